@@ -1,0 +1,1 @@
+"""Retrieval, routing and answer composition."""

@@ -1,0 +1,1 @@
+"""The neutral core: data types, errors and settings shared by every layer."""

@@ -1,0 +1,59 @@
+"""The errors the assistant raises, one small hierarchy.
+
+PolicyAssistantError
+├── CorpusError              the corpus on disk is unusable
+│   └── ParseError           a text does not parse: file and line
+└── BadInput                 the caller asked for something that does not exist
+    ├── UnknownDocument
+    ├── UnknownClause
+    └── UnknownAgency
+
+Foreign exceptions are converted where they arise (``raise … from exc``). Entry points map
+BadInput to exit status 2 / HTTP 4xx and everything else to 1 / 5xx.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PolicyAssistantError(Exception):
+    code = "internal_error"
+
+
+class CorpusError(PolicyAssistantError):
+    code = "corpus_error"
+
+
+class ParseError(CorpusError):
+    code = "parse_error"
+
+    def __init__(self, file: Path | str, line: int, message: str) -> None:
+        self.file = str(file)
+        self.line = line
+        self.message = message
+        super().__init__(f"{self.file}:{line}: {message}")
+
+
+class BadInput(PolicyAssistantError):
+    code = "bad_input"
+
+    def __init__(self, message: str, suggestions: tuple[str, ...] = ()) -> None:
+        self.message = message
+        self.suggestions = suggestions
+        text = message
+        if suggestions:
+            text += "; did you mean: " + ", ".join(suggestions)
+        super().__init__(text)
+
+
+class UnknownDocument(BadInput):
+    code = "unknown_document"
+
+
+class UnknownClause(BadInput):
+    code = "unknown_clause"
+
+
+class UnknownAgency(BadInput):
+    code = "unknown_agency"

@@ -1,0 +1,174 @@
+"""The vocabulary every layer speaks: frozen records, no behaviour beyond simple lookups.
+
+Document ─┬─ preamble: Clause 0 (title, notice, preamble)
+          └─ parts: Part (一、…) ─┬─ intro: Provision…   (text of a part that has no clauses)
+                                 └─ clauses: Clause (（一）…) ── provisions: Provision (one task)
+
+A provision carries the agencies of its responsibility bracket, canonical names, lead first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Level(StrEnum):
+    MUNICIPAL = "municipal"
+    NATIONAL = "national"
+
+
+class AgencyKind(StrEnum):
+    CITY_DEPARTMENT = "city_department"
+    DISTRICT_GOVERNMENT = "district_government"
+    CENTRAL_UNIT = "central_unit"
+    ENTERPRISE = "enterprise"
+    OTHER = "other"
+    UNREGISTERED = "unregistered"  # named in a text but absent from the registry
+
+
+class Role(StrEnum):
+    LEAD = "lead"
+    SUPPORTING = "supporting"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentMeta:
+    doc_id: str
+    title: str
+    short_title: str
+    issuer: str
+    number: str | None
+    date: str  # ISO date the document was signed
+    published: str | None
+    level: Level
+    implements: tuple[str, ...]
+    file: str
+    english_title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Agency:
+    name: str  # canonical, as the document writes it
+    kind: AgencyKind
+    english: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Provision:
+    """One task of a clause: its text and the bracket of agencies that closes it (if any)."""
+
+    doc_id: str
+    part_no: int
+    clause_no: int | None  # None for the text of a part that has no clauses
+    index: int  # 1-based within its clause (or part)
+    text: str
+    line: int  # source line where the task starts
+    agencies: tuple[str, ...] = ()  # canonical names, lead first
+    responsibility: str | None = None  # the bracket as written, normalised
+    and_others: bool = False  # the bracket says 等部门: more departments than named
+
+    @property
+    def lead_agency(self) -> str | None:
+        return self.agencies[0] if self.agencies else None
+
+    def role_of(self, agency: str) -> Role | None:
+        if agency not in self.agencies:
+            return None
+        return Role.LEAD if agency == self.agencies[0] else Role.SUPPORTING
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    doc_id: str
+    no: int  # （十） -> 10; 0 for the text before the first numbered clause
+    label: str  # "（十）", "" for clause 0
+    title: str
+    part_no: int  # 0 for clause 0
+    text: str  # the whole clause after its label, normalised
+    provisions: tuple[Provision, ...]
+    line: int
+
+    @property
+    def heading(self) -> str:
+        return f"{self.label}{self.title}"
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    doc_id: str
+    no: int
+    label: str  # "三、"
+    title: str
+    clauses: tuple[Clause, ...]
+    intro: tuple[Provision, ...]  # text under the heading that belongs to no clause
+    line: int
+
+    @property
+    def heading(self) -> str:
+        return f"{self.label}{self.title}"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    meta: DocumentMeta
+    preamble: Clause
+    parts: tuple[Part, ...]
+
+    @property
+    def doc_id(self) -> str:
+        return self.meta.doc_id
+
+    @property
+    def clauses(self) -> tuple[Clause, ...]:
+        """The numbered clauses, in order (clause 0 not included)."""
+        return tuple(c for p in self.parts for c in p.clauses)
+
+    def clause(self, no: int) -> Clause | None:
+        if no == 0:
+            return self.preamble
+        return next((c for c in self.clauses if c.no == no), None)
+
+    def part(self, no: int) -> Part | None:
+        return next((p for p in self.parts if p.no == no), None)
+
+    @property
+    def provisions(self) -> tuple[Provision, ...]:
+        """Every provision in reading order, preamble first."""
+        out: list[Provision] = list(self.preamble.provisions)
+        for part in self.parts:
+            out.extend(part.intro)
+            for clause in part.clauses:
+                out.extend(clause.provisions)
+        return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A quantitative target exactly as a text states it."""
+
+    doc_id: str
+    part_no: int
+    clause_no: int | None
+    provision: int
+    indicator: str
+    comparator: str  # 达到 / 力争达到 / 提高至 / 降低 / 下降 / 培育 …
+    value: str  # as written: "11.5", "11600"
+    unit: str  # "%", "家", "亿立方米" …
+    qualifier: str  # "以上", "左右" or ""
+    year: int | None
+    base_year: int | None  # 比2020年下降13.5% -> 2020
+    text: str  # the phrase as written
+
+    @property
+    def display_value(self) -> str:
+        return f"{self.value}{self.unit}{self.qualifier}"
+
+
+@dataclass(frozen=True, slots=True)
+class Duty:
+    """One task of an agency, with its role in it."""
+
+    provision: Provision
+    role: Role

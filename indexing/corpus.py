@@ -1,0 +1,127 @@
+"""The corpus: every document listed in documents.toml, parsed, with the agency registry and
+the targets table, and the structural look-ups the assistant answers from (a clause by number,
+an agency's duties).
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from core.errors import CorpusError, UnknownClause, UnknownDocument
+from core.model import Agency, Clause, Document, DocumentMeta, Duty, Level, Target
+from indexing.agencies import AgencyRegistry
+from indexing.numerals import to_numeral
+from indexing.parser import parse_document
+from indexing.targets import extract_targets
+
+DOCUMENTS_FILE = "documents.toml"
+AGENCIES_FILE = "agencies.toml"
+
+
+def load_metadata(path: Path) -> tuple[DocumentMeta, ...]:
+    try:
+        with path.open("rb") as fh:
+            entries = tomllib.load(fh).get("document", [])
+        metas = tuple(
+            DocumentMeta(
+                doc_id=e["id"], title=e["title"], short_title=e["short_title"],
+                issuer=e["issuer"], number=e.get("number"), date=e["date"],
+                published=e.get("published"), level=Level(e["level"]),
+                implements=tuple(e.get("implements", ())), file=e["file"],
+                english_title=e.get("english_title", ""),
+            )
+            for e in entries
+        )
+    except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError, TypeError) as exc:
+        raise CorpusError(f"{path}: invalid document metadata: {exc}") from exc
+    ids = [m.doc_id for m in metas]
+    if not ids:
+        raise CorpusError(f"{path}: no documents listed")
+    if len(set(ids)) != len(ids):
+        raise CorpusError(f"{path}: a document id is listed twice")
+    for meta in metas:
+        unknown = set(meta.implements) - set(ids)
+        if unknown:
+            raise CorpusError(f"{path}: {meta.doc_id} implements unknown {sorted(unknown)}")
+    return metas
+
+
+@dataclass(frozen=True)
+class Corpus:
+    documents: tuple[Document, ...]
+    registry: AgencyRegistry
+
+    @classmethod
+    def load(cls, directory: Path) -> Corpus:
+        """Parse every listed document. Any failure raises; nothing partial is returned."""
+        registry = AgencyRegistry.load(directory / AGENCIES_FILE)
+        metas = load_metadata(directory / DOCUMENTS_FILE)
+        return cls(tuple(parse_document(m, directory / m.file, registry) for m in metas),
+                   registry)
+
+    # -- documents and clauses ------------------------------------------------------------
+
+    def document(self, key: str) -> Document:
+        """By id, short title or full title."""
+        wanted = key.strip()
+        for doc in self.documents:
+            if wanted in (doc.doc_id, doc.meta.short_title, doc.meta.title):
+                return doc
+        names = [d.doc_id for d in self.documents]
+        close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.3)
+        raise UnknownDocument(f"unknown document: {key}", tuple(close or names))
+
+    def clause(self, doc_key: str, no: int) -> Clause:
+        doc = self.document(doc_key)
+        clause = doc.clause(no)
+        if clause is None:
+            last = len(doc.clauses)
+            raise UnknownClause(
+                f"{doc.doc_id} has no clause {no}: its clauses are 0 (preamble) and "
+                f"1…{last} （一）…（{to_numeral(last)}）",
+                tuple(str(n) for n in _nearest(no, last)),
+            )
+        return clause
+
+    # -- agencies -------------------------------------------------------------------------
+
+    @cached_property
+    def agencies_in_use(self) -> tuple[str, ...]:
+        """Every agency a responsibility bracket names, most frequently named first."""
+        counts: dict[str, int] = {}
+        for doc in self.documents:
+            for provision in doc.provisions:
+                for name in provision.agencies:
+                    counts[name] = counts.get(name, 0) + 1
+        return tuple(sorted(counts, key=lambda n: (-counts[n], n)))
+
+    def agency(self, query: str) -> Agency:
+        """Resolve a canonical name or alias (发改委) to the agency, or raise UnknownAgency."""
+        return self.registry.agency(self.registry.resolve(query, self.agencies_in_use))
+
+    def duties(self, query: str) -> tuple[Duty, ...]:
+        """Every task of an agency across documents, in document order, lead or supporting."""
+        name = self.agency(query).name
+        out = []
+        for doc in self.documents:
+            for provision in doc.provisions:
+                role = provision.role_of(name)
+                if role is not None:
+                    out.append(Duty(provision, role))
+        return tuple(out)
+
+    # -- targets --------------------------------------------------------------------------
+
+    @cached_property
+    def targets(self) -> tuple[Target, ...]:
+        return tuple(t for doc in self.documents for t in extract_targets(doc))
+
+
+def _nearest(no: int, last: int) -> list[int]:
+    if no < 0:
+        return [0, 1]
+    return [n for n in (last - 1, last) if n >= 0] if no > last else []

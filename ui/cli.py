@@ -1,0 +1,179 @@
+"""The ``policy-assistant`` command line.
+
+Each command is a few lines over the corpus; errors are one line on stderr with exit status 2
+for bad input (an unknown document, clause or agency) and 1 for anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import re
+import sys
+from collections.abc import Callable, Sequence
+from itertools import groupby
+from typing import Any
+
+from core.errors import BadInput, PolicyAssistantError
+from core.model import Provision, Role
+from core.settings import Settings
+from indexing.corpus import Corpus
+from indexing.numerals import parse_numeral
+from ui import render, views
+
+_CLAUSE_NO_RE = re.compile(r"^(?:第)?[（(]?(?P<no>[0-9]+|[一二三四五六七八九十]+)[）)]?(?:条)?$")
+_ROLE_ZH = {Role.LEAD: "牵头", Role.SUPPORTING: "配合"}
+
+
+def parse_clause_no(text: str) -> int:
+    """'9', '九', '（九）', '第九条' -> 9."""
+    match = _CLAUSE_NO_RE.match(text.strip())
+    if match:
+        raw = match.group("no")
+        if raw.isdigit():
+            return int(raw)
+        try:
+            return parse_numeral(raw)
+        except ValueError:
+            pass
+    raise BadInput(f"not a clause number: {text!r} (use 9, 九, （九） or 第九条)")
+
+
+def _emit_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _agency_line(provision: Provision) -> str:
+    if not provision.agencies:
+        return ""
+    names = [f"{provision.agencies[0]}（牵头）", *provision.agencies[1:]]
+    return "责任单位：" + "、".join(names) + ("等部门" if provision.and_others else "")
+
+
+def cmd_documents(corpus: Corpus, args: argparse.Namespace) -> None:
+    if args.json:
+        _emit_json([views.document_view(d) for d in corpus.documents])
+        return
+    rows = [[d.doc_id, d.meta.short_title, d.meta.number or "—", d.meta.date,
+             "市级" if d.meta.level == "municipal" else "国家级",
+             f"{len(d.parts)}部分 {len(d.clauses)}条", d.meta.title]
+            for d in corpus.documents]
+    print(render.table(["编号", "简称", "文号", "日期", "层级", "结构", "标题"], rows))
+
+
+def cmd_clause(corpus: Corpus, args: argparse.Namespace) -> None:
+    clause = corpus.clause(args.doc, parse_clause_no(args.no))
+    if args.json:
+        _emit_json(views.clause_view(corpus, clause))
+        return
+    doc = corpus.document(clause.doc_id)
+    part = doc.part(clause.part_no)
+    print(f"{doc.meta.short_title} {clause.heading}")
+    if part:
+        print(part.heading)
+    print()
+    for p in clause.provisions:
+        print(f"[{p.index}] {p.text}")
+        if p.agencies:
+            print(f"    {_agency_line(p)}")
+
+
+def cmd_duties(corpus: Corpus, args: argparse.Namespace) -> None:
+    agency = corpus.agency(args.agency)
+    duties = corpus.duties(agency.name)
+    if args.json:
+        _emit_json({"agency": views.agency_view(agency),
+                    "duties": [views.duty_view(corpus, d) for d in duties]})
+        return
+    if args.csv:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["doc_id", "clause_no", "clause_label", "clause_title", "provision",
+                         "role", "lead_agency", "agencies", "text"])
+        for d in duties:
+            v = views.duty_view(corpus, d)
+            writer.writerow([v["doc_id"], v["clause_no"], v["clause_label"], v["clause_title"],
+                             v["provision"], v["role"], v["lead_agency"],
+                             "、".join(v["agencies"]), v["text"]])
+        sys.stdout.write(out.getvalue())
+        return
+    lead = sum(1 for d in duties if d.role == Role.LEAD)
+    english = f"（{agency.english}）" if agency.english else ""
+    print(f"{agency.name}{english}")
+    print(f"共 {len(duties)} 项任务：牵头 {lead} 项，配合 {len(duties) - lead} 项")
+    for doc_id, doc_duties in groupby(duties, key=lambda d: d.provision.doc_id):
+        doc = corpus.document(doc_id)
+        print(f"\n《{doc.meta.title}》")
+        for clause_no, clause_duties in groupby(doc_duties, key=lambda d: d.provision.clause_no):
+            clause = doc.clause(clause_no) if clause_no is not None else None
+            print(f"  {clause.heading if clause else ''}")
+            for d in clause_duties:
+                p = d.provision
+                print(f"    [{p.index}] {_ROLE_ZH[d.role]}  {p.text}")
+                print(f"        {_agency_line(p)}")
+
+
+def cmd_targets(corpus: Corpus, args: argparse.Namespace) -> None:
+    if args.json:
+        _emit_json([views.target_view(corpus, t) for t in corpus.targets])
+        return
+    rows = []
+    for t in corpus.targets:
+        doc = corpus.document(t.doc_id)
+        where = doc.clause(t.clause_no) if t.clause_no is not None else None
+        part = doc.part(t.part_no)
+        place = where.label if where else (part.heading if part else "")
+        base = f"比{t.base_year}年" if t.base_year else ""
+        rows.append([doc.meta.short_title, place, str(t.year or "—"), t.indicator,
+                     f"{base}{t.comparator} {t.display_value}"])
+    print(render.table(["文件", "条款", "年份", "指标", "目标"], rows))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="policy-assistant",
+        description="Look up the Tianjin green low-carbon circular economy plan and the "
+                    "national documents it implements.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Callable[[Corpus, argparse.Namespace], None],
+            help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        p.add_argument("--json", action="store_true", help="print JSON")
+        return p
+
+    add("documents", cmd_documents, "list the documents in the corpus")
+    clause = add("clause", cmd_clause, "show one clause with its tasks and agencies")
+    clause.add_argument("doc", help="document id or short title, e.g. tianjin-2022 or 天津方案")
+    clause.add_argument("no", help="clause number: 9, 九, （九） or 第九条; 0 for the preamble")
+    duties = add("duties", cmd_duties, "every task of an agency, lead or supporting")
+    duties.add_argument("agency", help="canonical name or alias, e.g. 市发展改革委 or 发改委")
+    duties.add_argument("--csv", action="store_true", help="print CSV")
+    add("targets", cmd_targets, "every quantitative target in the texts")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings()
+        corpus = Corpus.load(settings.corpus.dir)
+        args.handler(corpus, args)
+    except BadInput as exc:
+        print(f"policy-assistant: {exc}", file=sys.stderr)
+        return 2
+    except PolicyAssistantError as exc:
+        print(f"policy-assistant: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

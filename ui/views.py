@@ -1,0 +1,92 @@
+"""Plain dicts of the structure for JSON output; the same shapes the HTTP API will serve."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.model import Agency, Clause, Document, Duty, Provision, Target
+from indexing.corpus import Corpus
+
+
+def document_view(doc: Document) -> dict[str, Any]:
+    meta = doc.meta
+    return {
+        "doc_id": meta.doc_id,
+        "title": meta.title,
+        "short_title": meta.short_title,
+        "english_title": meta.english_title,
+        "issuer": meta.issuer,
+        "number": meta.number,
+        "date": meta.date,
+        "published": meta.published,
+        "level": meta.level.value,
+        "implements": list(meta.implements),
+        "parts": len(doc.parts),
+        "clauses": len(doc.clauses),
+        "provisions": len(doc.provisions),
+        "responsibility_brackets": sum(1 for p in doc.provisions if p.responsibility),
+    }
+
+
+def provision_view(provision: Provision) -> dict[str, Any]:
+    return {
+        "provision": provision.index,
+        "text": provision.text,
+        "agencies": list(provision.agencies),
+        "lead_agency": provision.lead_agency,
+        "and_others": provision.and_others,
+        "responsibility": provision.responsibility,
+        "line": provision.line,
+    }
+
+
+def location_view(corpus: Corpus, doc_id: str, part_no: int,
+                  clause_no: int | None) -> dict[str, Any]:
+    """Where a text sits: document, part and clause, as a citation names them."""
+    doc = corpus.document(doc_id)
+    part = doc.part(part_no)
+    clause = doc.clause(clause_no) if clause_no is not None else None
+    return {
+        "doc_id": doc.doc_id,
+        "doc_title": doc.meta.title,
+        "clause_no": clause_no,
+        "clause_label": clause.label if clause else None,
+        "clause_title": clause.title if clause else None,
+        "part": part.heading if part else None,
+    }
+
+
+def clause_view(corpus: Corpus, clause: Clause) -> dict[str, Any]:
+    return {
+        **location_view(corpus, clause.doc_id, clause.part_no, clause.no),
+        "text": clause.text,
+        "line": clause.line,
+        "provisions": [provision_view(p) for p in clause.provisions],
+    }
+
+
+def agency_view(agency: Agency) -> dict[str, Any]:
+    return {"name": agency.name, "kind": agency.kind.value, "english": agency.english,
+            "aliases": list(agency.aliases)}
+
+
+def duty_view(corpus: Corpus, duty: Duty) -> dict[str, Any]:
+    p = duty.provision
+    return {**location_view(corpus, p.doc_id, p.part_no, p.clause_no), **provision_view(p),
+            "role": duty.role.value}
+
+
+def target_view(corpus: Corpus, target: Target) -> dict[str, Any]:
+    return {
+        **location_view(corpus, target.doc_id, target.part_no, target.clause_no),
+        "provision": target.provision,
+        "indicator": target.indicator,
+        "comparator": target.comparator,
+        "value": target.value,
+        "unit": target.unit,
+        "qualifier": target.qualifier,
+        "display_value": target.display_value,
+        "year": target.year,
+        "base_year": target.base_year,
+        "text": target.text,
+    }
