@@ -3,6 +3,11 @@
 PolicyAssistantError
 ├── CorpusError              the corpus on disk is unusable
 │   └── ParseError           a text does not parse: file and line
+├── ConfigError              settings name something unusable (unknown backend, no model)
+├── EmbeddingError           an embedder failed on input it should handle
+├── SearchIndexError         the search index is missing, stale, or built differently
+│   └── IndexMismatch        built with another embedder: rebuild it
+├── StoreError               the vector store failed (Chroma on disk or a server)
 └── BadInput                 the caller asked for something that does not exist
     ├── UnknownDocument
     ├── UnknownClause
@@ -33,6 +38,26 @@ class ParseError(CorpusError):
         self.line = line
         self.message = message
         super().__init__(f"{self.file}:{line}: {message}")
+
+
+class ConfigError(PolicyAssistantError):
+    code = "config_error"
+
+
+class EmbeddingError(PolicyAssistantError):
+    code = "embedding_error"
+
+
+class SearchIndexError(PolicyAssistantError):
+    code = "index_error"
+
+
+class IndexMismatch(SearchIndexError):
+    code = "index_mismatch"
+
+
+class StoreError(PolicyAssistantError):
+    code = "store_error"
 
 
 class BadInput(PolicyAssistantError):

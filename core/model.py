@@ -172,3 +172,44 @@ class Duty:
 
     provision: Provision
     role: Role
+
+
+class ChunkKind(StrEnum):
+    PROVISION = "provision"  # one task
+    CLAUSE = "clause"  # a whole clause, or the text of a part that has no clauses
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """What gets embedded and searched: one provision or one whole clause, never more."""
+
+    chunk_id: str  # content hash: unchanged text keeps its id and its embedding
+    kind: ChunkKind
+    doc_id: str
+    part_no: int
+    clause_no: int | None
+    provision: int | None  # None for a whole-clause chunk
+    header: str  # 天津方案 › 三、构建绿色低碳循环发展的流通体系 › （九）打造绿色物流体系
+    text: str
+    agencies: tuple[str, ...] = ()
+    has_target: bool = False
+
+    @property
+    def lead_agency(self) -> str | None:
+        return self.agencies[0] if self.agencies else None
+
+    @property
+    def embed_text(self) -> str:
+        return f"{self.header}\n{self.text}"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A search result. ``via`` says how it was found: reference, agency, hybrid, dense,
+    lexical."""
+
+    chunk: Chunk
+    score: float
+    via: str
+    dense_rank: int | None = None
+    lexical_rank: int | None = None

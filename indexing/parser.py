@@ -32,8 +32,10 @@ _NUM = "一二三四五六七八九十"
 _PART_RE = re.compile(rf"^([{_NUM}]+)、(.+)$")
 _CLAUSE_RE = re.compile(rf"^（([{_NUM}]+)）")
 _RESPONSIBILITY_RE = re.compile(r"^(?P<agencies>[^，。；：（）《》“”]+?)(?:按职责分工)?负责$")
-# A paragraph ending in one of these ends a sentence; any other ending is a page break.
-_SENTENCE_END = "。！？；：”）》"
+# A paragraph ending in one of these (closing marks aside) ends a sentence; any other
+# ending is a page break: 首台（套）|装备 continues, 工作。）| starts anew.
+_SENTENCE_END = "。！？；："
+_CLOSING_MARKS = "”’）》」"
 _SENTENCE_STOP = "。！？"
 _PAIRS = {"（": "）", "《": "》", "〔": "〕", "“": "”"}
 _CLOSERS = {v: k for k, v in _PAIRS.items()}
@@ -159,8 +161,9 @@ class _Parser:
         return self._build(preamble, parts)
 
     def _append(self, body: list[Span], para: Span) -> None:
+        ended = body[-1].text.rstrip(_CLOSING_MARKS)[-1:] if body else ""
         continues = bool(body) and (
-            body[-1].text[-1] not in _SENTENCE_END or self._starts_with_bracket(para)
+            ended not in _SENTENCE_END or not ended or self._starts_with_bracket(para)
         )
         if continues:
             body[-1] = body[-1] + para

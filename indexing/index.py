@@ -1,0 +1,257 @@
+"""The search index as a versioned artefact: a Chroma collection, a BM25 index beside it, and
+a manifest that names both and records how they were built.
+
+A build writes a new collection and a new lexical folder, and only then replaces the manifest
+(an atomic rename); the previous collection is dropped after that. A failed or interrupted
+build therefore leaves the previous index serving. Chunk ids are content hashes: unchanged
+chunks are copied with their vectors, so only changed text is embedded again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import IndexMismatch, SearchIndexError
+from core.model import Chunk
+from core.settings import Settings
+from indexing.chunker import CHUNKER_VERSION, chunk_corpus
+from indexing.corpus import AGENCIES_FILE, DOCUMENTS_FILE, Corpus
+from indexing.embedders import Embedder, Vectors, get_embedder
+from indexing.lexical import SYNONYMS_FILE, TERMS_FILE, LexicalIndex, Tokenizer
+from indexing.store import VectorStore, get_store
+
+MANIFEST_FILE = "manifest.json"
+MANIFEST_VERSION = 1
+_EMBED_BATCH = 32
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    version: int
+    embedder: str
+    dimension: int
+    chunker_version: str
+    corpus_hash: str
+    package_version: str
+    store: str
+    store_location: str
+    collection: str
+    lexical_dir: str
+    chunks: int
+    built_at: str
+
+    @classmethod
+    def read(cls, path: Path) -> Manifest | None:
+        if not path.exists():
+            return None
+        try:
+            return cls(**json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError) as exc:
+            raise SearchIndexError(f"{path}: unreadable index manifest ({exc}); "
+                                   "run `policy-assistant index --rebuild`") from exc
+
+    def write(self, path: Path) -> None:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=2), encoding="utf-8")
+        os.replace(tmp, path)  # atomic: readers see the old manifest or the new one
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    added: int  # chunks embedded by this build
+    kept: int  # chunks whose vectors were reused
+    removed: int  # chunks of the previous index that are gone
+    seconds: float
+    collection: str
+    changed: bool
+
+
+def corpus_hash(corpus: Corpus, corpus_dir: Path) -> str:
+    digest = hashlib.sha256()
+    files = [DOCUMENTS_FILE, AGENCIES_FILE, TERMS_FILE, SYNONYMS_FILE,
+             *(d.meta.file for d in corpus.documents)]
+    for name in files:
+        path = corpus_dir / name
+        digest.update(name.encode())
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()
+
+
+def _package_version() -> str:
+    try:
+        return metadata.version("policy-assistant")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+class IndexLocation:
+    """Where the manifest and the lexical folders live: ``data_dir/index``."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.dir = data_dir / "index"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.dir / MANIFEST_FILE
+
+    def manifest(self) -> Manifest | None:
+        return Manifest.read(self.manifest_path)
+
+
+def _check_embedder(manifest: Manifest, embedder: Embedder) -> None:
+    if manifest.embedder != embedder.name or manifest.dimension != embedder.dimension:
+        raise IndexMismatch(
+            f"the index was built with embedder {manifest.embedder} ({manifest.dimension}-d) "
+            f"but settings name {embedder.name} ({embedder.dimension}-d); "
+            "run `policy-assistant index --rebuild`")
+
+
+def build_index(corpus: Corpus, corpus_dir: Path, data_dir: Path, embedder: Embedder,
+                store: VectorStore, store_name: str, collection_prefix: str,
+                rebuild: bool = False, progress: Progress | None = None) -> BuildReport:
+    started = time.perf_counter()
+    location = IndexLocation(data_dir)
+    location.dir.mkdir(parents=True, exist_ok=True)
+    old = location.manifest()
+    if old is not None and not rebuild:
+        _check_embedder(old, embedder)
+    chunks = chunk_corpus(corpus)
+    wanted = {c.chunk_id for c in chunks}
+    current_hash = corpus_hash(corpus, corpus_dir)
+    old_live = (old is not None and old.collection in store.collections()
+                and (location.dir / old.lexical_dir).is_dir())
+    old_ids: set[str] = set()
+    if old is not None and old_live and not rebuild:
+        old_ids = store.ids(old.collection)
+        unchanged = (old.corpus_hash == current_hash and old_ids == wanted
+                     and old.chunker_version == CHUNKER_VERSION
+                     and old.store_location == store.location)
+        if unchanged:
+            return BuildReport(0, len(wanted), 0, time.perf_counter() - started,
+                               old.collection, changed=False)
+
+    collection = f"{collection_prefix}-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    lexical_dir = f"lexical-{collection}"
+    keep = [c for c in chunks if c.chunk_id in old_ids]
+    fresh = [c for c in chunks if c.chunk_id not in old_ids]
+    store.create(collection)
+    try:
+        if keep and old is not None:
+            reused = store.vectors(old.collection, [c.chunk_id for c in keep])
+            store.add(collection, keep, np.vstack([reused[c.chunk_id] for c in keep]))
+        _embed_into(store, collection, fresh, embedder, progress)
+        if store.count(collection) != len(chunks):
+            raise SearchIndexError(f"collection {collection} holds {store.count(collection)} "
+                                   f"chunks, expected {len(chunks)}")
+        tokenizer = Tokenizer.for_corpus(corpus, corpus_dir)
+        LexicalIndex.build(chunks, tokenizer).save(location.dir / lexical_dir)
+        Manifest(
+            version=MANIFEST_VERSION, embedder=embedder.name, dimension=embedder.dimension,
+            chunker_version=CHUNKER_VERSION, corpus_hash=current_hash,
+            package_version=_package_version(), store=store_name,
+            store_location=store.location, collection=collection, lexical_dir=lexical_dir,
+            chunks=len(chunks), built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        ).write(location.manifest_path)
+    except BaseException:
+        _discard(store, collection, location.dir / lexical_dir)
+        raise
+    if old is not None and old.collection != collection:
+        _discard(store, old.collection, location.dir / old.lexical_dir)
+    removed = len(old_ids - wanted) if old_ids else (old.chunks if old else 0)
+    return BuildReport(len(fresh), len(keep), removed, time.perf_counter() - started,
+                       collection, changed=True)
+
+
+def _embed_into(store: VectorStore, collection: str, chunks: Sequence[Chunk],
+                embedder: Embedder, progress: Progress | None) -> None:
+    total = len(chunks)
+    if progress:
+        progress(0, total)
+    for i in range(0, total, _EMBED_BATCH):
+        batch = chunks[i:i + _EMBED_BATCH]
+        vectors = embedder.embed_documents([c.embed_text for c in batch])
+        store.add(collection, batch, vectors)
+        if progress:
+            progress(min(i + _EMBED_BATCH, total), total)
+
+
+def _discard(store: VectorStore, collection: str, lexical: Path) -> None:
+    """Best effort: a leftover is harmless (the manifest never names it), an error here would
+    hide the one that matters."""
+    try:
+        if collection in store.collections():
+            store.delete(collection)
+    except Exception:
+        pass
+    shutil.rmtree(lexical, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class Index:
+    """An opened index: search by vector and by words, chunks by id."""
+
+    manifest: Manifest
+    store: VectorStore
+    lexical: LexicalIndex
+    chunks: dict[str, Chunk]
+    embedder: Embedder
+
+    def dense(self, query: str, n: int) -> list[tuple[Chunk, float]]:
+        return self.dense_by_vector(self.embedder.embed_query(query), n)
+
+    def dense_by_vector(self, vector: Vectors, n: int) -> list[tuple[Chunk, float]]:
+        hits = self.store.query(self.manifest.collection, vector, n)
+        return [(self.chunks[i], s) for i, s in hits if i in self.chunks]
+
+    def lexical_search(self, query: str, n: int) -> list[tuple[Chunk, float]]:
+        return [(self.chunks[i], s) for i, s in self.lexical.search(query, n)
+                if i in self.chunks]
+
+
+def open_index(corpus: Corpus, corpus_dir: Path, data_dir: Path, embedder: Embedder,
+               store: VectorStore) -> Index:
+    location = IndexLocation(data_dir)
+    manifest = location.manifest()
+    if manifest is None:
+        raise SearchIndexError(f"no index in {location.dir}; run `policy-assistant index`")
+    _check_embedder(manifest, embedder)
+    if manifest.corpus_hash != corpus_hash(corpus, corpus_dir) \
+            or manifest.chunker_version != CHUNKER_VERSION:
+        raise SearchIndexError("the index is older than the corpus; run `policy-assistant index`")
+    if manifest.collection not in store.collections():
+        raise SearchIndexError(f"collection {manifest.collection} is missing from "
+                               f"{store.location}; run `policy-assistant index --rebuild`")
+    tokenizer = Tokenizer.for_corpus(corpus, corpus_dir)
+    lexical = LexicalIndex.load(location.dir / manifest.lexical_dir, tokenizer)
+    chunks = {c.chunk_id: c for c in chunk_corpus(corpus)}
+    return Index(manifest, store, lexical, chunks, embedder)
+
+
+def build_from_settings(settings: Settings, corpus: Corpus, rebuild: bool = False,
+                        progress: Progress | None = None) -> tuple[Embedder, VectorStore,
+                                                                   BuildReport]:
+    embedder = get_embedder(settings.embedder)
+    store = get_store(settings.store, settings.data_dir)
+    report = build_index(corpus, settings.corpus.dir, settings.data_dir, embedder, store,
+                         settings.store.backend, settings.store.collection, rebuild, progress)
+    return embedder, store, report
+
+
+def ensure_index(settings: Settings, corpus: Corpus,
+                 progress: Progress | None = None) -> tuple[Index, BuildReport]:
+    """Open the index, building or updating it first when the corpus has changed."""
+    embedder, store, report = build_from_settings(settings, corpus, progress=progress)
+    return open_index(corpus, settings.corpus.dir, settings.data_dir, embedder, store), report

@@ -1,0 +1,139 @@
+"""Lexical search: BM25 (bm25s) over jieba tokens.
+
+The segmenter gets a user dictionary of the agency names and aliases, the texts' own terms
+(quoted terms, target indicators) and ``corpus/terms.txt``, so that 市发展改革委, 合同能源管理
+and 岸电 stay whole; ``cut_for_search`` also emits their parts, so 发展改革 still matches.
+Queries are widened with ``corpus/synonyms.toml`` (光伏 → 太阳能) and stripped of stopwords.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.errors import CorpusError, SearchIndexError
+from core.model import Chunk
+from indexing.corpus import Corpus
+
+TERMS_FILE = "terms.txt"
+SYNONYMS_FILE = "synonyms.toml"
+_STOPWORDS_FILE = Path(__file__).with_name("stopwords.txt")
+_QUOTED_RE = re.compile(r"“([^“”]{2,12})”")
+_WORD_RE = re.compile(r"[\w%]", re.UNICODE)
+_IDS_FILE = "chunk_ids.json"
+_USER_WORD_FREQ = 200_000  # high enough that jieba never splits a user word
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read: {exc}") from exc
+    return [s for s in (line.strip() for line in lines) if s and not s.startswith("#")]
+
+
+def vocabulary(corpus: Corpus, corpus_dir: Path) -> list[str]:
+    """Words the segmenter must keep whole."""
+    words: set[str] = set(_read_lines(corpus_dir / TERMS_FILE))
+    for agency in corpus.registry:
+        words.add(agency.name)
+        words.update(agency.aliases)
+    words.update(corpus.agencies_in_use)
+    for doc in corpus.documents:
+        for provision in doc.provisions:
+            words.update(_QUOTED_RE.findall(provision.text))
+    words.update(t.indicator for t in corpus.targets if len(t.indicator) <= 12)
+    return sorted(w for w in words if len(w) >= 2)
+
+
+def load_synonyms(corpus_dir: Path) -> dict[str, tuple[str, ...]]:
+    path = corpus_dir / SYNONYMS_FILE
+    try:
+        with path.open("rb") as fh:
+            table = tomllib.load(fh).get("synonyms", {})
+        return {str(k): tuple(str(x) for x in v) for k, v in table.items()}
+    except (OSError, tomllib.TOMLDecodeError, TypeError) as exc:
+        raise CorpusError(f"{path}: invalid synonyms: {exc}") from exc
+
+
+class Tokenizer:
+    """jieba with this corpus's dictionary; one instance, not jieba's global state."""
+
+    def __init__(self, words: Iterable[str], synonyms: dict[str, tuple[str, ...]]) -> None:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        self._jieba = jieba.Tokenizer()
+        self._synonyms = synonyms
+        for word in [*words, *synonyms]:
+            self._jieba.add_word(word, freq=_USER_WORD_FREQ)
+        self._stopwords = frozenset(_read_lines(_STOPWORDS_FILE))
+
+    @classmethod
+    def for_corpus(cls, corpus: Corpus, corpus_dir: Path) -> Tokenizer:
+        return cls(vocabulary(corpus, corpus_dir), load_synonyms(corpus_dir))
+
+    def tokens(self, text: str) -> list[str]:
+        out = []
+        for token in self._jieba.lcut_for_search(text.lower()):
+            token = token.strip()
+            if token and token not in self._stopwords and _WORD_RE.search(token):
+                out.append(token)
+        return out
+
+    def query_tokens(self, text: str) -> list[str]:
+        tokens = self.tokens(text)
+        widened = list(tokens)
+        for token in tokens:
+            for synonym in self._synonyms.get(token, ()):
+                widened.extend(self.tokens(synonym))
+        return widened
+
+
+class LexicalIndex:
+    def __init__(self, retriever: Any, ids: Sequence[str], tokenizer: Tokenizer) -> None:
+        self._retriever = retriever
+        self._ids = list(ids)
+        self._tokenizer = tokenizer
+        self._vocab: dict[str, int] = dict(retriever.vocab_dict)
+
+    @classmethod
+    def build(cls, chunks: Sequence[Chunk], tokenizer: Tokenizer) -> LexicalIndex:
+        import bm25s
+
+        retriever = bm25s.BM25()
+        retriever.index([tokenizer.tokens(c.embed_text) or [""] for c in chunks],
+                        show_progress=False)
+        return cls(retriever, [c.chunk_id for c in chunks], tokenizer)
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self._retriever.save(str(directory))
+        (directory / _IDS_FILE).write_text(json.dumps(self._ids), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path, tokenizer: Tokenizer) -> LexicalIndex:
+        import bm25s
+
+        try:
+            retriever = bm25s.BM25.load(str(directory))
+            ids = json.loads((directory / _IDS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SearchIndexError(f"{directory}: cannot load the lexical index: {exc}") from exc
+        return cls(retriever, ids, tokenizer)
+
+    def search(self, query: str, n: int) -> list[tuple[str, float]]:
+        """Up to ``n`` chunk ids with a positive BM25 score, best first."""
+        tokens = [t for t in self._tokenizer.query_tokens(query) if t in self._vocab]
+        if not tokens:
+            return []
+        scores = np.asarray(self._retriever.get_scores(tokens), dtype=np.float64)
+        order = np.argsort(-scores, kind="stable")[:n]
+        return [(self._ids[i], float(scores[i])) for i in order if scores[i] > 0]
