@@ -13,10 +13,15 @@ Filters by document and agency narrow the result; unknown values raise BadInput.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
-from assistant.references import agencies_named, clause_refs
+from assistant.references import (
+    agencies_named,
+    asks_about_duties,
+    clause_refs,
+    preferred_documents,
+)
 from core.errors import BadInput, UnknownClause
 from core.model import Chunk, ChunkKind, Hit
 from core.settings import SearchSettings
@@ -24,6 +29,7 @@ from indexing.corpus import Corpus
 from indexing.index import Index
 
 PRIMARY_DOC = "tianjin-2022"
+_MODES = ("hybrid", "dense", "lexical")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +38,15 @@ class Query:
     k: int = 10
     doc_ids: tuple[str, ...] = ()
     agency: str | None = None
+    context: str = ""  # earlier turns: widen similarity, and lend cues the question lacks
+
+    @property
+    def similarity_text(self) -> str:
+        return f"{self.context} {self.text}" if self.context else self.text
+
+    def cue_text(self, has_cue: Callable[[str], bool]) -> str:
+        """The question itself when it carries the cue, else the earlier turns."""
+        return self.text if has_cue(self.text) or not self.context else self.context
 
 
 def _has_content(text: str) -> bool:
@@ -49,24 +64,21 @@ class Searcher:
     # -- entry point ----------------------------------------------------------------------
 
     def search(self, text: str, k: int = 10, doc_ids: Sequence[str] = (),
-               agency: str | None = None, mode: str = "hybrid") -> list[Hit]:
-        query = self._validate(text, k, doc_ids, agency)
+               agency: str | None = None, mode: str = "hybrid", context: str = "") -> list[Hit]:
+        if mode not in _MODES:
+            raise BadInput(f"unknown search mode {mode!r}; valid: {', '.join(_MODES)}")
+        query = self._validate(text, k, doc_ids, agency, context)
         if not _has_content(query.text):
             return []  # only punctuation or emoji: nothing to look for
-        if mode == "dense":
-            ranked = self._dense(query)
-        elif mode == "lexical":
-            ranked = self._lexical(query)
-        elif mode == "hybrid":
-            ranked = self._hybrid(query)
-        else:
-            raise BadInput(f"unknown search mode {mode!r}; valid: dense, hybrid, lexical")
+        ranked = {"dense": self._dense, "lexical": self._lexical,
+                  "hybrid": self._hybrid}[mode](query)
         hits = [h for h in ranked if self._passes(h.chunk, query)]
         return self._collapse(hits)[:query.k]
 
     def _validate(self, text: str, k: int, doc_ids: Sequence[str],
-                  agency: str | None) -> Query:
+                  agency: str | None, context: str) -> Query:
         text = text.strip()
+        context = context.strip()[-self.settings.max_query_chars:]
         if not text:
             raise BadInput("the query is empty")
         if len(text) > self.settings.max_query_chars:
@@ -76,24 +88,33 @@ class Searcher:
             raise BadInput(f"k must be between 1 and 100, not {k}")
         docs = tuple(self.corpus.document(d).doc_id for d in doc_ids)
         canonical = self.corpus.agency(agency).name if agency else None
-        return Query(text, k, docs, canonical)
+        return Query(text, k, docs, canonical, context)
 
     # -- retrievers -----------------------------------------------------------------------
 
     def _dense(self, query: Query) -> list[Hit]:
         return [Hit(c, s, "dense", dense_rank=r)
-                for r, (c, s) in enumerate(self.index.dense(query.text, self._n()), 1)]
+                for r, (c, s) in enumerate(self.index.dense(query.similarity_text,
+                                                            self._n(query)), 1)]
 
     def _lexical(self, query: Query) -> list[Hit]:
         return [Hit(c, s, "lexical", lexical_rank=r)
-                for r, (c, s) in enumerate(self.index.lexical_search(query.text, self._n()), 1)]
+                for r, (c, s) in enumerate(self.index.lexical_search(query.similarity_text,
+                                                                        self._n(query)), 1)]
 
-    def _n(self) -> int:
-        return self.settings.candidates
+    def _n(self, query: Query) -> int:
+        """Candidates per retriever. Filters apply after retrieval, so a filtered search
+        ranks every chunk (the corpus is small); otherwise enough to fill k after collapse."""
+        if query.doc_ids or query.agency:
+            return len(self.index.chunks)
+        return max(self.settings.candidates, 3 * query.k)
 
     def _hybrid(self, query: Query) -> list[Hit]:
         fused = self._fuse(self._dense(query), self._lexical(query))
-        fused = self._agency_first(fused, query.text)
+        fused = self._documents_first(
+            fused, query.cue_text(lambda t: bool(preferred_documents(t, self.corpus))))
+        fused = self._agency_first(
+            fused, query.cue_text(lambda t: bool(agencies_named(t, self.corpus))))
         return self._references(query) + fused
 
     def _fuse(self, dense: list[Hit], lexical: list[Hit]) -> list[Hit]:
@@ -136,7 +157,7 @@ class Searcher:
 
     def _references(self, query: Query) -> list[Hit]:
         hits = []
-        for ref in clause_refs(query.text):
+        for ref in clause_refs(query.cue_text(lambda t: bool(clause_refs(t)))):
             doc_ids = [ref.doc_id] if ref.doc_id else list(query.doc_ids) or [PRIMARY_DOC]
             for doc_id in doc_ids:
                 doc = self.corpus.document(doc_id)
@@ -152,17 +173,30 @@ class Searcher:
                     hits.append(Hit(chunk, float("inf"), "reference"))
         return hits
 
-    def _agency_first(self, hits: list[Hit], text: str) -> list[Hit]:
-        named = set(agencies_named(text, self.corpus))
-        if not named:
+    def _documents_first(self, hits: list[Hit], text: str) -> list[Hit]:
+        """A question that names one side (天津方案; 国务院的指导意见; 国家层面) gets that side's
+        hits first, each side in fused order."""
+        preferred = set(preferred_documents(text, self.corpus))
+        if not preferred:
             return hits
-        theirs = [h for h in hits if named & set(h.chunk.agencies)
-                  and h.chunk.kind == ChunkKind.PROVISION]
+        return sorted(hits, key=lambda h: h.chunk.doc_id not in preferred)
+
+    def _agency_first(self, hits: list[Hit], text: str) -> list[Hit]:
+        """When the question is about an agency's work, all of its tasks come first: the
+        ones similar to the question in that order, the rest in document order."""
+        named = set(agencies_named(text, self.corpus))
+        if not named or not asks_about_duties(text):
+            return hits
+        theirs = [c for c in self.index.chunks.values()
+                  if c.kind == ChunkKind.PROVISION and named & set(c.agencies)]
         if not theirs:
             return hits
-        ids = {h.chunk.chunk_id for h in theirs}
-        return [Hit(h.chunk, h.score, "agency", h.dense_rank, h.lexical_rank) for h in theirs] \
-            + [h for h in hits if h.chunk.chunk_id not in ids]
+        fused = {h.chunk.chunk_id: (rank, h) for rank, h in enumerate(hits)}
+        theirs.sort(key=lambda c: fused[c.chunk_id][0] if c.chunk_id in fused else len(hits))
+        ids = {c.chunk_id for c in theirs}
+        first = [Hit(c, fused[c.chunk_id][1].score if c.chunk_id in fused else 0.0, "agency")
+                 for c in theirs]
+        return first + [h for h in hits if h.chunk.chunk_id not in ids]
 
     @staticmethod
     def _passes(chunk: Chunk, query: Query) -> bool:
@@ -172,18 +206,27 @@ class Searcher:
 
     @staticmethod
     def _collapse(hits: list[Hit]) -> list[Hit]:
-        """A clause chunk merges into the best provision of its own clause among the hits."""
+        """A clause and its own tasks never both appear. A clause asked for by number stands
+        for its tasks; otherwise a clause merges into its best task among the hits, which
+        takes the better of the two ranks."""
+        def key(h: Hit) -> tuple[str, int, int | None]:
+            return (h.chunk.doc_id, h.chunk.part_no, h.chunk.clause_no)
+
+        referenced = {key(h) for h in hits if h.via == "reference"
+                      and h.chunk.kind == ChunkKind.CLAUSE}
         best_provision: dict[tuple[str, int, int | None], Hit] = {}
         for h in hits:
             if h.chunk.kind == ChunkKind.PROVISION:
-                best_provision.setdefault((h.chunk.doc_id, h.chunk.part_no, h.chunk.clause_no), h)
+                best_provision.setdefault(key(h), h)
         out: list[Hit] = []
         seen: set[str] = set()
         for h in hits:
-            key = (h.chunk.doc_id, h.chunk.part_no, h.chunk.clause_no)
-            if h.chunk.kind == ChunkKind.CLAUSE and key in best_provision \
-                    and h.via != "reference":
-                h = best_provision[key]
+            if h.via != "reference" and key(h) in referenced:
+                continue
+            if h.chunk.kind == ChunkKind.CLAUSE and key(h) in best_provision \
+                    and key(h) not in referenced:
+                best = best_provision[key(h)]
+                h = replace(best, score=max(best.score, h.score))
             if h.chunk.chunk_id not in seen:
                 seen.add(h.chunk.chunk_id)
                 out.append(h)

@@ -89,7 +89,11 @@ class SentenceTransformersEmbedder:
         except Exception as exc:  # OSError, ValueError, hub errors: all mean "cannot load"
             raise ConfigError(f"cannot load sentence-transformers model "
                               f"{settings.model!r}: {exc}") from exc
-        dim = self._model.get_sentence_embedding_dimension()
+        # sentence-transformers 6 renamed the method (the old name warns); older releases only
+        # have the old one.
+        get_dim = (getattr(self._model, "get_embedding_dimension", None)
+                   or self._model.get_sentence_embedding_dimension)
+        dim = get_dim()
         if not dim:
             raise ConfigError(f"model {settings.model!r} does not report its dimension")
         self._dimension = int(dim)

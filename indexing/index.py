@@ -16,7 +16,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from indexing.store import VectorStore, get_store
 MANIFEST_FILE = "manifest.json"
 MANIFEST_VERSION = 1
 _EMBED_BATCH = 32
+_QUERY_CACHE = 1024
 
 Progress = Callable[[int, int], None]
 
@@ -208,9 +209,22 @@ class Index:
     lexical: LexicalIndex
     chunks: dict[str, Chunk]
     embedder: Embedder
+    _query_vectors: dict[str, Vectors] = field(default_factory=dict, repr=False)
+
+    def query_vector(self, query: str) -> Vectors:
+        """Embedded once per distinct text: people ask the same questions again."""
+        vector = self._query_vectors.get(query)
+        if vector is None:
+            if len(self._query_vectors) >= _QUERY_CACHE:
+                self._query_vectors.pop(next(iter(self._query_vectors)))
+            vector = self._query_vectors[query] = self.embedder.embed_query(query)
+        return vector
+
+    def clear_query_cache(self) -> None:
+        self._query_vectors.clear()
 
     def dense(self, query: str, n: int) -> list[tuple[Chunk, float]]:
-        return self.dense_by_vector(self.embedder.embed_query(query), n)
+        return self.dense_by_vector(self.query_vector(query), n)
 
     def dense_by_vector(self, vector: Vectors, n: int) -> list[tuple[Chunk, float]]:
         hits = self.store.query(self.manifest.collection, vector, n)

@@ -53,32 +53,41 @@ def vocabulary(corpus: Corpus, corpus_dir: Path) -> list[str]:
     return sorted(w for w in words if len(w) >= 2)
 
 
-def load_synonyms(corpus_dir: Path) -> dict[str, tuple[str, ...]]:
+def load_synonyms(corpus_dir: Path) -> tuple[dict[str, tuple[str, ...]],
+                                               dict[str, tuple[str, ...]]]:
+    """(Chinese word -> document terms, English word or phrase -> document terms)."""
     path = corpus_dir / SYNONYMS_FILE
     try:
         with path.open("rb") as fh:
-            table = tomllib.load(fh).get("synonyms", {})
-        return {str(k): tuple(str(x) for x in v) for k, v in table.items()}
-    except (OSError, tomllib.TOMLDecodeError, TypeError) as exc:
+            data = tomllib.load(fh)
+        return tuple(  # type: ignore[return-value]
+            {str(k).lower(): tuple(str(x) for x in v)
+             for k, v in data.get(section, {}).items()}
+            for section in ("synonyms", "english"))
+    except (OSError, tomllib.TOMLDecodeError, TypeError, AttributeError) as exc:
         raise CorpusError(f"{path}: invalid synonyms: {exc}") from exc
 
 
 class Tokenizer:
     """jieba with this corpus's dictionary; one instance, not jieba's global state."""
 
-    def __init__(self, words: Iterable[str], synonyms: dict[str, tuple[str, ...]]) -> None:
+    def __init__(self, words: Iterable[str], synonyms: dict[str, tuple[str, ...]],
+                 english: dict[str, tuple[str, ...]] | None = None) -> None:
         import jieba
 
         jieba.setLogLevel(logging.WARNING)
         self._jieba = jieba.Tokenizer()
         self._synonyms = synonyms
+        # longest phrases first, so "green finance" is read before "finance"
+        self._english = sorted((english or {}).items(), key=lambda kv: -len(kv[0]))
         for word in [*words, *synonyms]:
             self._jieba.add_word(word, freq=_USER_WORD_FREQ)
         self._stopwords = frozenset(_read_lines(_STOPWORDS_FILE))
 
     @classmethod
     def for_corpus(cls, corpus: Corpus, corpus_dir: Path) -> Tokenizer:
-        return cls(vocabulary(corpus, corpus_dir), load_synonyms(corpus_dir))
+        synonyms, english = load_synonyms(corpus_dir)
+        return cls(vocabulary(corpus, corpus_dir), synonyms, english)
 
     def tokens(self, text: str) -> list[str]:
         out = []
@@ -94,6 +103,12 @@ class Tokenizer:
         for token in tokens:
             for synonym in self._synonyms.get(token, ()):
                 widened.extend(self.tokens(synonym))
+        lowered = text.lower()
+        for phrase, terms in self._english:
+            if phrase in lowered:
+                lowered = lowered.replace(phrase, " ")
+                for term in terms:
+                    widened.extend(self.tokens(term))
         return widened
 
 

@@ -45,6 +45,9 @@ class VectorStore(Protocol):
     def query(self, collection: str, vector: Vector, n: int) -> list[tuple[str, float]]:
         """The ``n`` nearest chunk ids with cosine similarity, best first."""
 
+    def close(self) -> None:
+        """Release connections and files; the store is unusable afterwards."""
+
 
 def _metadata(chunk: Chunk) -> dict[str, str | int | bool]:
     # Chroma metadata takes scalars only: absent numbers are -1, agency lists are joined.
@@ -80,6 +83,7 @@ class ChromaStore:
             from chromadb.config import Settings as ChromaSettings
 
             chroma_settings = ChromaSettings(anonymized_telemetry=False)
+            self._client: Any
             if settings.host:
                 self._client = chromadb.HttpClient(host=settings.host, port=settings.port,
                                                    ssl=settings.ssl, settings=chroma_settings)
@@ -148,6 +152,11 @@ class ChromaStore:
             # cosine distance -> similarity
             return [(i, 1.0 - float(d))
                     for i, d in zip(got["ids"][0], got["distances"][0], strict=True)]
+
+
+    def close(self) -> None:
+        with _converted("closing"):
+            self._client.close()
 
 
 _REGISTRY: dict[str, Callable[[StoreSettings, Path], VectorStore]] = {"chroma": ChromaStore}

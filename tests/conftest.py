@@ -1,16 +1,29 @@
-"""Shared fixtures: the real corpus (parsed once), its agency registry, and a DocumentMeta
-factory for crafted texts run through ``indexing.parser.parse_text``."""
+"""Shared fixtures: the real corpus (parsed once), its agency registry, a DocumentMeta factory
+for crafted texts, the real default embedder, a real Chroma server, and the served index."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
+from assistant.search import Searcher
 from core.model import DocumentMeta, Level
+from core.settings import EmbedderSettings, Settings, StoreSettings
 from indexing.agencies import AgencyRegistry
 from indexing.corpus import AGENCIES_FILE, Corpus
+from indexing.embedders import Embedder, get_embedder
+from indexing.index import Index, build_index, open_index
+from indexing.store import get_store
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -53,3 +66,101 @@ def meta() -> MetaFactory:
         )
 
     return make
+
+
+# -- the search index ----------------------------------------------------------------------
+
+
+class MemoEmbedder:
+    """The real default embedder with a memo, so that the many builds the tests make embed each
+    text once per session. ``embedded`` counts the texts builds asked for, memo or not."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self._inner = inner
+        self._memo: dict[str, np.ndarray[Any, np.dtype[np.float32]]] = {}
+        self.embedded = 0
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    @property
+    def dimension(self) -> int:
+        return self._inner.dimension
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+        self.embedded += len(texts)
+        todo = [t for t in dict.fromkeys(texts) if t not in self._memo]
+        if todo:
+            for text, vector in zip(todo, self._inner.embed_documents(todo), strict=True):
+                self._memo[text] = vector
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.vstack([self._memo[t] for t in texts])
+
+    def embed_query(self, text: str) -> np.ndarray[Any, np.dtype[np.float32]]:
+        return self._inner.embed_query(text)
+
+
+@pytest.fixture(scope="session")
+def embedder() -> MemoEmbedder:
+    return MemoEmbedder(get_embedder(EmbedderSettings()))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreSettings]:
+    """A real Chroma server (``chroma run`` from the chromadb package) on a free local port."""
+    chroma = Path(sys.executable).with_name("chroma")
+    port = _free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    log = (path / "server.log").open("wb")
+    proc = subprocess.Popen([str(chroma), "run", "--path", str(path / "data"),
+                             "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/api/v2/heartbeat"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                break
+        except OSError as exc:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                log.close()
+                raise RuntimeError("chroma server did not start: "
+                                   + (path / "server.log").read_text(errors="replace")[-2000:]
+                                   ) from exc
+            time.sleep(0.3)
+    try:
+        yield StoreSettings(host="127.0.0.1", port=port)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@dataclass
+class Served:
+    settings: Settings
+    index: Index
+    searcher: Searcher
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory, corpus: Corpus, corpus_dir: Path,
+           embedder: MemoEmbedder) -> Served:
+    """The real corpus indexed with the real default embedder in an embedded Chroma."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("served"))
+    store = get_store(settings.store, settings.data_dir)
+    build_index(corpus, corpus_dir, settings.data_dir, embedder, store, "chroma", "policy")
+    index = open_index(corpus, corpus_dir, settings.data_dir, embedder, store)
+    return Served(settings, index, Searcher(index, corpus, settings.search))

@@ -13,13 +13,18 @@ import json
 import re
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from itertools import groupby
+from pathlib import Path
 from typing import Any
 
+from assistant.search import Searcher
 from core.errors import BadInput, PolicyAssistantError
 from core.model import Provision, Role
 from core.settings import Settings
+from evals.report import REPORTS_DIR
 from indexing.corpus import Corpus
+from indexing.index import BuildReport, build_from_settings, ensure_index
 from indexing.numerals import parse_numeral
 from ui import render, views
 
@@ -132,6 +137,93 @@ def cmd_targets(corpus: Corpus, args: argparse.Namespace) -> None:
     print(render.table(["文件", "条款", "年份", "指标", "目标"], rows))
 
 
+def _progress(done: int, total: int) -> None:
+    if not sys.stderr.isatty() and done not in (0, total):
+        return  # a log file gets the start and the end, not every step
+    bar = "#" * (30 * done // total if total else 30)
+    sys.stderr.write(f"\rembedding {done:>4}/{total:<4} [{bar:<30}]")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def _report_line(report: BuildReport) -> str:
+    state = "updated" if report.changed else "unchanged"
+    return (f"index {state}: {report.added} chunks embedded, {report.kept} kept, "
+            f"{report.removed} removed in {report.seconds:.1f} s ({report.collection})")
+
+
+def _searcher(settings: Settings, corpus: Corpus) -> Searcher:
+    index, report = ensure_index(settings, corpus, progress=_progress)
+    if report.changed:
+        print(_report_line(report), file=sys.stderr)
+    return Searcher(index, corpus, settings.search)
+
+
+def cmd_index(corpus: Corpus, args: argparse.Namespace) -> None:
+    _, _, report = build_from_settings(args.settings, corpus, rebuild=args.rebuild,
+                                       progress=_progress)
+    if args.json:
+        _emit_json(asdict(report))
+    else:
+        print(_report_line(report))
+
+
+def cmd_search(corpus: Corpus, args: argparse.Namespace) -> None:
+    searcher = _searcher(args.settings, corpus)
+    hits = searcher.search(args.query, k=args.k, doc_ids=args.doc or (), agency=args.agency,
+                           mode=args.mode)
+    if args.json:
+        _emit_json([views.hit_view(corpus, h, rank) for rank, h in enumerate(hits, 1)])
+        return
+    if not hits:
+        print("没有找到相关内容。")
+    for rank, hit in enumerate(hits, start=1):
+        c = hit.chunk
+        doc = corpus.document(c.doc_id)
+        clause = doc.clause(c.clause_no) if c.clause_no is not None else None
+        part = doc.part(c.part_no)
+        where = clause.heading if clause else (part.heading if part else "")
+        item = f"[{c.provision}]" if c.provision else ""
+        print(f"{rank:>2}. {doc.meta.short_title} {where}{item}  ({hit.via} {hit.score:.4f})")
+        print(f"    {c.text}")
+        if c.agencies and c.provision:
+            print(f"    责任单位：{'、'.join(c.agencies)}")
+
+
+def cmd_eval(corpus: Corpus, args: argparse.Namespace) -> None:
+    from evals.baseline import LangChainBaseline
+    from evals.questions import load_questions
+    from evals.report import write_retrieval_reports
+    from evals.retrieval import run_retrieval_eval
+
+    settings: Settings = args.settings
+    searcher = _searcher(settings, corpus)
+    questions = load_questions(corpus)
+    baseline = None
+    if not args.no_baseline:
+        print("building the LangChain baseline …", file=sys.stderr)
+        baseline = LangChainBaseline(corpus, settings.corpus.dir, searcher.index.embedder)
+    try:
+        results = run_retrieval_eval(searcher, questions, baseline)
+    finally:
+        if baseline is not None:
+            baseline.close()
+    context = {
+        "questions": len(questions),
+        "answerable": sum(1 for q in questions if not q.refuse),
+        "embedder": searcher.index.manifest.embedder,
+        "fusion": settings.search.fusion,
+        "chunks": searcher.index.manifest.chunks,
+        "baseline chunks": baseline.chunks if baseline else "not run",
+    }
+    paths = write_retrieval_reports(results, context, args.out)
+    rows = [[r.name, str(r.overall.n), f"{r.overall.hit1:.3f}", f"{r.overall.hit5:.3f}",
+             f"{r.overall.mrr10:.3f}"] for r in results]
+    print(render.table(["system", "n", "hit@1", "hit@5", "MRR@10"], rows))
+    print("reports: " + ", ".join(str(p) for p in paths))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policy-assistant",
@@ -154,6 +246,22 @@ def build_parser() -> argparse.ArgumentParser:
     duties.add_argument("agency", help="canonical name or alias, e.g. 市发展改革委 or 发改委")
     duties.add_argument("--csv", action="store_true", help="print CSV")
     add("targets", cmd_targets, "every quantitative target in the texts")
+    index = add("index", cmd_index, "build or update the search index")
+    index.add_argument("--rebuild", action="store_true",
+                       help="embed everything again (needed after changing the embedder)")
+    search = add("search", cmd_search, "ranked hybrid search over clauses and tasks")
+    search.add_argument("query")
+    search.add_argument("--k", type=int, default=10, help="number of hits (1-100)")
+    search.add_argument("--doc", action="append", help="only this document (repeatable)")
+    search.add_argument("--agency", help="only tasks of this agency")
+    search.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid")
+    ev = add("eval", cmd_eval, "evaluate retrieval on the fixed question set")
+    ev.add_argument("--retrieval", action="store_true",
+                    help="the retrieval evaluation (the only one so far; the default)")
+    ev.add_argument("--no-baseline", action="store_true",
+                    help="skip the LangChain baseline (faster)")
+    ev.add_argument("--out", type=Path, default=REPORTS_DIR,
+                    help="where the reports go (default evals/reports)")
     return parser
 
 
@@ -161,8 +269,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        settings = Settings()
-        corpus = Corpus.load(settings.corpus.dir)
+        args.settings = Settings()
+        corpus = Corpus.load(args.settings.corpus.dir)
         args.handler(corpus, args)
     except BadInput as exc:
         print(f"policy-assistant: {exc}", file=sys.stderr)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.model import Agency, Clause, Document, Duty, Provision, Target
+from core.model import Agency, Clause, Document, Duty, Hit, Provision, Target
 from indexing.corpus import Corpus
 
 
@@ -89,4 +89,19 @@ def target_view(corpus: Corpus, target: Target) -> dict[str, Any]:
         "year": target.year,
         "base_year": target.base_year,
         "text": target.text,
+    }
+
+
+def hit_view(corpus: Corpus, hit: Hit, rank: int) -> dict[str, Any]:
+    c = hit.chunk
+    return {
+        "rank": rank,
+        **location_view(corpus, c.doc_id, c.part_no, c.clause_no),
+        "provision": c.provision,
+        "kind": c.kind.value,
+        "score": None if hit.score == float("inf") else round(hit.score, 6),
+        "via": hit.via,
+        "text": c.text,
+        "agencies": list(c.agencies),
+        "lead_agency": c.lead_agency,
     }

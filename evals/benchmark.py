@@ -1,0 +1,99 @@
+"""Speed and memory, printed, never asserted: ``make bench`` or ``python -m evals.benchmark``.
+
+Measures, in a fresh data directory with the configured embedder and store:
+- index build, cold (everything embedded) and warm (nothing changed, nothing embedded);
+- opening the index;
+- search latency over the fixed question set, p50 / p95 / max, per mode;
+- peak resident memory of the process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from assistant.search import Searcher
+from core.settings import Settings
+from evals.questions import load_questions
+from indexing.corpus import Corpus
+from indexing.index import build_from_settings, open_index
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def run(settings: Settings, repeats: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"python": platform.python_version(), "machine": platform.machine(),
+                           "embedder": settings.embedder.backend, "store": settings.store.backend}
+    started = time.perf_counter()
+    corpus = Corpus.load(settings.corpus.dir)
+    out["corpus_load_s"] = time.perf_counter() - started
+
+    embedder, store, cold = build_from_settings(settings, corpus)
+    out["build_cold_s"] = cold.seconds
+    out["chunks"] = cold.added + cold.kept
+    _, _, warm = build_from_settings(settings, corpus)
+    out["build_warm_s"] = warm.seconds
+    out["build_warm_embedded"] = warm.added
+
+    started = time.perf_counter()
+    index = open_index(corpus, settings.corpus.dir, settings.data_dir, embedder, store)
+    searcher = Searcher(index, corpus, settings.search)
+    out["open_index_s"] = time.perf_counter() - started
+
+    questions = [q.question for q in load_questions(corpus)]
+    for mode in ("hybrid", "dense", "lexical"):
+        timings = []
+        for _ in range(repeats):
+            index.clear_query_cache()  # measure the embedding too, not the cache
+            for text in questions:
+                t0 = time.perf_counter()
+                searcher.search(text, k=10, mode=mode)
+                timings.append((time.perf_counter() - t0) * 1000)
+        out[f"search_{mode}_ms"] = {"n": len(timings), "p50": _percentile(timings, 0.5),
+                                    "p95": _percentile(timings, 0.95), "max": max(timings),
+                                    "mean": statistics.fmean(timings)}
+    out["peak_rss_mb"] = _peak_rss_mb()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
+    parser.add_argument("--repeats", type=int, default=1, help="passes over the question set")
+    parser.add_argument("--json", type=Path, help="also write the numbers to this file")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="policy-bench-") as tmp:
+        settings = Settings(data_dir=Path(tmp))
+        result = run(settings, args.repeats)
+    print(f"corpus load        {result['corpus_load_s']:.2f} s")
+    print(f"index build, cold  {result['build_cold_s']:.1f} s  ({result['chunks']} chunks, "
+          f"embedder {result['embedder']})")
+    print(f"index build, warm  {result['build_warm_s']:.2f} s  "
+          f"({result['build_warm_embedded']} embedded)")
+    print(f"open index         {result['open_index_s']:.2f} s")
+    for mode in ("hybrid", "dense", "lexical"):
+        m = result[f"search_{mode}_ms"]
+        print(f"search {mode:<8}    p50 {m['p50']:.1f} ms  p95 {m['p95']:.1f} ms  "
+              f"max {m['max']:.1f} ms  (n={m['n']})")
+    print(f"peak memory        {result['peak_rss_mb']:.0f} MiB")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
