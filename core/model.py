@@ -213,3 +213,48 @@ class Hit:
     via: str
     dense_rank: int | None = None
     lexical_rank: int | None = None
+
+
+class Intent(StrEnum):
+    DUTIES = "duties"  # what an agency must do
+    RESPONSIBILITY = "responsibility"  # who does a task
+    TARGET = "target"  # a number the texts set
+    INCENTIVE = "incentive"  # what supports a business
+    CLAUSE = "clause"  # a clause asked for by number
+    GENERAL = "general"
+    OUT_OF_SCOPE = "out_of_scope"
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    role: str  # "user" or "assistant"
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One source of an answer, numbered as its [n] marker. Everything here comes from the
+    parsed structure, never from generated text."""
+
+    n: int
+    doc_id: str
+    doc_title: str
+    clause_no: int | None
+    clause_label: str | None
+    clause_title: str | None
+    part: str | None
+    provision: int | None  # None: the whole clause (or part text)
+    quote: str
+    agencies: tuple[str, ...] = ()
+
+    @property
+    def lead_agency(self) -> str | None:
+        return self.agencies[0] if self.agencies else None
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    answer: str
+    refused: bool
+    intent: Intent
+    citations: tuple[Citation, ...] = ()

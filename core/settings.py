@@ -45,6 +45,11 @@ class SearchSettings(BaseModel):
     max_query_chars: int = Field(default=2000, ge=1)
 
 
+class AssistantSettings(BaseModel):
+    max_question_chars: int = Field(default=1000, ge=1)
+    max_history_turns: int = Field(default=20, ge=0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="POLICY_ASSISTANT_",
@@ -57,3 +62,4 @@ class Settings(BaseSettings):
     embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
+    assistant: AssistantSettings = Field(default_factory=AssistantSettings)

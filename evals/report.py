@@ -8,6 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from evals.answers import AnswerEval, Metrics, Rate, failing
 from evals.retrieval import SystemResult
 
 REPORTS_DIR = Path(__file__).with_name("reports")
@@ -82,3 +83,77 @@ def write_retrieval_reports(results: Sequence[SystemResult], context: dict[str, 
     js.write_text(retrieval_json(results, context), encoding="utf-8")
     retrieval_chart(results, png)
     return [md, js, png]
+
+
+# -- answers -------------------------------------------------------------------------------
+
+ANSWER_METRICS = (
+    ("citation_precision", "citation precision"),
+    ("citation_recall", "citation recall"),
+    ("agency_recall", "agency recall"),
+    ("fact_accuracy", "fact accuracy"),
+    ("declines", "refusal: declines"),
+    ("answers", "refusal: answers"),
+    ("follow_up", "follow-up accuracy"),
+)
+
+
+def _rate(rate: Rate) -> str:
+    """``–`` where nothing was measured: an empty group is not a zero."""
+    return "–" if rate.value is None else _pct(rate.value)
+
+
+def _metrics_row(label: str, m: Metrics) -> str:
+    cells = [_rate(getattr(m, attr)) for attr, _ in ANSWER_METRICS]
+    return f"| {label} | {m.questions} | " + " | ".join(cells) + " |"
+
+
+def _metrics_table(first: str, rows: dict[str, Metrics]) -> list[str]:
+    return [f"| {first} | n | " + " | ".join(label for _, label in ANSWER_METRICS) + " |",
+            "|---|---|" + "---|" * len(ANSWER_METRICS),
+            *(_metrics_row(k, m) for k, m in rows.items())]
+
+
+def answers_markdown(result: AnswerEval, context: dict[str, Any]) -> str:
+    o = result.overall
+    lines = ["# Answer evaluation", ""]
+    lines += [f"- {k}: {v}" for k, v in context.items()]
+    lines += [f"- questions: {o.questions}", f"- seconds: {result.seconds:.1f} "
+              f"(p50 {result.p50:.2f} s, p95 {result.p95:.2f} s per answer)",
+              f"- invalid citations: {len(result.invalid)}",
+              "", "## Overall", "", "| metric | value | n |", "|---|---|---|"]
+    lines += [f"| {label} | {_rate(getattr(o, attr))} | {getattr(o, attr).n} |"
+              for attr, label in ANSWER_METRICS]
+    lines.append(f"| fact accuracy (target) | {_rate(result.target_facts)} | "
+                 f"{result.target_facts.n} |")
+    lines += ["", "## By intent", "", *_metrics_table("intent", result.by_intent)]
+    lines += ["", "## By question kind", "", *_metrics_table("kind", result.by_kind)]
+    follow = result.by_kind.get("follow_up")
+    lines += ["", "## Follow-ups", ""]
+    if follow is None:
+        lines.append("- none asked")
+    else:
+        lines += [f"- {label}: {_rate(getattr(follow, attr))} (n={getattr(follow, attr).n})"
+                  for attr, label in ANSWER_METRICS if getattr(follow, attr).n]
+    lines += ["", "## Failing questions", ""]
+    failures = failing(result)
+    for attr, label in ANSWER_METRICS:
+        ids = failures[attr]
+        lines.append(f"- {label} ({attr}): {', '.join(ids) if ids else 'none'}")
+    if result.invalid:
+        lines += ["", "## Invalid citations", "", *(f"- {i}" for i in result.invalid)]
+    return "\n".join(lines) + "\n"
+
+
+def answers_json(result: AnswerEval, context: dict[str, Any]) -> str:
+    return json.dumps({"context": context, "answers": asdict(result),
+                       "failing": failing(result)}, ensure_ascii=False, indent=2)
+
+
+def write_answer_reports(result: AnswerEval, context: dict[str, Any],
+                         directory: Path = REPORTS_DIR) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    md, js = directory / "answers.md", directory / "answers.json"
+    md.write_text(answers_markdown(result, context), encoding="utf-8")
+    js.write_text(answers_json(result, context), encoding="utf-8")
+    return [md, js]

@@ -128,6 +128,10 @@ class LexicalIndex:
                         show_progress=False)
         return cls(retriever, [c.chunk_id for c in chunks], tokenizer)
 
+    @property
+    def tokenizer(self) -> Tokenizer:
+        return self._tokenizer
+
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self._retriever.save(str(directory))

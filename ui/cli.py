@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.search import Searcher
+from assistant.service import Assistant
 from core.errors import BadInput, PolicyAssistantError
-from core.model import Provision, Role
+from core.model import Answer, Provision, Role, Turn
 from core.settings import Settings
 from evals.report import REPORTS_DIR
 from indexing.corpus import Corpus
@@ -191,6 +192,69 @@ def cmd_search(corpus: Corpus, args: argparse.Namespace) -> None:
             print(f"    责任单位：{'、'.join(c.agencies)}")
 
 
+def _read_history(path: Path | None) -> list[Turn]:
+    if path is None:
+        return []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BadInput(f"cannot read the history file {path}: {exc.strerror}") from exc
+    except ValueError as exc:
+        raise BadInput(f"the history file {path} is not valid JSON: {exc}") from exc
+    if not isinstance(data, list) or not all(
+            isinstance(t, dict) and isinstance(t.get("role"), str)
+            and isinstance(t.get("content"), str) for t in data):
+        raise BadInput(f"the history file {path} must be a JSON list of "
+                       '{"role": "user"|"assistant", "content": "…"}')
+    return [Turn(t["role"], t["content"]) for t in data]
+
+
+def _print_answer(answer: Answer) -> None:
+    print(answer.answer)
+    if answer.citations:
+        print()
+    for c in answer.citations:
+        where = f"{c.clause_label}{c.clause_title}" if c.clause_label else (c.part or "")
+        item = f"第{c.provision}项" if c.provision else ""
+        agencies = f"  责任单位：{'、'.join(c.agencies)}" if c.agencies else ""
+        print(f"[{c.n}] 《{c.doc_title}》{where}{item}{agencies}")
+
+
+def cmd_ask(corpus: Corpus, args: argparse.Namespace) -> None:
+    history = _read_history(args.history)
+    assistant = Assistant.from_settings(args.settings, corpus, progress=_progress)
+    answer = assistant.answer(args.question, history)
+    if args.json:
+        _emit_json(views.answer_view(answer))
+    else:
+        _print_answer(answer)
+
+
+def cmd_chat(corpus: Corpus, args: argparse.Namespace) -> None:
+    assistant = Assistant.from_settings(args.settings, corpus, progress=_progress)
+    history: list[Turn] = []
+    print("政策助手（输入问题后回车；空行或 Ctrl-D 退出）", file=sys.stderr)
+    while True:
+        try:
+            question = input("问：").strip()
+        except EOFError:
+            break
+        if not question:
+            break
+        try:
+            answer = assistant.answer(question, history)
+        except BadInput as exc:
+            print(f"policy-assistant: {exc}", file=sys.stderr)
+            continue
+        if args.json:
+            _emit_json(views.answer_view(answer))
+        else:
+            _print_answer(answer)
+        print()
+        history += [Turn("user", question), Turn("assistant", answer.answer)]
+        history = history[-args.settings.assistant.max_history_turns:]
+
+
 def cmd_eval(corpus: Corpus, args: argparse.Namespace) -> None:
     from evals.baseline import LangChainBaseline
     from evals.questions import load_questions
@@ -255,6 +319,11 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--doc", action="append", help="only this document (repeatable)")
     search.add_argument("--agency", help="only tasks of this agency")
     search.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid")
+    ask = add("ask", cmd_ask, "ask a question; the answer cites clauses and agencies")
+    ask.add_argument("question")
+    ask.add_argument("--history", type=Path,
+                     help='JSON list of {"role": "user"|"assistant", "content": "…"}')
+    add("chat", cmd_chat, "an interactive conversation that keeps its history")
     ev = add("eval", cmd_eval, "evaluate retrieval on the fixed question set")
     ev.add_argument("--retrieval", action="store_true",
                     help="the retrieval evaluation (the only one so far; the default)")

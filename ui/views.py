@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.model import Agency, Clause, Document, Duty, Hit, Provision, Target
+from core.model import Agency, Answer, Citation, Clause, Document, Duty, Hit, Provision, Target
 from indexing.corpus import Corpus
 
 
@@ -104,4 +104,30 @@ def hit_view(corpus: Corpus, hit: Hit, rank: int) -> dict[str, Any]:
         "text": c.text,
         "agencies": list(c.agencies),
         "lead_agency": c.lead_agency,
+    }
+
+
+def citation_view(c: Citation) -> dict[str, Any]:
+    return {
+        "n": c.n,
+        "doc_id": c.doc_id,
+        "doc_title": c.doc_title,
+        "clause_no": c.clause_no,
+        "clause_label": c.clause_label,
+        "clause_title": c.clause_title,
+        "part": c.part,
+        "provision": c.provision,
+        "quote": c.quote,
+        "agencies": list(c.agencies),
+        "lead_agency": c.lead_agency,
+    }
+
+
+def answer_view(answer: Answer) -> dict[str, Any]:
+    """The Answer of shared/interface.md."""
+    return {
+        "answer": answer.answer,
+        "refused": answer.refused,
+        "intent": answer.intent.value,
+        "citations": [citation_view(c) for c in answer.citations],
     }

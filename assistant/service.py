@@ -1,0 +1,594 @@
+"""The one entry point: ``Assistant.answer(question, history) -> Answer``.
+
+Each question is routed by what it asks and answered from the right source:
+- an agency's duties: every task of the agency, from the structure (complete, not top-k);
+- who is responsible: the task found by search, its agencies lead first;
+- a target: the targets table, value and year exactly as written;
+- a clause by number: that clause;
+- an enterprise asking what applies to it: the support measures, grouped, with contacts;
+- national versus local: both sides;
+- anything else: hybrid retrieval, citing the best clause.
+Declined questions (``guard``) and questions the documents do not cover get a short polite
+answer with ``refused=True``. Follow-ups are resolved against the previous turn, which is
+answered again from the history (the server keeps no state). Nothing in an answer's facts
+(clause numbers, agencies, numbers) comes from anywhere but the parsed structure.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.compose import Sources, Templates, where
+from assistant.guard import Guard
+from assistant.references import (
+    ClauseRef,
+    agencies_named,
+    asks_about_duties,
+    asks_national,
+    clause_refs,
+    preferred_documents,
+)
+from assistant.search import PRIMARY_DOC, Searcher
+from core.errors import BadInput, ConfigError
+from core.model import Answer, Citation, Hit, Intent, Level, Provision, Target, Turn
+from core.settings import AssistantSettings, Settings
+from indexing.corpus import Corpus
+from indexing.index import Progress, ensure_index
+from indexing.numerals import parse_numeral, to_numeral
+
+_LATIN_RE = re.compile(r"[A-Za-z]")
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+_ITEM_RE = re.compile(r"第\s*([一二三四五六七八九十0-9]{1,3})\s*(?:项|个|条任务)")
+ROUTING_FILE = Path(__file__).with_name("rules") / "routing.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    name: str
+    english: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """The cue words of rules/routing.toml."""
+
+    responsibility: tuple[str, ...]
+    target: tuple[str, ...]
+    enterprise: tuple[str, ...]
+    support: tuple[str, ...]
+    local: tuple[str, ...]
+    follow_up: tuple[str, ...]
+    which_clause: tuple[str, ...]
+    asks_funding: tuple[str, ...]
+    groups: tuple[Group, ...]
+
+    @classmethod
+    def load(cls, path: Path = ROUTING_FILE) -> Routing:
+        try:
+            with path.open("rb") as fh:
+                data = tomllib.load(fh)
+            groups = tuple(Group(g["name"], g["english"], tuple(g["words"]))
+                           for g in data.pop("group"))
+            return cls(groups=groups, **{k: tuple(v) for k, v in data.items()})
+        except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
+            raise ConfigError(f"{path}: invalid routing rules: {exc}") from exc
+
+    def group_of(self, p: Provision) -> Group:
+        return next((g for g in self.groups if any(w in p.text for w in g.words)),
+                    self.groups[-1])
+
+
+def _has(text: str, cues: tuple[str, ...]) -> bool:
+    return any(c in text for c in cues)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The previous turn, answered again: what a follow-up refers to."""
+
+    question: str
+    answer: Answer
+
+
+def detect_language(text: str) -> str:
+    latin = len(_LATIN_RE.findall(text))
+    return "en" if latin > 2 * len(_CJK_RE.findall(text)) and latin >= 3 else "zh"
+
+
+class Assistant:
+    def __init__(self, corpus: Corpus, searcher: Searcher, settings: AssistantSettings,
+                 guard: Guard | None = None, templates: Templates | None = None,
+                 routing: Routing | None = None) -> None:
+        self.corpus = corpus
+        self.searcher = searcher
+        self.settings = settings
+        self.guard = guard or Guard.load(corpus)
+        self.templates = templates or Templates.load()
+        self.routing = routing or Routing.load()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, corpus: Corpus,
+                      progress: Progress | None = None) -> Assistant:
+        """Open (building or updating first if needed) the index and wire everything."""
+        index, _ = ensure_index(settings, corpus, progress=progress)
+        return cls(corpus, Searcher(index, corpus, settings.search), settings.assistant)
+
+    # -- entry point ----------------------------------------------------------------------
+
+    def answer(self, question: str, history: Sequence[Turn] = ()) -> Answer:
+        question = self._validate(question, history)
+        context = self._context(question, list(history))
+        return self._answer(question, detect_language(question), context)
+
+    def _validate(self, question: str, history: Sequence[Turn]) -> str:
+        question = question.strip()
+        if not question:
+            raise BadInput("the question is empty")
+        if len(question) > self.settings.max_question_chars:
+            raise BadInput(f"the question is {len(question)} characters long; the limit is "
+                           f"{self.settings.max_question_chars}")
+        if len(history) > self.settings.max_history_turns:
+            raise BadInput(f"the history has {len(history)} turns; the limit is "
+                           f"{self.settings.max_history_turns}")
+        for turn in history:
+            if turn.role not in ("user", "assistant"):
+                raise BadInput(f"a history turn's role must be user or assistant, not "
+                               f"{turn.role!r}")
+        return question
+
+    def _context(self, question: str, history: list[Turn]) -> Context | None:
+        """The previous user turn and our answer to it, when the question follows on."""
+        users = [i for i, t in enumerate(history) if t.role == "user" and t.content.strip()]
+        if not users or not self._is_follow_up(question):
+            return None
+        last = users[-1]
+        previous = history[last].content.strip()[: self.settings.max_question_chars]
+        if not previous:
+            return None
+        # one level deep: the previous turn is answered with its own previous turn as context
+        earlier = [i for i in users if i < last]
+        prior = None
+        if earlier and self._is_follow_up(previous):
+            first = history[earlier[-1]].content.strip()[: self.settings.max_question_chars]
+            prior = Context(first, self._answer(first, detect_language(first), None))
+        return Context(previous, self._answer(previous, detect_language(previous), prior))
+
+    def _is_follow_up(self, question: str) -> bool:
+        q = question.lower()
+        content = re.sub(r"[\W_]", "", q)
+        return len(content) <= 8 or _has(q, self.routing.follow_up)
+
+    # -- routing --------------------------------------------------------------------------
+
+    def _answer(self, question: str, lang: str, ctx: Context | None) -> Answer:
+        verdict = self.guard.check(question)
+        if verdict is not None:
+            years = ",".join(sorted(set(re.findall(r"(?:19|20)\d{2}", question))))
+            return self._refuse(lang, f"refuse_{verdict}", years=years)
+        if self.guard.asks_money(question):
+            return self._money(question, lang, ctx)
+        refs = clause_refs(question)
+        named = agencies_named(question, self.corpus)
+        q = question.lower()
+        if refs:
+            return self._clause(question, lang, refs)
+        if ctx is not None:
+            follow = self._follow_up(question, lang, ctx)
+            if follow is not None:
+                return follow
+        if named and asks_about_duties(question) and not self._asks_responsibility(q):
+            return self._duties(named[0], lang)
+        if self._asks_responsibility(q):
+            return self._responsibility(question, lang, ctx)
+        if _has(q, self.routing.target):
+            found = self._targets(question, lang)
+            if found is not None:
+                return found
+        if _has(q, self.routing.enterprise) and _has(q, self.routing.support):
+            return self._incentive(question, lang, ctx)
+        if asks_national(question) and _has(q, self.routing.local):
+            return self._national_and_local(question, lang, ctx)
+        return self._general(question, lang, ctx)
+
+    def _asks_responsibility(self, q: str) -> bool:
+        return _has(q, self.routing.responsibility)
+
+    # -- answers --------------------------------------------------------------------------
+
+    def _refuse(self, lang: str, key: str, **values: object) -> Answer:
+        t = self.templates
+        text = "\n".join([t.get(lang, key, **values), self._scope(lang), t.get(lang, "suggest")])
+        return Answer(text, True, Intent.OUT_OF_SCOPE)
+
+    def _scope(self, lang: str) -> str:
+        names = "、".join(f"《{d.meta.title}》" for d in self.corpus.documents) if lang == "zh" \
+            else "; ".join(d.meta.english_title for d in self.corpus.documents)
+        return self.templates.get(lang, "scope", documents=names)
+
+    def _search(self, question: str, ctx: Context | None, k: int = 8,
+                doc_ids: Sequence[str] = ()) -> list[Hit]:
+        context = ctx.question if ctx else ""
+        return self.searcher.search(question, k=k, doc_ids=doc_ids, context=context)
+
+    def _provision_of(self, hit: Hit) -> Provision | None:
+        c = hit.chunk
+        doc = self.corpus.document(c.doc_id)
+        if c.provision is None:
+            return None
+        if c.clause_no is None:
+            part = doc.part(c.part_no)
+            return part.intro[c.provision - 1] if part else None
+        clause = doc.clause(c.clause_no)
+        return clause.provisions[c.provision - 1] if clause else None
+
+    def _top_provisions(self, hits: Sequence[Hit], limit: int) -> list[Provision]:
+        """The best provisions of the best clause: what a general answer cites."""
+        out: list[Provision] = []
+        first_place: tuple[str, int | None, int] | None = None
+        for hit in hits:
+            place = (hit.chunk.doc_id, hit.chunk.clause_no, hit.chunk.part_no)
+            if first_place is None:
+                first_place = place
+            if place != first_place:
+                continue
+            p = self._provision_of(hit)
+            if p is None:  # a whole clause: its provisions
+                doc = self.corpus.document(hit.chunk.doc_id)
+                clause = doc.clause(hit.chunk.clause_no) if hit.chunk.clause_no is not None \
+                    else None
+                out.extend(clause.provisions[:limit] if clause else [])
+            elif p not in out:
+                out.append(p)
+            if len(out) >= limit:
+                break
+        return out[:limit]
+
+    def _agency_names(self, names: Sequence[str], lang: str) -> list[str]:
+        if lang == "zh":
+            return list(names)
+        out = []
+        for name in names:
+            english = self.corpus.registry.agency(name).english
+            out.append(f"{english} ({name})" if english else name)
+        return out
+
+    def _doc_name(self, doc_id: str, lang: str) -> str:
+        meta = self.corpus.document(doc_id).meta
+        return meta.short_title if lang == "zh" else meta.english_title
+
+    def _responsibility_text(self, p: Provision, n: int, lang: str) -> str:
+        t = self.templates
+        if not p.agencies:
+            return t.get(lang, "responsibility_national", doc=self._doc_name(p.doc_id, lang))
+        names = self._agency_names(p.agencies, lang)
+        if len(names) == 1:
+            return t.get(lang, "responsibility_single", lead=names[0], n=n)
+        sep = "、" if lang == "zh" else ", "
+        others = t.get(lang, "responsibility_others", names=sep.join(names[1:]))
+        if p.and_others:
+            others += t.get(lang, "and_others")
+        return t.get(lang, "responsibility", lead=names[0], others=others, n=n)
+
+    def _basis(self, p: Provision, n: int, lang: str) -> str:
+        return self.templates.get(lang, "basis", doc=self._doc_name(p.doc_id, lang),
+                                  where=where(self.corpus, p, lang), quote=p.text, n=n)
+
+    def _clause(self, question: str, lang: str, refs: Sequence[ClauseRef]) -> Answer:
+        sources = Sources(self.corpus)
+        lines: list[str] = []
+        preferred = preferred_documents(question, self.corpus)
+        for ref in refs:
+            doc_id = ref.doc_id or (preferred[0] if len(preferred) == 1 else PRIMARY_DOC)
+            doc = self.corpus.document(doc_id)
+            clause = doc.clause(ref.clause_no)
+            if clause is None:
+                last = len(doc.clauses)
+                text = (f"《{doc.meta.short_title}》只有（一）至（{to_numeral(last)}）共{last}条，"
+                        f"没有第{ref.clause_no}条。") if lang == "zh" else \
+                    (f"The {doc.meta.english_title} has clauses 1 to {last}; "
+                     f"there is no clause {ref.clause_no}.")
+                return Answer(text + "\n" + self.templates.get(lang, "suggest"), True,
+                              Intent.CLAUSE)
+            provisions = list(clause.provisions)
+            if ref.provision is not None and 1 <= ref.provision <= len(provisions):
+                provisions = [provisions[ref.provision - 1]]
+            part = doc.part(clause.part_no)
+            lines.append(self.templates.get(
+                lang, "clause_head", doc=self._doc_name(doc_id, lang), label=clause.label,
+                title=clause.title, part=part.heading if part else "", n=len(provisions)))
+            for i, p in enumerate(provisions, start=1):
+                n = sources.provision(p)
+                line = self.templates.get(lang, "clause_item", i=i, text=p.text, n=n)
+                if p.agencies:
+                    line += "（" + self._agencies_line(p, lang) + "）" if lang == "zh" \
+                        else " (" + self._agencies_line(p, lang) + ")"
+                lines.append(line)
+        return Answer("\n".join(lines), False, Intent.CLAUSE, tuple(sources.citations))
+
+    def _agencies_line(self, p: Provision, lang: str) -> str:
+        names = self._agency_names(p.agencies, lang)
+        sep = "、" if lang == "zh" else "; "
+        others = self.templates.get(lang, "agencies_others", names=sep.join(names[1:])) \
+            if len(names) > 1 else ""
+        if p.and_others:
+            others += self.templates.get(lang, "and_others")
+        return self.templates.get(lang, "agencies_line", lead=names[0], others=others)
+
+    def _duties(self, agency: str, lang: str) -> Answer:
+        duties = self.corpus.duties(agency)
+        name = self._agency_names([agency], lang)[0]
+        if not duties:
+            return Answer(self.templates.get(lang, "duties_none", agency=name), True,
+                          Intent.DUTIES)
+        sources = Sources(self.corpus)
+        lead_n = sum(1 for d in duties if d.role.value == "lead")
+        doc_ids = list(dict.fromkeys(d.provision.doc_id for d in duties))
+        lines = [self.templates.get(lang, "duties_head", agency=name,
+                                    doc=self._doc_name(doc_ids[0], lang), n=len(duties),
+                                    lead_n=lead_n, support_n=len(duties) - lead_n)]
+        current: int | None = -1
+        for i, d in enumerate(duties, start=1):
+            p = d.provision
+            if p.clause_no != current:
+                current = p.clause_no
+                clause = self.corpus.document(p.doc_id).clause(p.clause_no or 0)
+                lines.append(clause.heading if clause else "")
+            n = sources.provision(p)
+            role = self.templates.get(lang, "lead" if d.role.value == "lead" else "support")
+            line = self.templates.get(lang, "duties_item", i=i, role=role, text=p.text, n=n)
+            if d.role.value != "lead" and p.lead_agency:
+                lead = self._agency_names([p.lead_agency], lang)[0]
+                line += f"（{lead}牵头）" if lang == "zh" else f" (led by {lead})"
+            lines.append(line)
+        return Answer("\n".join(lines), False, Intent.DUTIES, tuple(sources.citations))
+
+    def _responsibility(self, question: str, lang: str, ctx: Context | None) -> Answer:
+        hits = self._search(question, ctx)
+        with_agencies = [p for p in (self._provision_of(h) for h in hits[:5]) if p and p.agencies]
+        chosen = with_agencies[0] if with_agencies else None
+        if chosen is None:
+            top = self._top_provisions(hits, 1)
+            if not top:
+                return self._refuse(lang, "refuse_not_covered")
+            chosen = top[0]
+        sources = Sources(self.corpus)
+        n = sources.provision(chosen)
+        text = "\n".join([self._responsibility_text(chosen, n, lang),
+                          self._basis(chosen, n, lang)])
+        return Answer(text, False, Intent.RESPONSIBILITY, tuple(sources.citations))
+
+    def _targets(self, question: str, lang: str) -> Answer | None:
+        """Targets whose indicator the question names, or None to fall back to search."""
+        tokens = set(self.searcher.index.lexical.tokenizer.query_tokens(question))
+        preferred = set(preferred_documents(question, self.corpus))
+        asked_years = {int(y) for y in re.findall(r"(?:19|20)\d{2}", question)}
+        scored: list[tuple[int, Target]] = []
+        for t in self.corpus.targets:
+            overlap = len(tokens & set(self.searcher.index.lexical.tokenizer.tokens(t.indicator)))
+            if overlap == 0:
+                continue
+            if preferred and t.doc_id not in preferred:
+                continue
+            if asked_years and t.year not in asked_years:
+                continue
+            scored.append((overlap, t))
+        if not scored:
+            return None
+        best = max(s for s, _ in scored)
+        chosen = [t for s, t in scored if s == best]
+        if not preferred:  # the Tianjin plan first, national context after
+            chosen.sort(key=lambda t: t.doc_id != PRIMARY_DOC)
+        sources = Sources(self.corpus)
+        lines: list[str] = []
+        head = ""
+        for t in chosen:
+            p = self._target_provision(t)
+            n = sources.provision(p)
+            this_head = self.templates.get(lang, "target_head",
+                                           doc=self._doc_name(t.doc_id, lang),
+                                           where=where(self.corpus, p, lang))
+            if this_head != head:
+                head = this_head
+                lines.append(head)
+            lines.append(self._target_line(t, n, lang))
+        return Answer("\n".join(lines), False, Intent.TARGET,
+                      tuple(sources.citations))
+
+    def _target_line(self, t: Target, n: int, lang: str) -> str:
+        when = self.templates.get(lang, "target_when", year=t.year) if t.year else ""
+        base = self.templates.get(lang, "target_base", year=t.base_year) if t.base_year else ""
+        return self.templates.get(lang, "target_line", when=when, indicator=t.indicator,
+                                  comparator=t.comparator, value=t.display_value, base=base,
+                                  n=n)
+
+    def _target_provision(self, t: Target) -> Provision:
+        doc = self.corpus.document(t.doc_id)
+        if t.clause_no is None:
+            part = doc.part(t.part_no)
+            assert part is not None
+            return part.intro[t.provision - 1]
+        clause = doc.clause(t.clause_no)
+        assert clause is not None
+        return clause.provisions[t.provision - 1]
+
+    def _incentive(self, question: str, lang: str, ctx: Context | None) -> Answer:
+        hits = self._search(question, ctx, k=10)
+        provisions: list[Provision] = []
+        clauses: list[tuple[str, int | None]] = []
+        for h in hits:
+            p = self._provision_of(h)
+            if p is None or p in provisions:
+                continue
+            place = (p.doc_id, p.clause_no)
+            if place not in clauses:
+                if len(clauses) >= 2:
+                    continue
+                clauses.append(place)
+            provisions.append(p)
+            if len(provisions) >= 4:
+                break
+        if not provisions:
+            return self._refuse(lang, "refuse_not_covered")
+        sources = Sources(self.corpus)
+        lines = [self.templates.get(lang, "incentive_head")]
+        for group in self.routing.groups:
+            members = [p for p in provisions if self.routing.group_of(p) == group]
+            if not members:
+                continue
+            lines.append(self.templates.get(lang, "incentive_group",
+                                            group=group.name if lang == "zh" else group.english))
+            for p in members:
+                n = sources.provision(p)
+                contact = self.templates.get(
+                    lang, "contact",
+                    agencies=("、" if lang == "zh" else "; ").join(
+                        self._agency_names(p.agencies, lang))) if p.agencies \
+                    else self.templates.get(lang, "contact_national")
+                lines.append(self.templates.get(lang, "incentive_item", text=p.text, n=n,
+                                                contact=contact))
+        if _has(question.lower(), self.routing.asks_funding):
+            lines.append(self.templates.get(lang, "silent_amount"))
+        return Answer("\n".join(lines), False, Intent.INCENTIVE, tuple(sources.citations))
+
+    def _national_and_local(self, question: str, lang: str, ctx: Context | None) -> Answer:
+        national = [d.doc_id for d in self.corpus.documents if d.meta.level == Level.NATIONAL]
+        local = [d.doc_id for d in self.corpus.documents if d.meta.level == Level.MUNICIPAL]
+        sources = Sources(self.corpus)
+        lines: list[str] = []
+        for head, docs in (("national_head", national), ("local_head", local)):
+            top = self._top_provisions(self._search(question, ctx, doc_ids=docs), 2)
+            if not top:
+                continue
+            lines.append(self.templates.get(lang, head))
+            lines.extend(self._cited_items(top, sources, lang))
+        if not lines:
+            return self._refuse(lang, "refuse_not_covered")
+        return Answer("\n".join(lines), False, Intent.GENERAL, tuple(sources.citations))
+
+    def _cited_items(self, provisions: Sequence[Provision], sources: Sources,
+                     lang: str) -> list[str]:
+        lines = []
+        first = provisions[0]
+        lines.append(self.templates.get(lang, "general_head",
+                                        doc=self._doc_name(first.doc_id, lang),
+                                        where=_place(self.corpus, first)))
+        for p in provisions:
+            n = sources.provision(p)
+            line = self.templates.get(lang, "general_item", text=p.text, n=n)
+            if p.agencies:
+                line += "（" + self._agencies_line(p, lang) + "）" if lang == "zh" \
+                    else " (" + self._agencies_line(p, lang) + ")"
+            lines.append(line)
+        return lines
+
+    def _general(self, question: str, lang: str, ctx: Context | None) -> Answer:
+        hits = self._search(question, ctx)
+        top = self._top_provisions(hits, 2)
+        if not top:
+            return self._refuse(lang, "refuse_not_covered")
+        sources = Sources(self.corpus)
+        lines = self._cited_items(top, sources, lang)
+        q = question.lower()
+        if _has(q, self.routing.target) and not any(ch.isdigit() for p in top
+                                                    for ch in p.text):
+            lines.append(self.templates.get(lang, "silent_number"))
+        return Answer("\n".join(lines), False, Intent.GENERAL, tuple(sources.citations))
+
+    def _money(self, question: str, lang: str, ctx: Context | None) -> Answer:
+        """The documents name no amounts: say so, with the related provisions if any."""
+        hits = self._search(question, ctx)
+        top = self._top_provisions(hits, 2)
+        t = self.templates
+        lines = [t.get(lang, "refuse_money")]
+        sources = Sources(self.corpus)
+        if top:
+            lines.append(t.get(lang, "money_related"))
+            lines.extend(self._cited_items(top, sources, lang)[1:])
+        lines.append(t.get(lang, "suggest"))
+        return Answer("\n".join(lines), True, Intent.OUT_OF_SCOPE, tuple(sources.citations))
+
+    # -- follow-ups -----------------------------------------------------------------------
+
+    def _follow_up(self, question: str, lang: str, ctx: Context) -> Answer | None:
+        """Questions that point back at the previous answer; None: answer them normally,
+        with the previous question as search context."""
+        previous = ctx.answer
+        q = question.lower()
+        cited = [c for c in previous.citations if c.clause_no is not None or c.part]
+        item = _ITEM_RE.search(question)
+        if item and cited:
+            index = _to_int(item.group(1))
+            if index is not None and 1 <= index <= len(cited):
+                return self._about_citation(cited[index - 1], question, lang)
+        if self._asks_responsibility(q) and cited:
+            return self._about_citation(cited[0], question, lang, force_agencies=True)
+        if _has(q, self.routing.which_clause) and cited:
+            c = cited[0]
+            if c.clause_no is not None:
+                return self._clause(question, lang, [_ref_of(c)])
+        if not previous.citations and not previous.refused and len(re.sub(r"\W", "", q)) <= 4:
+            return Answer(self.templates.get(lang, "followup_none"), True, Intent.GENERAL)
+        return None
+
+    def _about_citation(self, c: Citation, question: str, lang: str,
+                        force_agencies: bool = False) -> Answer:
+        doc = self.corpus.document(c.doc_id)
+        if c.clause_no is None:
+            part = next((p for p in doc.parts if p.heading == c.part), None)
+            provisions = list(part.intro) if part else []
+        else:
+            clause = doc.clause(c.clause_no)
+            provisions = list(clause.provisions) if clause else []
+        if c.provision is not None:
+            provisions = [p for p in provisions if p.index == c.provision]
+        if not provisions:
+            return Answer(self.templates.get(lang, "followup_none"), True, Intent.GENERAL)
+        q = question.lower()
+        if force_agencies or self._asks_responsibility(q):
+            sources = Sources(self.corpus)
+            lines = []
+            for p in provisions[:3]:
+                n = sources.provision(p)
+                lines += [self._responsibility_text(p, n, lang), self._basis(p, n, lang)]
+            return Answer("\n".join(lines), False, Intent.RESPONSIBILITY,
+                          tuple(sources.citations))
+        targets = [t for t in self.corpus.targets
+                   if any(t.doc_id == p.doc_id and t.clause_no == p.clause_no
+                          and t.provision == p.index for p in provisions)]
+        if targets and _has(q, self.routing.target):
+            sources = Sources(self.corpus)
+            lines = []
+            for t in targets:
+                n = sources.provision(self._target_provision(t))
+                lines.append(self._target_line(t, n, lang))
+            return Answer("\n".join(lines), False, Intent.TARGET, tuple(sources.citations))
+        sources = Sources(self.corpus)
+        return Answer("\n".join(self._cited_items(provisions[:3], sources, lang)), False,
+                      Intent.GENERAL, tuple(sources.citations))
+
+
+def _place(corpus: Corpus, p: Provision) -> str:
+    doc = corpus.document(p.doc_id)
+    if p.clause_no is None:
+        part = doc.part(p.part_no)
+        return part.heading if part else ""
+    clause = doc.clause(p.clause_no)
+    return clause.heading if clause else ""
+
+
+def _to_int(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    try:
+        return parse_numeral(text)
+    except ValueError:
+        return None
+
+
+def _ref_of(c: Citation) -> ClauseRef:
+    return ClauseRef(c.doc_id, c.clause_no or 0, c.provision)
