@@ -23,7 +23,8 @@ _CLAUSE_RE = re.compile(
 
 # How people refer to each document; checked in this order (the most specific cues first).
 _DOC_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("zhongfa-2021-36", ("中发", "36号", "中共中央", "党中央", "中央意见", "中央的意见",
+    ("zhongfa-2021-36", ("中发", "36号", "中共中央", "党中央", "中央意见", "中央的意见", "中央文件",
+                         "中央要求", "中央定", "中央对",
                          "碳达峰碳中和工作的意见", "碳达峰碳中和意见", "新发展理念")),
     ("guofa-2021-4", ("国发", "4号", "国务院", "指导意见", "国家指导意见", "国家的指导意见")),
     ("tianjin-2022", ("天津", "实施方案", "本市", "市里", "我市", "tianjin")),
@@ -124,3 +125,14 @@ def agencies_named(question: str, corpus: Corpus) -> tuple[str, ...]:
                 found.append((start, keys[key]))
             start = text.find(key, start + 1)
     return tuple(dict.fromkeys(name for _, name in sorted(found)))
+
+
+def without_document_cues(question: str) -> str:
+    """The question with the words that point at a document or level removed: 天津到2025年…
+    becomes 到2025年…, so that a follow-up (国家层面呢？) can ask it of the other side."""
+    cues = sorted({c for _, cs in _DOC_CUES for c in cs} | set(_NATIONAL_CUES) | {"天津市"},
+                  key=len, reverse=True)
+    out = question
+    for cue in cues:
+        out = re.sub(re.escape(cue), "", out, flags=re.IGNORECASE)
+    return out

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from assistant.compose import Sources, Templates, where
 from assistant.guard import Guard
+from assistant.llm import Polisher
 from assistant.references import (
     ClauseRef,
     agencies_named,
@@ -31,6 +32,7 @@ from assistant.references import (
     asks_national,
     clause_refs,
     preferred_documents,
+    without_document_cues,
 )
 from assistant.search import PRIMARY_DOC, Searcher
 from core.errors import BadInput, ConfigError
@@ -65,6 +67,10 @@ class Routing:
     follow_up: tuple[str, ...]
     which_clause: tuple[str, ...]
     asks_funding: tuple[str, ...]
+    meta: tuple[str, ...]
+    all_targets: tuple[str, ...]
+    several: tuple[str, ...]
+    duties: tuple[str, ...]
     groups: tuple[Group, ...]
 
     @classmethod
@@ -103,27 +109,38 @@ def detect_language(text: str) -> str:
 class Assistant:
     def __init__(self, corpus: Corpus, searcher: Searcher, settings: AssistantSettings,
                  guard: Guard | None = None, templates: Templates | None = None,
-                 routing: Routing | None = None) -> None:
+                 routing: Routing | None = None, polisher: Polisher | None = None) -> None:
         self.corpus = corpus
         self.searcher = searcher
         self.settings = settings
         self.guard = guard or Guard.load(corpus)
         self.templates = templates or Templates.load()
         self.routing = routing or Routing.load()
+        tokenizer = searcher.index.lexical.tokenizer
+        provisions = [c for c in searcher.index.chunks.values() if c.provision is not None]
+        self._df_total = provisions
+        self._document_frequency: dict[str, int] = {}
+        for chunk in provisions:
+            for token in set(tokenizer.tokens(chunk.text)):
+                self._document_frequency[token] = self._document_frequency.get(token, 0) + 1
+        self.polisher = polisher  # an optional language model that rewords, checked
 
     @classmethod
     def from_settings(cls, settings: Settings, corpus: Corpus,
                       progress: Progress | None = None) -> Assistant:
         """Open (building or updating first if needed) the index and wire everything."""
         index, _ = ensure_index(settings, corpus, progress=progress)
-        return cls(corpus, Searcher(index, corpus, settings.search), settings.assistant)
+        return cls(corpus, Searcher(index, corpus, settings.search), settings.assistant,
+                   polisher=Polisher.from_settings(settings.llm, corpus))  # None for "none"
 
     # -- entry point ----------------------------------------------------------------------
 
     def answer(self, question: str, history: Sequence[Turn] = ()) -> Answer:
         question = self._validate(question, history)
         context = self._context(question, list(history))
-        return self._answer(question, detect_language(question), context)
+        lang = detect_language(question)
+        answer = self._answer(question, lang, context)
+        return answer if self.polisher is None else self.polisher.polish(question, lang, answer)
 
     def _validate(self, question: str, history: Sequence[Turn]) -> str:
         question = question.strip()
@@ -161,7 +178,8 @@ class Assistant:
     def _is_follow_up(self, question: str) -> bool:
         q = question.lower()
         content = re.sub(r"[\W_]", "", q)
-        return len(content) <= 8 or _has(q, self.routing.follow_up)
+        return len(content) <= 8 or _has(q, self.routing.follow_up) \
+            or _ITEM_RE.search(question) is not None
 
     # -- routing --------------------------------------------------------------------------
 
@@ -181,7 +199,10 @@ class Assistant:
             follow = self._follow_up(question, lang, ctx)
             if follow is not None:
                 return follow
-        if named and asks_about_duties(question) and not self._asks_responsibility(q):
+        if named and (asks_about_duties(question) or _has(q, self.routing.duties)) \
+                and not self._asks_responsibility(q):
+            if self._topic(question, named):
+                return self._duties_on_topic(question, named[0], lang, ctx)
             return self._duties(named[0], lang)
         if self._asks_responsibility(q):
             return self._responsibility(question, lang, ctx)
@@ -347,6 +368,53 @@ class Assistant:
             lines.append(line)
         return Answer("\n".join(lines), False, Intent.DUTIES, tuple(sources.citations))
 
+    def _topic(self, question: str, named: Sequence[str] = ()) -> set[str]:
+        """The question's distinctive words: in few provisions, not an agency's name, not a
+        word that only says what kind of question it is."""
+        tokenizer = self.searcher.index.lexical.tokenizer
+        exclude: set[str] = set()
+        for name in named:
+            agency = self.corpus.registry.agency(name)
+            for key in (agency.name, *agency.aliases):
+                exclude.update(tokenizer.tokens(key))
+        for cue in (*self.routing.duties, *self.routing.responsibility, *self.routing.meta):
+            exclude.update(tokenizer.tokens(cue))
+        limit = self.settings.topic_max_share * len(self._df_total)
+        return {t for t in tokenizer.query_tokens(question)
+                if t not in exclude and 0 < self._df(t) <= limit}
+
+    def _df(self, token: str) -> int:
+        return self._document_frequency.get(token, 0)
+
+    def _duties_on_topic(self, question: str, agency: str, lang: str,
+                         ctx: Context | None) -> Answer:
+        """An agency's tasks on one subject (市发展改革委在组织实施中承担什么): its best-matching
+        tasks, the clause they are in first."""
+        hits = self._search(question, ctx, k=5)
+        theirs = [h for h in hits if agency in h.chunk.agencies]
+        if not theirs:
+            theirs = self.searcher.search(question, k=5, agency=agency,
+                                          context=ctx.question if ctx else "")
+        top = self._top_provisions(theirs, 2)
+        top = [p for p in top if agency in p.agencies] or top
+        if not top:
+            return self._duties(agency, lang)
+        sources = Sources(self.corpus)
+        name = self._agency_names([agency], lang)[0]
+        lines = [self.templates.get(lang, "duties_topic_head", agency=name)]
+        for i, p in enumerate(top, start=1):
+            n = sources.provision(p)
+            role = self.templates.get(lang, "lead" if p.lead_agency == agency else "support")
+            lines.append(self.templates.get(lang, "duties_item", i=i, role=role, text=p.text,
+                                            n=n))
+            lines.append(self._basis_place(p, n, lang))
+        return Answer("\n".join(lines), False, Intent.DUTIES, tuple(sources.citations))
+
+    def _basis_place(self, p: Provision, n: int, lang: str) -> str:
+        return self.templates.get(lang, "basis_place", doc=self._doc_name(p.doc_id, lang),
+                                  where=where(self.corpus, p, lang),
+                                  agencies=self._agencies_line(p, lang), n=n)
+
     def _responsibility(self, question: str, lang: str, ctx: Context | None) -> Answer:
         hits = self._search(question, ctx)
         with_agencies = [p for p in (self._provision_of(h) for h in hits[:5]) if p and p.agencies]
@@ -356,33 +424,40 @@ class Assistant:
             if not top:
                 return self._refuse(lang, "refuse_not_covered")
             chosen = top[0]
-        sources = Sources(self.corpus)
-        n = sources.provision(chosen)
-        text = "\n".join([self._responsibility_text(chosen, n, lang),
-                          self._basis(chosen, n, lang)])
-        return Answer(text, False, Intent.RESPONSIBILITY, tuple(sources.citations))
+        return self._responsibility_of(chosen, lang)
 
-    def _targets(self, question: str, lang: str) -> Answer | None:
-        """Targets whose indicator the question names, or None to fall back to search."""
-        tokens = set(self.searcher.index.lexical.tokenizer.query_tokens(question))
+    def _match_targets(self, question: str) -> list[Target]:
+        """Targets whose indicator the question names (the best-matching ones), or, for a
+        question after the targets in general (定了哪些指标), every target of the document and
+        year it names."""
+        tokenizer = self.searcher.index.lexical.tokenizer
+        tokens = set(tokenizer.query_tokens(question))
         preferred = set(preferred_documents(question, self.corpus))
         asked_years = {int(y) for y in re.findall(r"(?:19|20)\d{2}", question)}
-        scored: list[tuple[int, Target]] = []
-        for t in self.corpus.targets:
-            overlap = len(tokens & set(self.searcher.index.lexical.tokenizer.tokens(t.indicator)))
-            if overlap == 0:
-                continue
-            if preferred and t.doc_id not in preferred:
-                continue
-            if asked_years and t.year not in asked_years:
-                continue
-            scored.append((overlap, t))
-        if not scored:
-            return None
-        best = max(s for s, _ in scored)
-        chosen = [t for s, t in scored if s == best]
+        eligible = [t for t in self.corpus.targets
+                    if (not preferred or t.doc_id in preferred)
+                    and (not asked_years or t.year in asked_years)]
+        scored = [(len(tokens & set(tokenizer.tokens(t.indicator))), t) for t in eligible]
+        scored = [(s, t) for s, t in scored if s > 0]
+        if _has(question.lower(), self.routing.all_targets) and (preferred or asked_years):
+            chosen = eligible
+        elif not scored:
+            return []
+        else:
+            best = max(s for s, _ in scored)
+            # several indicators asked at once (能耗和碳排放) each match on their own words
+            floor = 1 if _has(question, self.routing.several) else best
+            chosen = [t for s, t in scored if s >= floor]
         if not preferred:  # the Tianjin plan first, national context after
-            chosen.sort(key=lambda t: t.doc_id != PRIMARY_DOC)
+            chosen = sorted(chosen, key=lambda t: t.doc_id != PRIMARY_DOC)
+        return chosen
+
+    def _targets(self, question: str, lang: str) -> Answer | None:
+        """The targets a question asks for, or None to fall back to search."""
+        chosen = self._match_targets(question)
+        return self._target_answer(chosen, lang) if chosen else None
+
+    def _target_answer(self, chosen: Sequence[Target], lang: str) -> Answer:
         sources = Sources(self.corpus)
         lines: list[str] = []
         head = ""
@@ -396,8 +471,7 @@ class Assistant:
                 head = this_head
                 lines.append(head)
             lines.append(self._target_line(t, n, lang))
-        return Answer("\n".join(lines), False, Intent.TARGET,
-                      tuple(sources.citations))
+        return Answer("\n".join(lines), False, Intent.TARGET, tuple(sources.citations))
 
     def _target_line(self, t: Target, n: int, lang: str) -> str:
         when = self.templates.get(lang, "target_when", year=t.year) if t.year else ""
@@ -426,7 +500,7 @@ class Assistant:
                 continue
             place = (p.doc_id, p.clause_no)
             if place not in clauses:
-                if len(clauses) >= 2:
+                if len(clauses) >= self.settings.incentive_clauses:
                     continue
                 clauses.append(place)
             provisions.append(p)
@@ -488,7 +562,7 @@ class Assistant:
 
     def _general(self, question: str, lang: str, ctx: Context | None) -> Answer:
         hits = self._search(question, ctx)
-        top = self._top_provisions(hits, 2)
+        top = self._top_provisions(hits, self.settings.general_provisions)
         if not top:
             return self._refuse(lang, "refuse_not_covered")
         sources = Sources(self.corpus)
@@ -521,19 +595,54 @@ class Assistant:
         q = question.lower()
         cited = [c for c in previous.citations if c.clause_no is not None or c.part]
         item = _ITEM_RE.search(question)
-        if item and cited:
-            index = _to_int(item.group(1))
-            if index is not None and 1 <= index <= len(cited):
-                return self._about_citation(cited[index - 1], question, lang)
+        index = _to_int(item.group(1)) if item else None
+        if index is not None and previous.intent == Intent.TARGET:
+            targets = self._match_targets(ctx.question)
+            if 1 <= index <= len(targets):  # 第二项: the second target listed
+                return self._target_answer([targets[index - 1]], lang)
+        if index is not None and 1 <= index <= len(cited):
+            return self._about_citation(cited[index - 1], question, lang)
         if self._asks_responsibility(q) and cited:
+            chosen = self._provision_on_topic(question, cited)
+            if chosen is not None:  # 其中绿色保险呢？谁来负责？
+                return self._responsibility_of(chosen, lang)
             return self._about_citation(cited[0], question, lang, force_agencies=True)
         if _has(q, self.routing.which_clause) and cited:
             c = cited[0]
             if c.clause_no is not None:
                 return self._clause(question, lang, [_ref_of(c)])
+        if preferred_documents(question, self.corpus) and len(re.sub(r"\W", "", q)) <= 12:
+            # 国家层面呢？ / 天津呢？: the previous question, asked of the other side
+            again = f"{without_document_cues(ctx.question)} {question}"
+            return self._answer(again, lang, None)
         if not previous.citations and not previous.refused and len(re.sub(r"\W", "", q)) <= 4:
             return Answer(self.templates.get(lang, "followup_none"), True, Intent.GENERAL)
         return None
+
+    def _provision_on_topic(self, question: str, cited: Sequence[Citation]
+                            ) -> Provision | None:
+        """Among the provisions of the clauses cited before, the one the question's own
+        subject words point at (其中绿色保险呢 → the 绿色保险 task)."""
+        topic = self._topic(question)
+        if not topic:
+            return None
+        tokenizer = self.searcher.index.lexical.tokenizer
+        best: tuple[int, Provision] | None = None
+        for c in cited:
+            if c.clause_no is None:
+                continue
+            clause = self.corpus.document(c.doc_id).clause(c.clause_no)
+            for p in clause.provisions if clause else ():
+                overlap = len(topic & set(tokenizer.tokens(p.text)))
+                if overlap and (best is None or overlap > best[0]):
+                    best = (overlap, p)
+        return best[1] if best else None
+
+    def _responsibility_of(self, p: Provision, lang: str) -> Answer:
+        sources = Sources(self.corpus)
+        n = sources.provision(p)
+        text = "\n".join([self._responsibility_text(p, n, lang), self._basis(p, n, lang)])
+        return Answer(text, False, Intent.RESPONSIBILITY, tuple(sources.citations))
 
     def _about_citation(self, c: Citation, question: str, lang: str,
                         force_agencies: bool = False) -> Answer:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 import corpus
@@ -48,6 +48,21 @@ class SearchSettings(BaseModel):
 class AssistantSettings(BaseModel):
     max_question_chars: int = Field(default=1000, ge=1)
     max_history_turns: int = Field(default=20, ge=0)
+    # a word in at most this share of all tasks names a subject (岸电), not a kind of question
+    topic_max_share: float = Field(default=0.04, gt=0.0, le=1.0)
+    incentive_clauses: int = Field(default=1, ge=1)  # clauses an enterprise answer draws on
+    general_provisions: int = Field(default=4, ge=1)  # tasks of the best clause quoted
+
+
+class LLMSettings(BaseModel):
+    """An optional chat model that may reword answers; it never supplies their facts."""
+
+    backend: str = "none"  # a name from assistant.llm: none, openai-compatible
+    base_url: str = ""  # e.g. http://127.0.0.1:8000/v1 (vLLM) or http://127.0.0.1:11434/v1
+    model: str = ""
+    api_key: SecretStr = SecretStr("")  # empty: the endpoint needs none (vLLM, Ollama)
+    timeout: float = Field(default=30, gt=0)  # seconds per request
+    temperature: float = Field(default=0, ge=0)
 
 
 class Settings(BaseSettings):
@@ -63,3 +78,4 @@ class Settings(BaseSettings):
     store: StoreSettings = Field(default_factory=StoreSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
     assistant: AssistantSettings = Field(default_factory=AssistantSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)

@@ -16,7 +16,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from importlib import metadata
 from pathlib import Path
 
@@ -32,7 +32,7 @@ from indexing.lexical import SYNONYMS_FILE, TERMS_FILE, LexicalIndex, Tokenizer
 from indexing.store import VectorStore, get_store
 
 MANIFEST_FILE = "manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 _EMBED_BATCH = 32
 _QUERY_CACHE = 1024
 
@@ -49,6 +49,7 @@ class Manifest:
     package_version: str
     store: str
     store_location: str
+    store_params: str
     collection: str
     lexical_dir: str
     chunks: int
@@ -59,8 +60,12 @@ class Manifest:
         if not path.exists():
             return None
         try:
-            return cls(**json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError) as exc:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            # an older manifest lacks newer fields: empty values make the next build
+            # rebuild (reusing every vector) instead of refusing to start
+            defaults = {f.name: 0 if f.type == "int" else "" for f in fields(cls)}
+            return cls(**{**defaults, **{k: v for k, v in data.items() if k in defaults}})
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
             raise SearchIndexError(f"{path}: unreadable index manifest ({exc}); "
                                    "run `policy-assistant index --rebuild`") from exc
 
@@ -139,7 +144,8 @@ def build_index(corpus: Corpus, corpus_dir: Path, data_dir: Path, embedder: Embe
         old_ids = store.ids(old.collection)
         unchanged = (old.corpus_hash == current_hash and old_ids == wanted
                      and old.chunker_version == CHUNKER_VERSION
-                     and old.store_location == store.location)
+                     and old.store_location == store.location
+                     and old.store_params == store.params)
         if unchanged:
             return BuildReport(0, len(wanted), 0, time.perf_counter() - started,
                                old.collection, changed=False)
@@ -163,7 +169,8 @@ def build_index(corpus: Corpus, corpus_dir: Path, data_dir: Path, embedder: Embe
             version=MANIFEST_VERSION, embedder=embedder.name, dimension=embedder.dimension,
             chunker_version=CHUNKER_VERSION, corpus_hash=current_hash,
             package_version=_package_version(), store=store_name,
-            store_location=store.location, collection=collection, lexical_dir=lexical_dir,
+            store_location=store.location, store_params=store.params,
+            collection=collection, lexical_dir=lexical_dir,
             chunks=len(chunks), built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         ).write(location.manifest_path)
     except BaseException:
@@ -243,7 +250,8 @@ def open_index(corpus: Corpus, corpus_dir: Path, data_dir: Path, embedder: Embed
         raise SearchIndexError(f"no index in {location.dir}; run `policy-assistant index`")
     _check_embedder(manifest, embedder)
     if manifest.corpus_hash != corpus_hash(corpus, corpus_dir) \
-            or manifest.chunker_version != CHUNKER_VERSION:
+            or manifest.chunker_version != CHUNKER_VERSION \
+            or manifest.store_params != store.params:
         raise SearchIndexError("the index is older than the corpus; run `policy-assistant index`")
     if manifest.collection not in store.collections():
         raise SearchIndexError(f"collection {manifest.collection} is missing from "

@@ -28,6 +28,10 @@ class VectorStore(Protocol):
     def location(self) -> str:
         """Where the data lives (a path or a server URL), recorded in the manifest."""
 
+    @property
+    def params(self) -> str:
+        """How collections are built (index parameters); a change rebuilds, reusing vectors."""
+
     def collections(self) -> set[str]: ...
 
     def create(self, collection: str) -> None: ...
@@ -74,6 +78,13 @@ def _converted(action: str) -> Iterator[None]:
         raise StoreError(f"chroma: {action} failed: {exc}") from exc
 
 
+# HNSW is approximate; with the default search breadth one question in five got a different
+# top 50 than exact cosine, so rankings changed from build to build. A policy corpus is small:
+# search wide enough to be exact in practice.
+_HNSW: dict[str, str | int] = {"hnsw:space": "cosine", "hnsw:M": 32,
+                               "hnsw:construction_ef": 400, "hnsw:search_ef": 400}
+
+
 class ChromaStore:
     _ADD_BATCH = 256
 
@@ -104,9 +115,13 @@ class ChromaStore:
         with _converted("listing collections"):
             return {c.name for c in self._client.list_collections()}
 
+    @property
+    def params(self) -> str:
+        return ",".join(f"{k}={v}" for k, v in _HNSW.items())
+
     def create(self, collection: str) -> None:
         with _converted(f"creating {collection}"):
-            self._client.create_collection(collection, metadata={"hnsw:space": "cosine"},
+            self._client.create_collection(collection, metadata=dict(_HNSW),
                                            embedding_function=None)
 
     def delete(self, collection: str) -> None:

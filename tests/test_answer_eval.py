@@ -73,11 +73,14 @@ def perfect(corpus: Corpus, q: Question) -> Answer:
 
 def stub(corpus: Corpus, questions: tuple[Question, ...],
          change: Callable[[Question, Answer], Answer] = lambda q, a: a) -> Stub:
-    """The perfect answer to each question, passed through ``change``."""
-    by_text = {q.question: q for q in questions}
+    """The perfect answer to each question, passed through ``change``. Two follow-ups share
+    their words (国家层面呢？): the question before tells them apart."""
+    by_id = {q.id: q for q in questions}
 
     def answer(text: str, history: list[Turn]) -> Answer:
-        q = by_text[text]
+        before = history[0].content if history else None
+        q = next(q for q in questions if q.question == text
+                 and (q.follows is None or by_id[q.follows].question == before))
         return change(q, perfect(corpus, q))
 
     return answer
@@ -106,6 +109,17 @@ def test_a_perfect_answer_scores_one_everywhere(corpus: Corpus,
     assert records["cross-04"].cited == (("zhongfa-2021-36", "p2"), ("tianjin-2022", "2"))
     assert records["fu-04b"].answered_intent == "target"
     assert all(not ids for ids in failing(result).values())
+
+
+def test_the_gold_of_the_whole_set_is_citable_and_scores_one(corpus: Corpus) -> None:
+    everything = load_questions(corpus)
+    result = run_answer_eval(stub(corpus, everything), everything, corpus)
+    o = result.overall
+    assert o.questions == len(everything)
+    assert all(getattr(o, m).value == 1.0 for m in ("citation_precision", "citation_recall",
+               "agency_recall", "fact_accuracy", "declines", "answers", "follow_up"))
+    assert o.follow_up.n == sum(1 for q in everything if q.follows)
+    assert o.declines.n == sum(1 for q in everything if q.refuse)
 
 
 def test_refusing_everything(corpus: Corpus, questions: tuple[Question, ...]) -> None:
@@ -226,6 +240,11 @@ def test_english_answers_may_drop_the_qualifier(corpus: Corpus) -> None:
                  id="unknown-document"),
     pytest.param("tianjin-2022/9/5", {"clause_label": "（十）"}, "clause_label",
                  id="label-of-another-clause"),
+    pytest.param("tianjin-2022/9/5",
+                 {"doc_title": "国务院关于加快建立健全绿色低碳循环发展经济体系的指导意见"},
+                 "is not the title of tianjin-2022", id="title-of-another-document"),
+    pytest.param("tianjin-2022/9/5", {"clause_title": "加强再生资源回收利用"}, "clause_title",
+                 id="title-of-another-clause"),
     pytest.param("tianjin-2022/9/5", {"part": "二、构建绿色低碳循环发展的生产体系"},
                  "not the part of clause 9", id="part-of-another-clause"),
     pytest.param("zhongfa-2021-36/p2/2", {"part": "三、推进经济社会发展全面绿色转型"},
@@ -332,16 +351,15 @@ def test_p95_is_an_observed_latency(corpus: Corpus, questions: tuple[Question, .
     now = [0.0]
     monkeypatch.setattr(answers_module, "perf_counter", lambda: now[0])
     inner = stub(corpus, questions)
+    latencies = iter(range(20, 0, -1))
 
     def answer(text: str, history: list[Turn]) -> Answer:
-        now[0] += 1.0 + len([r for r in heard])
-        heard.append(text)
+        now[0] += next(latencies)
         return inner(text, history)
 
-    heard: list[str] = []
     oos = next(q for q in questions if q.id == "oos-01")
-    result = run_answer_eval(answer, [oos] * 20, corpus)  # latencies 1, 2, … 20
-    assert (result.p50, result.p95) == (10.5, 19.0)
+    result = run_answer_eval(answer, [oos] * 20, corpus)  # latencies 20, 19, … 1
+    assert (result.p50, result.p95) == (10.5, 19.0)  # 19: the 19th of 20, not the maximum
 
 
 def test_reports(corpus: Corpus, questions: tuple[Question, ...], tmp_path: Path) -> None:

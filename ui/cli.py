@@ -256,35 +256,56 @@ def cmd_chat(corpus: Corpus, args: argparse.Namespace) -> None:
 
 
 def cmd_eval(corpus: Corpus, args: argparse.Namespace) -> None:
+    from evals.answers import run_answer_eval
     from evals.baseline import LangChainBaseline
     from evals.questions import load_questions
-    from evals.report import write_retrieval_reports
+    from evals.report import write_answer_reports, write_retrieval_reports
     from evals.retrieval import run_retrieval_eval
 
     settings: Settings = args.settings
-    searcher = _searcher(settings, corpus)
+    assistant = Assistant.from_settings(settings, corpus, progress=_progress)
+    searcher = assistant.searcher
     questions = load_questions(corpus)
-    baseline = None
-    if not args.no_baseline:
-        print("building the LangChain baseline …", file=sys.stderr)
-        baseline = LangChainBaseline(corpus, settings.corpus.dir, searcher.index.embedder)
-    try:
-        results = run_retrieval_eval(searcher, questions, baseline)
-    finally:
-        if baseline is not None:
-            baseline.close()
-    context = {
+    both = not (args.retrieval or args.answers)
+    context: dict[str, Any] = {
         "questions": len(questions),
         "answerable": sum(1 for q in questions if not q.refuse),
         "embedder": searcher.index.manifest.embedder,
         "fusion": settings.search.fusion,
         "chunks": searcher.index.manifest.chunks,
-        "baseline chunks": baseline.chunks if baseline else "not run",
+        "llm": settings.llm.backend,
     }
-    paths = write_retrieval_reports(results, context, args.out)
-    rows = [[r.name, str(r.overall.n), f"{r.overall.hit1:.3f}", f"{r.overall.hit5:.3f}",
-             f"{r.overall.mrr10:.3f}"] for r in results]
-    print(render.table(["system", "n", "hit@1", "hit@5", "MRR@10"], rows))
+    paths: list[Path] = []
+    if args.retrieval or both:
+        baseline = None
+        if not args.no_baseline:
+            print("building the LangChain baseline …", file=sys.stderr)
+            baseline = LangChainBaseline(corpus, settings.corpus.dir, searcher.index.embedder)
+        try:
+            results = run_retrieval_eval(searcher, questions, baseline)
+        finally:
+            if baseline is not None:
+                baseline.close()
+        context["baseline chunks"] = baseline.chunks if baseline else "not run"
+        paths += write_retrieval_reports(results, context, args.out)
+        rows = [[r.name, str(r.overall.n), f"{r.overall.hit1:.3f}", f"{r.overall.hit5:.3f}",
+                 f"{r.overall.mrr10:.3f}"] for r in results]
+        print(render.table(["system", "n", "hit@1", "hit@5", "MRR@10"], rows))
+    if args.answers or both:
+        result = run_answer_eval(assistant.answer, questions, corpus)
+        paths += write_answer_reports(result, context, args.out)
+        m = result.overall
+        rows = [[name, "–" if rate.value is None else f"{rate.value:.3f}", str(rate.n)]
+                for name, rate in (
+                    ("citation precision", m.citation_precision),
+                    ("citation recall", m.citation_recall),
+                    ("agency recall (responsibility, duties)", m.agency_recall),
+                    ("fact accuracy", m.fact_accuracy),
+                    ("fact accuracy (targets)", result.target_facts),
+                    ("declines out of scope", m.declines),
+                    ("answers in scope", m.answers),
+                    ("follow-ups", m.follow_up))]
+        print(render.table(["measure", "value", "n"], rows))
     print("reports: " + ", ".join(str(p) for p in paths))
 
 
@@ -324,9 +345,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--history", type=Path,
                      help='JSON list of {"role": "user"|"assistant", "content": "…"}')
     add("chat", cmd_chat, "an interactive conversation that keeps its history")
-    ev = add("eval", cmd_eval, "evaluate retrieval on the fixed question set")
-    ev.add_argument("--retrieval", action="store_true",
-                    help="the retrieval evaluation (the only one so far; the default)")
+    ev = add("eval", cmd_eval, "evaluate retrieval and answers on the fixed question set")
+    ev.add_argument("--retrieval", action="store_true", help="only the retrieval evaluation")
+    ev.add_argument("--answers", action="store_true", help="only the answer evaluation")
     ev.add_argument("--no-baseline", action="store_true",
                     help="skip the LangChain baseline (faster)")
     ev.add_argument("--out", type=Path, default=REPORTS_DIR,
