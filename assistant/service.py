@@ -238,14 +238,9 @@ class Assistant:
 
     def _provision_of(self, hit: Hit) -> Provision | None:
         c = hit.chunk
-        doc = self.corpus.document(c.doc_id)
         if c.provision is None:
             return None
-        if c.clause_no is None:
-            part = doc.part(c.part_no)
-            return part.intro[c.provision - 1] if part else None
-        clause = doc.clause(c.clause_no)
-        return clause.provisions[c.provision - 1] if clause else None
+        return self.corpus.document(c.doc_id).provision(c.part_no, c.clause_no, c.provision)
 
     def _top_provisions(self, hits: Sequence[Hit], limit: int) -> list[Provision]:
         """The best provisions of the best clause: what a general answer cites."""
@@ -481,14 +476,9 @@ class Assistant:
                                   n=n)
 
     def _target_provision(self, t: Target) -> Provision:
-        doc = self.corpus.document(t.doc_id)
-        if t.clause_no is None:
-            part = doc.part(t.part_no)
-            assert part is not None
-            return part.intro[t.provision - 1]
-        clause = doc.clause(t.clause_no)
-        assert clause is not None
-        return clause.provisions[t.provision - 1]
+        p = self.corpus.document(t.doc_id).provision(t.part_no, t.clause_no, t.provision)
+        assert p is not None, t  # targets are read off provisions
+        return p
 
     def _incentive(self, question: str, lang: str, ctx: Context | None) -> Answer:
         hits = self._search(question, ctx, k=10)

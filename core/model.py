@@ -133,6 +133,16 @@ class Document:
     def part(self, no: int) -> Part | None:
         return next((p for p in self.parts if p.no == no), None)
 
+    def provision(self, part_no: int, clause_no: int | None, index: int) -> Provision | None:
+        """A clause's task, or a task of a part's own text when ``clause_no`` is None."""
+        if clause_no is None:
+            part = self.part(part_no)
+            tasks = part.intro if part else ()
+        else:
+            clause = self.clause(clause_no)
+            tasks = clause.provisions if clause else ()
+        return tasks[index - 1] if 1 <= index <= len(tasks) else None
+
     @property
     def provisions(self) -> tuple[Provision, ...]:
         """Every provision in reading order, preamble first."""
