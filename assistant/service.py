@@ -210,6 +210,10 @@ class Assistant:
             found = self._targets(question, lang)
             if found is not None:
                 return found
+        if ctx is None and not named and not self._topic(question):
+            # nothing in the question is a subject the documents treat: decline rather than
+            # answer with whatever is least far away
+            return self._refuse(lang, "refuse_not_covered")
         if _has(q, self.routing.enterprise) and _has(q, self.routing.support):
             return self._incentive(question, lang, ctx)
         if asks_national(question) and _has(q, self.routing.local):

@@ -114,6 +114,8 @@ def test_national_and_local_cites_both(assistant: Assistant, corpus: Corpus) -> 
                  id="other-place"),
     pytest.param("2023年天津的GDP是多少？", "抱歉，所依据的文件没有涉及2023年的内容。",
                  id="unknown-year"),
+    pytest.param("你能帮我查一下明天的航班吗？", "抱歉，所依据的文件没有涉及这个问题。",
+                 id="no-subject-the-texts-treat"),
 ])
 def test_refusals_are_polite_and_say_what_can_be_asked(assistant: Assistant, question: str,
                                                        category: str) -> None:
@@ -122,6 +124,12 @@ def test_refusals_are_polite_and_say_what_can_be_asked(assistant: Assistant, que
     assert answer.citations == ()
     assert answer.answer.startswith(category)
     assert "您可以这样问：" in answer.answer
+
+
+def test_english_without_a_subject_is_declined_in_english(assistant: Assistant) -> None:
+    answer = assistant.answer("What is the capital of France?")
+    assert answer.refused
+    assert answer.answer.startswith("Sorry, the documents do not cover this question.")
 
 
 def test_money_amounts_the_texts_never_give(assistant: Assistant, corpus: Corpus) -> None:
