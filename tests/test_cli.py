@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import Served
 
 from ui.cli import main, parse_clause_no
 
@@ -171,3 +172,30 @@ def test_installed_script_exit_status() -> None:
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.startswith("policy-assistant: unknown agency: 不存在的单位")
+
+
+def test_ask_and_chat_use_the_served_index(capsys: pytest.CaptureFixture[str],
+                                           monkeypatch: pytest.MonkeyPatch,
+                                           served: Served, tmp_path: Path) -> None:
+    monkeypatch.setenv("POLICY_ASSISTANT_DATA_DIR", str(served.settings.data_dir))
+    code, out, err = run(capsys, "ask", "谁负责岸电建设？", "--json")
+    answer = json.loads(out)
+    assert (code, answer["intent"], answer["refused"]) == (0, "responsibility", False)
+    assert answer["citations"][0]["lead_agency"] == "市交通运输委"
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps([{"role": "user", "content": "谁负责岸电建设？"},
+                                   {"role": "assistant", "content": answer["answer"]}],
+                                  ensure_ascii=False), encoding="utf-8")
+    code, out, _ = run(capsys, "ask", "这一条是第几条？", "--history", str(history))
+    assert code == 0
+    assert out.startswith("《天津方案》（九）打造绿色物流体系")
+    history.write_text('[{"role": "user"}]', encoding="utf-8")
+    code, out, err = run(capsys, "ask", "谁负责？", "--history", str(history))
+    assert (code, out) == (2, "")
+    assert "must be a JSON list of" in err
+    # chat keeps the history: the second question is a follow-up of the first
+    monkeypatch.setattr("sys.stdin", io.StringIO("谁负责岸电建设？\n这一条是第几条？\n\n"))
+    code, out, err = run(capsys, "chat")
+    assert code == 0
+    assert out.count("[1]") >= 2
+    assert "《天津方案》（九）打造绿色物流体系（三、构建绿色低碳循环发展的流通体系）" in out
