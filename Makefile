@@ -20,7 +20,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/policy-assistant index
 	$(BIN)/policy-assistant documents
-	$(BIN)/policy-assistant search "谁负责岸电建设？" --k 3
+	$(BIN)/policy-assistant ask "谁负责岸电建设？"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
