@@ -45,7 +45,8 @@ class ClauseRef:
     provision: int | None
 
 
-def _number(text: str) -> int | None:
+def number_of(text: str) -> int | None:
+    """'22' or '二十二' -> 22; None for anything else."""
     if text.isdigit():
         return int(text)
     try:
@@ -85,10 +86,10 @@ def clause_refs(question: str) -> tuple[ClauseRef, ...]:
     doc_id = named[0] if len(named) == 1 else None
     refs = []
     for m in _CLAUSE_RE.finditer(question):
-        no = _number(m.group("a") or m.group("b") or m.group("c") or m.group("d")
+        no = number_of(m.group("a") or m.group("b") or m.group("c") or m.group("d")
                      or m.group("e") or "")
         item = m.group("p") or m.group("q")
-        provision = _number(item) if item else None
+        provision = number_of(item) if item else None
         if no is not None and no > 0:
             refs.append(ClauseRef(doc_id, no, provision))
     return tuple(dict.fromkeys(refs))

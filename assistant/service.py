@@ -31,6 +31,7 @@ from assistant.references import (
     asks_about_duties,
     asks_national,
     clause_refs,
+    number_of,
     preferred_documents,
     without_document_cues,
 )
@@ -40,7 +41,7 @@ from core.model import Answer, Citation, Hit, Intent, Level, Provision, Target, 
 from core.settings import AssistantSettings, Settings
 from indexing.corpus import Corpus
 from indexing.index import Progress, ensure_index
-from indexing.numerals import parse_numeral, to_numeral
+from indexing.numerals import to_numeral
 
 _LATIN_RE = re.compile(r"[A-Za-z]")
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
@@ -118,7 +119,7 @@ class Assistant:
         self.routing = routing or Routing.load()
         tokenizer = searcher.index.lexical.tokenizer
         provisions = [c for c in searcher.index.chunks.values() if c.provision is not None]
-        self._df_total = provisions
+        self._provision_count = len(provisions)
         self._document_frequency: dict[str, int] = {}
         for chunk in provisions:
             for token in set(tokenizer.tokens(chunk.text)):
@@ -324,11 +325,15 @@ class Assistant:
             for i, p in enumerate(provisions, start=1):
                 n = sources.provision(p)
                 line = self.templates.get(lang, "clause_item", i=i, text=p.text, n=n)
-                if p.agencies:
-                    line += "（" + self._agencies_line(p, lang) + "）" if lang == "zh" \
-                        else " (" + self._agencies_line(p, lang) + ")"
-                lines.append(line)
+                lines.append(line + self._agency_suffix(p, lang))
         return Answer("\n".join(lines), False, Intent.CLAUSE, tuple(sources.citations))
+
+    def _agency_suffix(self, p: Provision, lang: str) -> str:
+        """（责任单位：…） after a quoted task; nothing for a task without a bracket."""
+        if not p.agencies:
+            return ""
+        line = self._agencies_line(p, lang)
+        return f"（{line}）" if lang == "zh" else f" ({line})"
 
     def _agencies_line(self, p: Provision, lang: str) -> str:
         names = self._agency_names(p.agencies, lang)
@@ -378,7 +383,7 @@ class Assistant:
                 exclude.update(tokenizer.tokens(key))
         for cue in (*self.routing.duties, *self.routing.responsibility, *self.routing.meta):
             exclude.update(tokenizer.tokens(cue))
-        limit = self.settings.topic_max_share * len(self._df_total)
+        limit = self.settings.topic_max_share * self._provision_count
         return {t for t in tokenizer.query_tokens(question)
                 if t not in exclude and 0 < self._df(t) <= limit}
 
@@ -548,10 +553,7 @@ class Assistant:
         for p in provisions:
             n = sources.provision(p)
             line = self.templates.get(lang, "general_item", text=p.text, n=n)
-            if p.agencies:
-                line += "（" + self._agencies_line(p, lang) + "）" if lang == "zh" \
-                    else " (" + self._agencies_line(p, lang) + ")"
-            lines.append(line)
+            lines.append(line + self._agency_suffix(p, lang))
         return lines
 
     def _general(self, question: str, lang: str, ctx: Context | None) -> Answer:
@@ -589,7 +591,7 @@ class Assistant:
         q = question.lower()
         cited = [c for c in previous.citations if c.clause_no is not None or c.part]
         item = _ITEM_RE.search(question)
-        index = _to_int(item.group(1)) if item else None
+        index = number_of(item.group(1)) if item else None
         if index is not None and previous.intent == Intent.TARGET:
             targets = self._match_targets(ctx.question)
             if 1 <= index <= len(targets):  # 第二项: the second target listed
@@ -682,15 +684,6 @@ def _place(corpus: Corpus, p: Provision) -> str:
         return part.heading if part else ""
     clause = doc.clause(p.clause_no)
     return clause.heading if clause else ""
-
-
-def _to_int(text: str) -> int | None:
-    if text.isdigit():
-        return int(text)
-    try:
-        return parse_numeral(text)
-    except ValueError:
-        return None
 
 
 def _ref_of(c: Citation) -> ClauseRef:
