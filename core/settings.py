@@ -65,6 +65,25 @@ class LLMSettings(BaseModel):
     temperature: float = Field(default=0, ge=0)
 
 
+class ServerSettings(BaseModel):
+    """The HTTP service: where it listens, who may embed it, and how much one client may ask."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    # origins allowed to call the API from a browser (the sites that embed the widget);
+    # the service's own pages need no entry. "*" allows any origin.
+    cors_origins: list[str] = Field(default_factory=list)
+    # question endpoints (/v1/ask, /v1/chat/completions): a token bucket per client address
+    rate_limit_per_minute: int = Field(default=30, ge=1)
+    rate_limit_burst: int = Field(default=10, ge=1)
+    max_body_bytes: int = Field(default=65536, ge=1024)
+    # POST /v1/admin/reindex needs "Authorization: Bearer <token>"; empty disables the route
+    admin_token: SecretStr = SecretStr("")
+    console: bool = True  # mount the Gradio staff console at /ui
+    # X-Forwarded-For names the client only behind a proxy the deployment trusts
+    trust_forwarded_for: bool = False
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="POLICY_ASSISTANT_",
@@ -79,3 +98,4 @@ class Settings(BaseSettings):
     search: SearchSettings = Field(default_factory=SearchSettings)
     assistant: AssistantSettings = Field(default_factory=AssistantSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
