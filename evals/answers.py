@@ -67,6 +67,7 @@ class Metrics:
 
     questions: int
     citation_precision: Rate  # micro, over citations of answers to answerable questions
+    citation_precision_macro: Rate  # per answer that cites anything, then averaged
     citation_recall: Rate  # macro, over answerable questions
     agency_recall: Rate  # macro, over responsibility/duties questions with agencies
     fact_accuracy: Rate  # over questions with facts: all of them present
@@ -238,6 +239,8 @@ def metrics_of(records: Sequence[Record]) -> Metrics:
     return Metrics(
         questions=len(records),
         citation_precision=Rate(correct / cited if cited else None, cited),
+        citation_precision_macro=Rate.mean([r.correct_citations / len(r.cited)
+                                            for r in answerable if r.cited]),
         citation_recall=Rate.mean([r.recall for r in answerable if r.recall is not None]),
         agency_recall=Rate.mean([r.agency_recall for r in records
                                  if r.agency_recall is not None]),

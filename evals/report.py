@@ -89,6 +89,7 @@ def write_retrieval_reports(results: Sequence[SystemResult], context: dict[str, 
 
 ANSWER_METRICS = (
     ("citation_precision", "citation precision"),
+    ("citation_precision_macro", "citation precision (macro)"),
     ("citation_recall", "citation recall"),
     ("agency_recall", "agency recall"),
     ("fact_accuracy", "fact accuracy"),
@@ -138,6 +139,8 @@ def answers_markdown(result: AnswerEval, context: dict[str, Any]) -> str:
     lines += ["", "## Failing questions", ""]
     failures = failing(result)
     for attr, label in ANSWER_METRICS:
+        if attr not in failures:
+            continue  # the macro figure fails on the same questions as the micro one
         ids = failures[attr]
         lines.append(f"- {label} ({attr}): {', '.join(ids) if ids else 'none'}")
     if result.invalid:

@@ -159,6 +159,8 @@ def test_a_wrong_clause_lowers_precision_and_a_missing_one_recall(
     # the perfect 8 citations plus fu-01a's wrong one, and cross-04 trades a gold one for a
     # wrong one: 9 citations on answerable questions, 2 of them outside the gold
     assert o.citation_precision == Rate(7 / 9, 9)
+    # per answer: cross-04 and fu-01a half right, the five others all right
+    assert o.citation_precision_macro == Rate(6 / 7, 7)
     # cross-04 cites one of its two gold places, the six others all of theirs
     assert o.citation_recall == Rate(6.5 / 7, 7)
     assert o.declines == Rate(0.5, 2)

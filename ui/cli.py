@@ -258,14 +258,14 @@ def cmd_chat(corpus: Corpus, args: argparse.Namespace) -> None:
 def cmd_eval(corpus: Corpus, args: argparse.Namespace) -> None:
     from evals.answers import run_answer_eval
     from evals.baseline import LangChainBaseline
-    from evals.questions import load_questions
+    from evals.questions import QUESTIONS_FILE, load_questions
     from evals.report import write_answer_reports, write_retrieval_reports
     from evals.retrieval import run_retrieval_eval
 
     settings: Settings = args.settings
     assistant = Assistant.from_settings(settings, corpus, progress=_progress)
     searcher = assistant.searcher
-    questions = load_questions(corpus)
+    questions = load_questions(corpus, args.questions or QUESTIONS_FILE)
     both = not (args.retrieval or args.answers)
     context: dict[str, Any] = {
         "questions": len(questions),
@@ -298,6 +298,7 @@ def cmd_eval(corpus: Corpus, args: argparse.Namespace) -> None:
         rows = [[name, "–" if rate.value is None else f"{rate.value:.3f}", str(rate.n)]
                 for name, rate in (
                     ("citation precision", m.citation_precision),
+                    ("citation precision (macro)", m.citation_precision_macro),
                     ("citation recall", m.citation_recall),
                     ("agency recall (responsibility, duties)", m.agency_recall),
                     ("fact accuracy", m.fact_accuracy),
@@ -350,6 +351,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--answers", action="store_true", help="only the answer evaluation")
     ev.add_argument("--no-baseline", action="store_true",
                     help="skip the LangChain baseline (faster)")
+    ev.add_argument("--questions", type=Path,
+                    help="another question file of the same schema, e.g. evals/heldout.jsonl")
     ev.add_argument("--out", type=Path, default=REPORTS_DIR,
                     help="where the reports go (default evals/reports)")
     return parser
