@@ -1,6 +1,8 @@
 """What the assistant declines before searching: manipulation, harmful requests, small talk,
-government services and places the documents do not cover, amounts of money the documents
-never state, and years they never mention. The patterns live in ``rules/guard.toml``.
+writing to order, opinions and personal advice, government services and places the documents
+do not cover, and years they never mention; and the details a plan never gives (amounts,
+rates, procedures, contacts, dates of events, results), which are answered with "the documents
+do not say" and the provisions on the same subject. The patterns live in ``rules/guard.toml``.
 
 Declining is a normal answer (``refused=true``), never an error.
 """
@@ -16,7 +18,8 @@ from core.errors import ConfigError
 from indexing.corpus import Corpus
 
 RULES_FILE = Path(__file__).with_name("rules") / "guard.toml"
-_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?")
+# a year, not an amount: 2000元 and 2000万吨 are not years
+_YEAR_RE = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])(?!\s*[元万亿千百块多个家台辆吨户%])\s*年?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +36,10 @@ class Category:
 
 class Guard:
     # checked in this order: the first category that matches names the reply
-    ORDER = ("manipulation", "harmful", "small_talk", "other_services", "other_places", "money")
+    ORDER = ("manipulation", "harmful", "small_talk", "writing", "opinion", "advice",
+             "other_services", "other_places")
+    # details the documents never give, checked after ORDER, in this order
+    UNSTATED = ("money", "rate", "procedure", "contact", "schedule", "outcome")
 
     def __init__(self, categories: dict[str, Category], known_years: frozenset[int]) -> None:
         self._categories = categories
@@ -48,7 +54,7 @@ class Guard:
                 name: Category(name,
                                tuple(re.compile(p, re.IGNORECASE) for p in data[name]["patterns"]),
                                tuple(data[name].get("unless", ())))
-                for name in cls.ORDER
+                for name in (*cls.ORDER, *cls.UNSTATED)
             }
         except (OSError, tomllib.TOMLDecodeError, KeyError, re.error) as exc:
             raise ConfigError(f"{path}: invalid guard rules: {exc}") from exc
@@ -63,14 +69,24 @@ class Guard:
         """The category a question falls into, or None when it may be answered."""
         text = question.lower()
         for name in self.ORDER:
-            if name != "money" and self._categories[name].matches(text):
+            if self._categories[name].matches(text):
                 return name
         years = {int(y) for y in _YEAR_RE.findall(text)}
         if years - self._years:
             return "unknown_year"
         return None
 
-    def asks_money(self, question: str) -> bool:
-        """Asking for an amount of money; answered with what the documents say and that they
-        name no amount, or declined when they say nothing relevant."""
-        return self._categories["money"].matches(question.lower())
+    def without(self, question: str, name: str) -> str:
+        """The question with what matched category ``name`` taken out: 申报材料 says what is
+        asked, not what about."""
+        text = question.lower()
+        for pattern in self._categories[name].patterns:
+            text = pattern.sub(" ", text)
+        return text
+
+    def unstated(self, question: str) -> str | None:
+        """The kind of detail the documents never give that the question asks for (money,
+        rate, procedure, contact, schedule, outcome), or None."""
+        text = question.lower()
+        return next((name for name in self.UNSTATED if self._categories[name].matches(text)),
+                    None)

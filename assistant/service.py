@@ -189,8 +189,9 @@ class Assistant:
         if verdict is not None:
             years = ",".join(sorted(set(re.findall(r"(?:19|20)\d{2}", question))))
             return self._refuse(lang, f"refuse_{verdict}", years=years)
-        if self.guard.asks_money(question):
-            return self._money(question, lang, ctx)
+        unstated = self.guard.unstated(question)
+        if unstated is not None:
+            return self._unstated(question, unstated, lang, ctx)
         refs = clause_refs(question)
         named = agencies_named(question, self.corpus)
         q = question.lower()
@@ -428,7 +429,7 @@ class Assistant:
             if not top:
                 return self._refuse(lang, "refuse_not_covered")
             chosen = top[0]
-        return self._responsibility_of(chosen, lang)
+        return self._responsibility_of(chosen, lang=lang)
 
     def _match_targets(self, question: str) -> list[Target]:
         """Targets whose indicator the question names (the best-matching ones), or, for a
@@ -569,16 +570,24 @@ class Assistant:
             lines.append(self.templates.get(lang, "silent_number"))
         return Answer("\n".join(lines), False, Intent.GENERAL, tuple(sources.citations))
 
-    def _money(self, question: str, lang: str, ctx: Context | None) -> Answer:
-        """The documents name no amounts: say so, with the related provisions if any."""
-        hits = self._search(question, ctx)
-        top = self._top_provisions(hits, 2)
+    def _unstated(self, question: str, kind: str, lang: str, ctx: Context | None) -> Answer:
+        """A detail the documents never give (an amount, a procedure, a phone number …): say
+        so, with the provisions on the same subject, whose agencies are the ones to ask.
+        Provisions that only lie near in the index are not shown: a question about 公租房 must
+        not be answered with whatever task is least far away."""
+        topic = self._topic(self.guard.without(question, kind)) \
+            | (self._topic(ctx.question) if ctx else set())
+        tokenizer = self.searcher.index.lexical.tokenizer
+        related = [p for p in self._top_provisions(self._search(question, ctx), 2)
+                   if topic & set(tokenizer.query_tokens(p.text))] if topic else []
         t = self.templates
-        lines = [t.get(lang, "refuse_money")]
+        lines = [t.get(lang, f"unstated_{kind}")]
         sources = Sources(self.corpus)
-        if top:
-            lines.append(t.get(lang, "money_related"))
-            lines.extend(self._cited_items(top, sources, lang)[1:])
+        if related:
+            lines.append(t.get(lang, "unstated_related"))
+            lines.extend(self._cited_items(related, sources, lang)[1:])
+        else:
+            lines.append(self._scope(lang))
         lines.append(t.get(lang, "suggest"))
         return Answer("\n".join(lines), True, Intent.OUT_OF_SCOPE, tuple(sources.citations))
 
@@ -599,46 +608,70 @@ class Assistant:
         if index is not None and 1 <= index <= len(cited):
             return self._about_citation(cited[index - 1], question, lang)
         if self._asks_responsibility(q) and cited:
-            chosen = self._provision_on_topic(question, cited)
-            if chosen is not None:  # 其中绿色保险呢？谁来负责？
-                return self._responsibility_of(chosen, lang)
+            # 其中绿色保险呢？谁来负责？ picks by its own words; 这件事谁牵头？ by the subject
+            # of the question before
+            chosen = self._provision_on_topic(question, cited) \
+                or self._provision_on_topic(ctx.question, cited, only_cited=True)
+            if chosen is not None:
+                return self._responsibility_of(chosen, lang=lang)
             return self._about_citation(cited[0], question, lang, force_agencies=True)
         if _has(q, self.routing.which_clause) and cited:
             c = cited[0]
             if c.clause_no is not None:
                 return self._clause(question, lang, [_ref_of(c)])
-        if preferred_documents(question, self.corpus) and len(re.sub(r"\W", "", q)) <= 12:
+        preferred = preferred_documents(question, self.corpus)
+        if preferred and len(re.sub(r"\W", "", q)) <= 12:
             # 国家层面呢？ / 天津呢？: the previous question, asked of the other side
             again = f"{without_document_cues(ctx.question)} {question}"
             return self._answer(again, lang, None)
+        if preferred and cited and not {c.doc_id for c in cited} & set(preferred) \
+                and cited[0].clause_title:
+            # 国务院那份意见里对应的内容呢: the subject of the clause cited before, looked up
+            # in the documents now named
+            hits = self.searcher.search(f"{cited[0].clause_title} {question}", k=8,
+                                        doc_ids=preferred)
+            top = self._top_provisions(hits, self.settings.general_provisions)
+            if top:
+                sources = Sources(self.corpus)
+                lines = self._cited_items(top, sources, lang)
+                return Answer("\n".join(lines), False, Intent.GENERAL,
+                              tuple(sources.citations))
         if not previous.citations and not previous.refused and len(re.sub(r"\W", "", q)) <= 4:
             return Answer(self.templates.get(lang, "followup_none"), True, Intent.GENERAL)
         return None
 
-    def _provision_on_topic(self, question: str, cited: Sequence[Citation]
-                            ) -> Provision | None:
-        """Among the provisions of the clauses cited before, the one the question's own
-        subject words point at (其中绿色保险呢 → the 绿色保险 task)."""
+    def _provision_on_topic(self, question: str, cited: Sequence[Citation],
+                            only_cited: bool = False) -> Provision | None:
+        """Among the provisions of the clauses cited before (or only the provisions cited),
+        the one the question's subject words point at (其中绿色保险呢 → the 绿色保险 task);
+        the first cited wins a tie."""
         topic = self._topic(question)
         if not topic:
             return None
         tokenizer = self.searcher.index.lexical.tokenizer
-        best: tuple[int, Provision] | None = None
+        best: tuple[float, Provision] | None = None
         for c in cited:
             if c.clause_no is None:
                 continue
             clause = self.corpus.document(c.doc_id).clause(c.clause_no)
             for p in clause.provisions if clause else ():
-                overlap = len(topic & set(tokenizer.tokens(p.text)))
+                if only_cited and p.index != c.provision:
+                    continue
+                # rarer words weigh more: 医疗 points at one task, 垃圾 at several
+                overlap = sum(1 / max(self._df(t), 1)
+                              for t in topic & set(tokenizer.tokens(p.text)))
                 if overlap and (best is None or overlap > best[0]):
                     best = (overlap, p)
         return best[1] if best else None
 
-    def _responsibility_of(self, p: Provision, lang: str) -> Answer:
+    def _responsibility_of(self, *provisions: Provision, lang: str) -> Answer:
         sources = Sources(self.corpus)
-        n = sources.provision(p)
-        text = "\n".join([self._responsibility_text(p, n, lang), self._basis(p, n, lang)])
-        return Answer(text, False, Intent.RESPONSIBILITY, tuple(sources.citations))
+        lines = []
+        for p in provisions:
+            n = sources.provision(p)
+            lines += [self._responsibility_text(p, n, lang), self._basis(p, n, lang)]
+        return Answer("\n".join(lines), False, Intent.RESPONSIBILITY,
+                      tuple(sources.citations))
 
     def _about_citation(self, c: Citation, question: str, lang: str,
                         force_agencies: bool = False) -> Answer:

@@ -377,7 +377,7 @@ def test_reports(corpus: Corpus, questions: tuple[Question, ...], tmp_path: Path
     assert "- model: stub" in md
     assert "| citation precision | 1.000 | 7 |" in md
     assert "| citation recall | 0.857 | 7 |" in md
-    assert "| out_of_scope | 2 | – | – | – | – | 1.000 | – | – |" in md
+    assert "| out_of_scope | 2 | – | – | – | – | – | 1.000 | – | – |" in md
     assert "- follow-up accuracy (follow_up): fu-04b" in md
     assert "- refusal: answers (answers): fu-04b" in md
     assert "- refusal: declines (declines): none" in md
