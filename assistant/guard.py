@@ -19,7 +19,8 @@ from indexing.corpus import Corpus
 
 RULES_FILE = Path(__file__).with_name("rules") / "guard.toml"
 # a year, not an amount: 2000元 and 2000万吨 are not years
-_YEAR_RE = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])(?!\s*[元万亿千百块多个家台辆吨户%])\s*年?")
+_YEAR_RE = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])"
+                      r"(?!\s*[元万亿千百块多个家台辆吨户%])\s*年?")
 
 
 @dataclass(frozen=True, slots=True)
