@@ -1,5 +1,5 @@
 # Two entry points, both safe on a fresh machine with Python 3.11 and make:
-#   make run   - install into .venv and run the assistant
+#   make run   - install into .venv and serve the assistant on http://127.0.0.1:8000
 #   make test  - install into .venv (with dev tools) and run lint, types and tests
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -17,16 +17,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# builds the index on first start, then prints where the demo page, console and API docs are
 run: $(STAMP)
-	$(BIN)/policy-assistant index
-	$(BIN)/policy-assistant documents
-	$(BIN)/policy-assistant ask "谁负责岸电建设？"
+	$(BIN)/policy-assistant serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 test: lint
+	scripts/install-browser
 	$(BIN)/python -m pytest -q
 
 eval: $(STAMP)

@@ -77,6 +77,8 @@ class ServerSettings(BaseModel):
     rate_limit_per_minute: int = Field(default=30, ge=1)
     rate_limit_burst: int = Field(default=10, ge=1)
     max_body_bytes: int = Field(default=65536, ge=1024)
+    # the Gradio console's events carry the whole conversation so far: a larger limit
+    console_max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # POST /v1/admin/reindex needs "Authorization: Bearer <token>"; empty disables the route
     admin_token: SecretStr = SecretStr("")
     console: bool = True  # mount the Gradio staff console at /ui

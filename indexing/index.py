@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -217,14 +218,19 @@ class Index:
     chunks: dict[str, Chunk]
     embedder: Embedder
     _query_vectors: dict[str, Vectors] = field(default_factory=dict, repr=False)
+    # the HTTP service asks from several threads at once
+    _cache_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def query_vector(self, query: str) -> Vectors:
         """Embedded once per distinct text: people ask the same questions again."""
-        vector = self._query_vectors.get(query)
+        with self._cache_lock:
+            vector = self._query_vectors.get(query)
         if vector is None:
-            if len(self._query_vectors) >= _QUERY_CACHE:
-                self._query_vectors.pop(next(iter(self._query_vectors)))
-            vector = self._query_vectors[query] = self.embedder.embed_query(query)
+            vector = self.embedder.embed_query(query)  # outside the lock: the slow part
+            with self._cache_lock:
+                if len(self._query_vectors) >= _QUERY_CACHE:
+                    self._query_vectors.pop(next(iter(self._query_vectors)))
+                self._query_vectors[query] = vector
         return vector
 
     def clear_query_cache(self) -> None:

@@ -1,11 +1,13 @@
 """Shared fixtures: the real corpus (parsed once), its agency registry, a DocumentMeta factory
-for crafted texts, the real default embedder, a real Chroma server, and the served index."""
+for crafted texts, the real default embedder, a real Chroma server, the served index, and the
+HTTP service over it (an app, a TestClient, a live uvicorn server)."""
 
 from __future__ import annotations
 
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
@@ -15,8 +17,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from assistant.search import Searcher
+from assistant.service import Assistant
 from core.model import DocumentMeta, Level
 from core.settings import EmbedderSettings, Settings, StoreSettings
 from indexing.agencies import AgencyRegistry
@@ -24,6 +30,7 @@ from indexing.corpus import AGENCIES_FILE, Corpus
 from indexing.embedders import Embedder, get_embedder
 from indexing.index import Index, build_index, open_index
 from indexing.store import get_store
+from ui.app import create_app
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -164,3 +171,58 @@ def served(tmp_path_factory: pytest.TempPathFactory, corpus: Corpus, corpus_dir:
     build_index(corpus, corpus_dir, settings.data_dir, embedder, store, "chroma", "policy")
     index = open_index(corpus, corpus_dir, settings.data_dir, embedder, store)
     return Served(settings, index, Searcher(index, corpus, settings.search))
+
+
+# -- the HTTP service ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def api_settings(served: Served) -> Settings:
+    """The served index's settings for the HTTP service: no Gradio console, and rate limits
+    so generous that no test meets them by accident."""
+    server = served.settings.server.model_copy(
+        update={"console": False, "rate_limit_per_minute": 1_000_000,
+                "rate_limit_burst": 1_000_000})
+    return served.settings.model_copy(update={"server": server})
+
+
+@pytest.fixture(scope="session")
+def api_assistant(corpus: Corpus, served: Served) -> Assistant:
+    """The Assistant over the served index (the real embedder), shared by the service tests."""
+    return Assistant(corpus, served.searcher, served.settings.assistant)
+
+
+@pytest.fixture
+def api_app(api_settings: Settings, api_assistant: Assistant) -> FastAPI:
+    """A fresh app (its own metrics and rate limiter) serving ``api_assistant``."""
+    return create_app(api_settings, api_assistant)
+
+
+@pytest.fixture
+def client(api_app: FastAPI) -> Iterator[TestClient]:
+    """A TestClient of ``api_app``, lifespan run."""
+    with TestClient(api_app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def live_server(api_settings: Settings, api_assistant: Assistant) -> Iterator[str]:
+    """The app under uvicorn in a background thread on a free 127.0.0.1 port; yields its base
+    URL ("http://127.0.0.1:PORT") and stops the server at the end of the session."""
+    config = uvicorn.Config(create_app(api_settings, api_assistant), host="127.0.0.1",
+                            port=_free_port(), log_level="warning", ws="none",
+                            proxy_headers=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError("the live server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

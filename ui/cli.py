@@ -7,8 +7,6 @@ for bad input (an unknown document, clause or agency) and 1 for anything else.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import re
 import sys
@@ -95,16 +93,7 @@ def cmd_duties(corpus: Corpus, args: argparse.Namespace) -> None:
                     "duties": [views.duty_view(corpus, d) for d in duties]})
         return
     if args.csv:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["doc_id", "clause_no", "clause_label", "clause_title", "provision",
-                         "role", "lead_agency", "agencies", "text"])
-        for d in duties:
-            v = views.duty_view(corpus, d)
-            writer.writerow([v["doc_id"], v["clause_no"], v["clause_label"], v["clause_title"],
-                             v["provision"], v["role"], v["lead_agency"],
-                             "、".join(v["agencies"]), v["text"]])
-        sys.stdout.write(out.getvalue())
+        sys.stdout.write(views.duties_csv(corpus, duties))
         return
     lead = sum(1 for d in duties if d.role == Role.LEAD)
     english = f"（{agency.english}）" if agency.english else ""
@@ -255,6 +244,38 @@ def cmd_chat(corpus: Corpus, args: argparse.Namespace) -> None:
         history = history[-args.settings.assistant.max_history_turns:]
 
 
+def cmd_serve(corpus: Corpus, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from ui.app import CONSOLE_PATH, create_app
+
+    settings: Settings = args.settings
+    host = args.host or settings.server.host
+    port = args.port or settings.server.port
+    print("opening the index …", file=sys.stderr)
+    assistant = Assistant.from_settings(settings, corpus, progress=_progress)
+    app = create_app(settings, assistant)
+    shown = f"[{host}]" if ":" in host else host
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else shown}:{port}"
+    print(f"demo page:   {base}/", file=sys.stderr)
+    if settings.server.console:
+        print(f"console:     {base}{CONSOLE_PATH}", file=sys.stderr)
+    print(f"API docs:    {base}/docs", file=sys.stderr)
+    # the client address is ours to read (settings.server.trust_forwarded_for), not uvicorn's
+    uvicorn.run(app, host=host, port=port, proxy_headers=False, server_header=False,
+                log_level="info")
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (1-65535): {text!r}")
+    return port
+
+
 def cmd_eval(corpus: Corpus, args: argparse.Namespace) -> None:
     from evals.answers import run_answer_eval
     from evals.baseline import LangChainBaseline
@@ -346,6 +367,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--history", type=Path,
                      help='JSON list of {"role": "user"|"assistant", "content": "…"}')
     add("chat", cmd_chat, "an interactive conversation that keeps its history")
+    serve = add("serve", cmd_serve, "run the HTTP service: API, widget, demo page, console")
+    serve.add_argument("--host", help="address to listen on (default: settings, 127.0.0.1)")
+    serve.add_argument("--port", type=_port, help="port (default: settings, 8000)")
     ev = add("eval", cmd_eval, "evaluate retrieval and answers on the fixed question set")
     ev.add_argument("--retrieval", action="store_true", help="only the retrieval evaluation")
     ev.add_argument("--answers", action="store_true", help="only the answer evaluation")

@@ -1,7 +1,11 @@
-"""Plain dicts of the structure for JSON output; the same shapes the HTTP API will serve."""
+"""Plain dicts of the structure for JSON output; the same shapes the HTTP API will serve. And
+the duty table as CSV, one layout for the command line and the staff console's download."""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Sequence
 from typing import Any
 
 from core.model import Agency, Answer, Citation, Clause, Document, Duty, Hit, Provision, Target
@@ -74,6 +78,23 @@ def duty_view(corpus: Corpus, duty: Duty) -> dict[str, Any]:
     p = duty.provision
     return {**location_view(corpus, p.doc_id, p.part_no, p.clause_no), **provision_view(p),
             "role": duty.role.value}
+
+
+DUTY_CSV_COLUMNS = ("doc_id", "clause_no", "clause_label", "clause_title", "provision", "role",
+                    "lead_agency", "agencies", "text")
+
+
+def duties_csv(corpus: Corpus, duties: Sequence[Duty]) -> str:
+    """An agency's duties as CSV text (``policy-assistant duties X --csv``), header first."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(DUTY_CSV_COLUMNS)
+    for d in duties:
+        v = duty_view(corpus, d)
+        writer.writerow([v["doc_id"], v["clause_no"], v["clause_label"], v["clause_title"],
+                         v["provision"], v["role"], v["lead_agency"], "、".join(v["agencies"]),
+                         v["text"]])
+    return out.getvalue()
 
 
 def target_view(corpus: Corpus, target: Target) -> dict[str, Any]:

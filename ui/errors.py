@@ -1,0 +1,195 @@
+"""Every failure of the HTTP service becomes one body: ``{"error": {"code", "message"}}``.
+
+=========================================  ======  =====================================
+what went wrong                            status  code
+=========================================  ======  =====================================
+BadInput (the Assistant's own checks)      400     bad_input
+UnknownDocument / Clause / Agency          404     unknown_document / _clause / _agency
+a body that is not UTF-8 JSON              400     invalid_json
+a value of the wrong type or out of range  422     validation_error
+ApiError: no/wrong admin token             401     unauthorized (+ WWW-Authenticate)
+ApiError: admin route off (no token set)   403     admin_disabled
+ApiError: unknown model                    404     model_not_found
+ApiError: a reindex is running             409     reindex_running
+ApiError: rate limited                     429     rate_limited (+ Retry-After)
+ApiError: index still opening              503     unavailable (+ Retry-After)
+a body over the limit (ui.body_limit)      413     payload_too_large
+Starlette HTTPException (404, 405 …)       its own not_found, method_not_allowed …
+any other PolicyAssistantError             500     its code (index_error, store_error …)
+anything else                              500     internal_error
+=========================================  ======  =====================================
+
+Limits on the question and the history are part of the request schema, so exceeding them is a
+422 like any other out-of-range value; the Assistant's own BadInput (400) stays as a fallback.
+5xx bodies never carry exception text: it is logged with its traceback instead. Validation
+messages name the field and the rule, never the value sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from core.errors import (
+    BadInput,
+    PolicyAssistantError,
+    UnknownAgency,
+    UnknownClause,
+    UnknownDocument,
+)
+
+log = logging.getLogger("policy_assistant.http")
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
+}
+_NOT_FOUND = (UnknownDocument, UnknownClause, UnknownAgency)
+_MAX_MESSAGE = 500
+_NOT_JSON = "the request body is not valid UTF-8 JSON"
+_MAX_FIELD_ERRORS = 5
+
+
+class ApiError(Exception):
+    """An error the service answers on purpose, with its status, code and headers."""
+
+    def __init__(self, status: int, code: str, message: str,
+                 headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = dict(headers or {})
+
+
+def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
+    return {"error": {"code": code, "message": message[:_MAX_MESSAGE]}}
+
+
+def error_response(status: int, code: str, message: str,
+                   headers: Mapping[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(error_body(code, message), status_code=status, headers=headers)
+
+
+def code_for_status(status: int) -> str:
+    return _STATUS_CODES.get(status, "client_error" if status < 500 else "internal_error")
+
+
+def status_for(exc: BadInput) -> int:
+    return 404 if isinstance(exc, _NOT_FOUND) else 400
+
+
+def validation_message(errors: Sequence[Any]) -> str:
+    """``body.question: String should have at most 1000 characters; …`` (no input echoed)."""
+    parts = []
+    for error in errors[:_MAX_FIELD_ERRORS]:
+        loc = ".".join(str(p) for p in error.get("loc", ()))
+        parts.append(f"{loc}: {error.get('msg', 'invalid')}" if loc else
+                     str(error.get("msg", "invalid")))
+    more = len(errors) - _MAX_FIELD_ERRORS
+    if more > 0:
+        parts.append(f"and {more} more")
+    return "; ".join(parts) or "the request is invalid"
+
+
+async def _api_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.code, exc.message, exc.headers)
+
+
+async def _bad_input(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, BadInput)
+    return error_response(status_for(exc), exc.code, str(exc))
+
+
+async def _service_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, PolicyAssistantError)
+    log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    return error_response(500, exc.code, "the service failed to answer; the error is logged")
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return error_response(400, "invalid_json", _NOT_JSON)
+    return error_response(422, "validation_error", validation_message(errors))
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    message = str(exc.detail)
+    if status == 404 and message == "Not Found":
+        message = f"no such path: {request.url.path[:200]}"
+    elif status == 405:
+        message = f"{request.method[:20]} is not allowed on {request.url.path[:200]}"
+    elif status == 400 and message == "There was an error parsing the body":
+        return error_response(400, "invalid_json", _NOT_JSON)
+    return error_response(status, code_for_status(status), message, exc.headers)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """The last resort, outside every middleware (CatchAll handles what routes raise)."""
+    log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    return _internal_error()
+
+
+class CatchAll:
+    """Turns an exception no handler took into the 500 body *inside* the middleware stack, so
+    that the response still gets the security headers and is counted by the metrics."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if started:  # a stream broke half-way: nothing left to answer with
+                raise
+            log.error("%s %s failed", scope.get("method"), scope.get("path"), exc_info=exc)
+            await _internal_error()(scope, receive, send)
+
+
+def _internal_error() -> JSONResponse:
+    return error_response(500, "internal_error", "the service failed to answer; the error "
+                                                 "is logged")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(BadInput, _bad_input)
+    app.add_exception_handler(PolicyAssistantError, _service_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

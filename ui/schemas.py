@@ -1,0 +1,255 @@
+"""The pydantic models of the HTTP edge: what the OpenAPI schema documents and what requests
+are validated against. Response bodies are built by ui.views; these models describe them.
+
+Limits that come from settings (question length, history turns, query length) are attached
+where the routes are built (ui.api, ui.chat), so the schema shows the configured values.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ui.errors import ApiError
+
+
+def require_text(value: str, where: str) -> str:
+    """A question must hold more than spaces: a 422 like the schema's own checks. (Not a
+    validator on the type: pydantic would then report the length limit as "items after
+    validation".) Strings with lone surrogates never get here: pydantic refuses them."""
+    if not value.strip():
+        raise ApiError(422, "validation_error", f"{where}: must hold some text, not only "
+                                                "spaces")
+    return value
+
+
+# -- errors ---------------------------------------------------------------------------------
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(examples=["unknown_document"])
+    message: str = Field(examples=["unknown document: tianjin; did you mean: tianjin-2022"])
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    "default": {"model": ErrorBody, "description": "An error: the status says which kind"},
+}
+
+
+# -- requests -------------------------------------------------------------------------------
+
+
+class HistoryTurn(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class TextPart(BaseModel):
+    type: Literal["text"]
+    text: str
+
+
+class ChatMessage(BaseModel):
+    """An OpenAI chat message. System and developer messages are accepted and ignored."""
+
+    role: Literal["system", "developer", "user", "assistant"]
+    content: str | list[TextPart] | None = None
+
+    @property
+    def text(self) -> str:
+        if self.content is None:
+            return ""
+        if isinstance(self.content, str):
+            return self.content
+        return "".join(part.text for part in self.content)
+
+
+# -- answers --------------------------------------------------------------------------------
+
+
+class CitationOut(BaseModel):
+    n: int
+    doc_id: str
+    doc_title: str
+    clause_no: int | None
+    clause_label: str | None
+    clause_title: str | None
+    part: str | None
+    provision: int | None
+    quote: str
+    agencies: list[str]
+    lead_agency: str | None
+
+
+Intent = Literal["duties", "responsibility", "target", "incentive", "clause", "general",
+                 "out_of_scope"]
+
+
+class AnswerOut(BaseModel):
+    answer: str
+    refused: bool
+    intent: Intent
+    citations: list[CitationOut]
+
+
+# -- the structure --------------------------------------------------------------------------
+
+
+class LocationOut(BaseModel):
+    doc_id: str
+    doc_title: str
+    clause_no: int | None
+    clause_label: str | None
+    clause_title: str | None
+    part: str | None
+
+
+class HitOut(BaseModel):
+    rank: int
+    doc_id: str
+    doc_title: str
+    clause_no: int | None
+    clause_label: str | None
+    clause_title: str | None
+    part: str | None
+    provision: int | None
+    kind: Literal["provision", "clause"]
+    score: float | None
+    via: str
+    text: str
+    agencies: list[str]
+    lead_agency: str | None
+
+
+class DocumentOut(BaseModel):
+    doc_id: str
+    title: str
+    short_title: str
+    english_title: str
+    issuer: str
+    number: str | None
+    date: str
+    published: str | None
+    level: Literal["municipal", "national"]
+    implements: list[str]
+    parts: int
+    clauses: int
+    provisions: int
+    responsibility_brackets: int
+
+
+class ProvisionOut(BaseModel):
+    provision: int
+    text: str
+    agencies: list[str]
+    lead_agency: str | None
+    and_others: bool
+    responsibility: str | None
+    line: int
+
+
+class ClauseOut(LocationOut):
+    text: str
+    line: int
+    provisions: list[ProvisionOut]
+
+
+class AgencyOut(BaseModel):
+    name: str
+    kind: str
+    english: str
+    aliases: list[str]
+
+
+class DutyOut(LocationOut, ProvisionOut):
+    role: Literal["lead", "supporting"]
+
+
+class DutiesOut(BaseModel):
+    agency: AgencyOut
+    duties: list[DutyOut]
+
+
+class TargetOut(LocationOut):
+    provision: int
+    indicator: str
+    comparator: str
+    value: str
+    unit: str
+    qualifier: str
+    display_value: str
+    year: int | None
+    base_year: int | None
+    text: str
+
+
+# -- the service ----------------------------------------------------------------------------
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    documents: int
+    chunks: int
+    embedder: str
+    collection: str
+    reindexing: bool
+
+
+class ReindexOut(BaseModel):
+    """The build report: chunks embedded, reused and dropped."""
+
+    added: int
+    kept: int
+    removed: int
+    seconds: float
+    collection: str
+    changed: bool
+
+
+# -- OpenAI-compatible ----------------------------------------------------------------------
+
+
+class ModelOut(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelOut]
+
+
+class AssistantMessage(BaseModel):
+    role: Literal["assistant"] = "assistant"
+    content: str
+
+
+class Choice(BaseModel):
+    index: int
+    message: AssistantMessage
+    finish_reason: Literal["stop"]
+    logprobs: None = None
+
+
+class ChatCompletionOut(BaseModel):
+    """An OpenAI chat.completion, with the answer's citations, refusal and intent beside the
+    choices. Streamed (``stream: true``), the same arrives as ``chat.completion.chunk`` server
+    events, the citations on the last one, then ``data: [DONE]``."""
+
+    model_config = ConfigDict(title="ChatCompletion")
+
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str
+    choices: list[Choice]
+    citations: list[CitationOut]
+    refused: bool
+    intent: Intent

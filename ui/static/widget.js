@@ -1,0 +1,762 @@
+/*!
+ * 政策问答助手 — the embeddable website chat widget of policy-assistant.
+ *
+ * Embed with one tag (no build step, no external resources, no framework):
+ *
+ *   <script src="http://HOST/widget.js" async></script>
+ *
+ * Options, as data- attributes on that tag (all optional):
+ *   data-api        API base URL; default: where widget.js was loaded from ("http://HOST").
+ *   data-title      panel title; default "政策问答助手".
+ *   data-position   "right" (default) or "left": the corner of the button and panel.
+ *   data-open       "true" opens the panel when the page loads.
+ *   data-accent     accent colour, any CSS colour dark enough for white text; default #1d5ba6.
+ *   data-questions  suggested questions, separated by "|"; default four questions below.
+ *
+ * The widget lives in an open shadow root on a <policy-assistant-widget> element at the end of
+ * <body>: its styles never reach the page and the page's styles never reach it. It asks
+ * POST {api}/v1/chat/completions (OpenAI-compatible, stream: true) with the conversation so far
+ * (kept in the page, the last MAX_HISTORY messages; the service keeps no session) and reads the
+ * server-sent events as they arrive; the final chunk carries citations, refused and intent.
+ * Server text is only ever put into the page as text (textContent), never as HTML.
+ */
+(function () {
+  "use strict";
+
+  var script = document.currentScript || findScript();
+  if (!script || document.querySelector("policy-assistant-widget")) return;
+
+  var MAX_HISTORY = 20; // earlier messages (10 exchanges) sent along with a question
+  var MAX_QUESTION = 500; // characters
+  var MAX_BODY_BYTES = 48000; // the service refuses bodies over 64 KiB: drop old turns before
+  var TIMEOUT_MS = 90000;
+  var DEFAULT_QUESTIONS = [
+    "谁负责岸电建设？",
+    "市税务局负责哪些工作？",
+    "我们是做再生资源回收的企业，有什么支持？",
+    "非化石能源消费比重目标是多少？",
+  ];
+  // how answers name the documents (interface.md identifiers); unknown ids show the full title
+  var SHORT_TITLES = {
+    "tianjin-2022": "天津方案",
+    "guofa-2021-4": "国家指导意见",
+    "zhongfa-2021-36": "中央意见",
+  };
+
+  function findScript() {
+    var scripts = document.getElementsByTagName("script");
+    for (var i = scripts.length - 1; i >= 0; i--) {
+      if (/\/widget\.js(?:[?#]|$)/.test(scripts[i].src || "")) return scripts[i];
+    }
+    return null;
+  }
+
+  function option(name) {
+    var value = script.getAttribute("data-" + name);
+    return value === null ? null : value.trim();
+  }
+
+  function apiBase() {
+    var explicit = option("api");
+    var base = explicit || script.src.replace(/[?#].*$/, "").replace(/\/[^/]*$/, "");
+    try {
+      base = new URL(base, document.baseURI).href;
+    } catch (e) {
+      /* keep it as given */
+    }
+    return base.replace(/\/+$/, "");
+  }
+
+  var config = {
+    api: apiBase(),
+    title: option("title") || "政策问答助手",
+    left: option("position") === "left",
+    open: ["", "true", "1", "open", "yes"].indexOf(option("open")) >= 0,
+    accent: option("accent"),
+    questions: (option("questions") || "")
+      .split("|")
+      .map(function (q) { return q.trim(); })
+      .filter(Boolean),
+  };
+  if (!config.questions.length) config.questions = DEFAULT_QUESTIONS;
+
+  var STYLES = [
+    ":host{all:initial !important;display:block !important;position:static !important;",
+    "visibility:visible !important;opacity:1 !important;transform:none !important;",
+    "filter:none !important;contain:none !important;}",
+    ":host *,:host *::before,:host *::after{box-sizing:border-box;}",
+    "[hidden]{display:none !important;}",
+    ".root{--accent:#1d5ba6;--ink:#1f2933;--muted:#5f6b7a;--line:#dde3ea;--soft:#f3f6f9;",
+    "font:14px/1.65 'PingFang SC','Hiragino Sans GB','Microsoft YaHei','Noto Sans CJK SC',",
+    "'Source Han Sans SC','WenQuanYi Micro Hei',system-ui,-apple-system,'Segoe UI',sans-serif;",
+    "color:var(--ink);text-align:left;letter-spacing:normal;word-spacing:normal;",
+    "-webkit-font-smoothing:antialiased;direction:ltr;}",
+    "button{font:inherit;color:inherit;margin:0;cursor:pointer;}",
+    ":focus-visible{outline:3px solid #f5b700;outline-offset:2px;}",
+    ".sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;",
+    "clip:rect(0 0 0 0);white-space:nowrap;border:0;}",
+    // the floating button
+    ".launcher{position:fixed;z-index:2147483000;bottom:24px;right:24px;display:flex;",
+    "align-items:center;gap:8px;height:52px;padding:0 20px 0 16px;border:0;border-radius:26px;",
+    "background:var(--accent);color:#fff;font-size:15px;font-weight:600;",
+    "box-shadow:0 6px 20px rgba(15,35,60,.28);transition:transform .15s ease;}",
+    ".launcher:hover{transform:translateY(-2px);}",
+    ".launcher svg{width:24px;height:24px;flex:none;}",
+    ".left .launcher{right:auto;left:24px;}",
+    // the panel
+    ".panel{position:fixed;z-index:2147483001;bottom:88px;right:24px;width:400px;",
+    "height:min(680px,calc(100vh - 112px));display:flex;flex-direction:column;",
+    "background:#fff;border-radius:14px;overflow:hidden;",
+    "box-shadow:0 14px 48px rgba(15,35,60,.30),0 0 0 1px rgba(15,35,60,.06);",
+    "animation:pa-in .18s ease-out;}",
+    ".left .panel{right:auto;left:24px;}",
+    "@keyframes pa-in{from{opacity:0;transform:translateY(12px);}to{opacity:1;transform:none;}}",
+    ".head{display:flex;align-items:center;gap:10px;padding:12px 10px 12px 16px;",
+    "background:var(--accent);color:#fff;flex:none;position:relative;z-index:1;",
+    "box-shadow:0 2px 8px rgba(15,35,60,.18);}",
+    ".head .badge{width:34px;height:34px;border-radius:50%;background:rgba(255,255,255,.18);",
+    "display:flex;align-items:center;justify-content:center;flex:none;}",
+    ".head .badge svg{width:20px;height:20px;}",
+    ".head .titles{flex:1;min-width:0;}",
+    ".head h2{margin:0;font-size:16px;font-weight:700;line-height:1.3;}",
+    ".head p{margin:2px 0 0;font-size:12px;opacity:.85;line-height:1.4;white-space:nowrap;",
+    "overflow:hidden;text-overflow:ellipsis;}",
+    ".icon-btn{flex:none;display:flex;align-items:center;justify-content:center;min-width:36px;",
+    "height:36px;padding:0 8px;border:0;border-radius:8px;background:transparent;color:#fff;",
+    "font-size:13px;}",
+    ".icon-btn:hover{background:rgba(255,255,255,.16);}",
+    ".icon-btn svg{width:20px;height:20px;}",
+    ".log{flex:1;overflow-y:auto;padding:16px 14px 8px;background:var(--soft);",
+    "overscroll-behavior:contain;}",
+    // messages
+    ".msg{margin:0 0 12px;display:flex;flex-direction:column;}",
+    ".bubble{max-width:100%;padding:10px 13px;border-radius:12px;background:#fff;",
+    "border:1px solid var(--line);word-wrap:break-word;overflow-wrap:anywhere;}",
+    ".text{white-space:pre-wrap;}",
+    ".user{align-items:flex-end;}",
+    ".user .bubble{max-width:85%;background:var(--accent);border-color:transparent;color:#fff;",
+    "border-bottom-right-radius:4px;}",
+    ".bot .bubble{border-bottom-left-radius:4px;}",
+    ".refused .bubble{background:#f7f7f5;border-color:#e2e0da;color:#3d4650;}",
+    ".note-tag{display:inline-block;margin-bottom:4px;padding:0 6px;border-radius:4px;",
+    "background:#e8e6e0;color:#5c5a54;font-size:12px;}",
+    ".error .bubble{background:#fff6f5;border-color:#f1c0bb;color:#8a1f17;}",
+    ".error .actions{margin-top:8px;}",
+    ".retry{padding:4px 14px;border:1px solid currentColor;border-radius:16px;",
+    "background:#fff;color:#8a1f17;font-size:13px;}",
+    ".retry:disabled{opacity:.55;cursor:default;}",
+    ".pending .bubble{color:var(--muted);}",
+    ".dots::after{content:'';display:inline-block;width:1.5em;text-align:left;",
+    "animation:pa-dots 1.2s steps(4,end) infinite;}",
+    "@keyframes pa-dots{0%{content:'';}25%{content:'.';}50%{content:'..';}75%{content:'...';}}",
+    ".ref{display:inline-block;min-width:18px;height:18px;margin:0 1px;padding:0 4px;",
+    "border:0;border-radius:9px;background:#e3ecf7;color:var(--accent);font-size:11px;",
+    "font-weight:700;line-height:18px;text-align:center;vertical-align:super;}",
+    "span.ref{background:#eceff3;color:var(--muted);cursor:default;}",
+    "button.ref:hover{background:var(--accent);color:#fff;}",
+    ".ask-line{display:block;margin:4px 0 0;padding:3px 10px;border:1px solid var(--line);",
+    "border-radius:14px;background:#fff;color:var(--accent);font-size:13px;text-align:left;}",
+    ".ask-line:hover{border-color:var(--accent);}",
+    // citation cards
+    ".cites{margin-top:8px;display:flex;flex-direction:column;gap:6px;}",
+    ".cites-h{margin:2px 0 0;font-size:12px;color:var(--muted);font-weight:600;}",
+    ".cite{border:1px solid var(--line);border-left:3px solid var(--accent);border-radius:8px;",
+    "background:#fff;}",
+    ".cite summary{display:flex;align-items:baseline;gap:8px;padding:7px 10px;cursor:pointer;",
+    "list-style:none;}",
+    ".cite summary::-webkit-details-marker{display:none;}",
+    ".cite summary::after{content:'\\25B8';margin-left:auto;color:var(--muted);",
+    "transition:transform .15s;}",
+    ".cite[open] summary::after{transform:rotate(90deg);}",
+    ".cite .num{flex:none;min-width:18px;height:18px;border-radius:9px;background:var(--accent);",
+    "color:#fff;font-size:11px;font-weight:700;line-height:18px;text-align:center;}",
+    ".cite .where{flex:1;min-width:0;}",
+    ".cite .clause{font-weight:600;}",
+    ".cite .doc{display:block;font-size:12px;color:var(--muted);}",
+    ".cite .body{padding:0 12px 10px 36px;}",
+    ".cite .part{margin:0 0 6px;font-size:12px;color:var(--muted);}",
+    ".cite blockquote{margin:0 0 8px;padding:6px 10px;border-radius:6px;background:var(--soft);",
+    "font-size:13px;line-height:1.7;}",
+    ".agencies{display:flex;flex-wrap:wrap;gap:4px;align-items:center;font-size:12px;}",
+    ".agencies .lbl{color:var(--muted);}",
+    ".agency{padding:1px 7px;border-radius:10px;background:#eef1f5;}",
+    ".agency.lead{background:#fff3d6;color:#6b4a00;font-weight:600;}",
+    ".agency.lead b{margin-left:4px;padding:0 4px;border-radius:4px;background:#c98a00;",
+    "color:#fff;font-size:11px;font-weight:600;}",
+    ".flash{animation:pa-flash 1.2s ease-out;}",
+    "@keyframes pa-flash{from{box-shadow:0 0 0 3px #f5b700;}to{box-shadow:0 0 0 3px transparent;}}",
+    // suggestions
+    ".intro .bubble p{margin:0;}",
+    ".suggest{margin:8px 0 12px;}",
+    ".suggest-h{margin:0 0 6px;font-size:12px;color:var(--muted);}",
+    ".suggest ul{margin:0;padding:0;list-style:none;display:flex;flex-direction:column;gap:6px;}",
+    ".chip{width:100%;padding:8px 12px;border:1px solid var(--line);border-radius:10px;",
+    "background:#fff;color:var(--ink);text-align:left;font-size:13.5px;line-height:1.5;}",
+    ".chip:hover{border-color:var(--accent);color:var(--accent);}",
+    // compose
+    ".compose{flex:none;display:flex;gap:8px;align-items:flex-end;padding:10px 12px 6px;",
+    "border-top:1px solid var(--line);background:#fff;}",
+    ".compose textarea{flex:1;min-height:40px;max-height:120px;resize:none;padding:9px 11px;",
+    "border:1px solid #c9d2dc;border-radius:10px;font:inherit;color:var(--ink);",
+    "background:#fff;line-height:1.5;}",
+    ".compose textarea:focus{outline:none;border-color:var(--accent);",
+    "box-shadow:0 0 0 3px rgba(29,91,166,.18);}",
+    ".send{flex:none;width:42px;height:40px;border:0;border-radius:10px;",
+    "background:var(--accent);color:#fff;display:flex;align-items:center;justify-content:center;}",
+    ".send:disabled{opacity:.45;cursor:default;}",
+    ".send svg{width:20px;height:20px;}",
+    ".foot{flex:none;margin:0;padding:0 12px 8px;background:#fff;font-size:11.5px;",
+    "color:var(--muted);line-height:1.4;}",
+    // phones: the panel takes the whole screen
+    "@media (max-width:480px){",
+    ".panel{top:0;left:0 !important;right:0 !important;bottom:0;width:100%;height:100%;",
+    "border-radius:0;}",
+    ".launcher{bottom:16px;right:16px;}.left .launcher{left:16px;}",
+    ".open .launcher{display:none;}",
+    ".root{font-size:15px;}",
+    ".compose textarea{font-size:16px;}",
+    "}",
+    "@media (prefers-reduced-motion:reduce){.panel,.flash,.launcher{animation:none;transition:none;}",
+    ".dots::after{animation:none;content:'...';}}",
+  ].join("\n");
+
+  // -- DOM building: every piece of server text goes in through textContent ------------------
+
+  function h(tag, props, children) {
+    var el = document.createElement(tag);
+    if (props) {
+      Object.keys(props).forEach(function (key) {
+        var value = props[key];
+        if (value === null || value === undefined || value === false) return;
+        if (key === "text") el.textContent = value;
+        else if (key === "class") el.className = value;
+        else if (key.slice(0, 2) === "on") el.addEventListener(key.slice(2), value);
+        else el.setAttribute(key, value === true ? "" : String(value));
+      });
+    }
+    (children || []).forEach(function (child) {
+      if (child === null || child === undefined) return;
+      el.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return el;
+  }
+
+  var ICONS = {
+    chat: "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01z",
+    close: "M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12l5.6 5.6-1.4 1.4-5.6-5.6L6.4 19 5 17.6 10.6 12 5 6.4z",
+    send: "M3 20.5 21.5 12 3 3.5v6.6l13 1.9-13 1.9z",
+  };
+
+  function icon(name) {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("d", ICONS[name]);
+    path.setAttribute("fill", "currentColor");
+    svg.appendChild(path);
+    return svg;
+  }
+
+  // -- the widget ------------------------------------------------------------------------------
+
+  var host = document.createElement("policy-assistant-widget");
+  var shadow = host.attachShadow({ mode: "open" });
+  try {
+    // a constructed sheet is not an inline <style>, so a strict host CSP does not block it
+    var sheet = new CSSStyleSheet();
+    sheet.replaceSync(STYLES);
+    shadow.adoptedStyleSheets = [sheet];
+  } catch (e) {
+    shadow.appendChild(h("style", { text: STYLES }));
+  }
+
+  var history = []; // [{role, content}], completed exchanges only
+  var busy = false;
+  var controller = null;
+  var seq = 0;
+
+  var root = h("div", { class: "root" + (config.left ? " left" : "") });
+  if (config.accent && window.CSS && window.CSS.supports("color", config.accent)) {
+    root.style.setProperty("--accent", config.accent);
+  }
+
+  var launcher = h("button", {
+    class: "launcher",
+    type: "button",
+    "aria-label": "打开" + config.title,
+    "aria-expanded": "false",
+    "aria-controls": "pa-panel",
+    onclick: function () { toggle(); },
+  });
+  setLauncher(false);
+
+  function setLauncher(opened) {
+    launcher.setAttribute("aria-expanded", opened ? "true" : "false");
+    launcher.setAttribute("aria-label", (opened ? "关闭" : "打开") + config.title);
+    launcher.replaceChildren(icon(opened ? "close" : "chat"),
+      h("span", { text: opened ? "收起" : "政策问答", "aria-hidden": "true" }));
+  }
+
+  var log = h("div", {
+    class: "log", role: "log", "aria-live": "polite", "aria-label": "对话记录",
+  });
+  var input = h("textarea", {
+    rows: "1",
+    maxlength: String(MAX_QUESTION),
+    placeholder: "请输入您的问题，按 Enter 发送",
+    "aria-label": "输入问题（Enter 发送，Shift+Enter 换行）",
+    enterkeyhint: "send",
+  });
+  var sendButton = h("button", { class: "send", type: "submit", "aria-label": "发送" },
+    [icon("send")]);
+  var form = h("form", { class: "compose", onsubmit: function (event) {
+    event.preventDefault();
+    ask(input.value);
+  } }, [input, sendButton]);
+
+  var panel = h("section", {
+    class: "panel",
+    id: "pa-panel",
+    role: "dialog",
+    "aria-modal": "false",
+    "aria-labelledby": "pa-title",
+    hidden: true,
+  }, [
+    h("header", { class: "head" }, [
+      h("span", { class: "badge" }, [icon("chat")]),
+      h("div", { class: "titles" }, [
+        h("h2", { id: "pa-title", text: config.title }),
+        h("p", { text: "依据天津实施方案及相关国家文件作答" }),
+      ]),
+      h("button", { class: "icon-btn", type: "button", text: "新对话", title: "清空对话，重新开始",
+        onclick: function () { reset(); } }),
+      h("button", { class: "icon-btn close", type: "button", "aria-label": "关闭",
+        title: "关闭（Esc）", onclick: function () { close(); } }, [icon("close")]),
+    ]),
+    log,
+    form,
+    h("p", { class: "foot", text: "回答依据政策原文自动生成，仅供参考，以正式发布的文件为准。" }),
+  ]);
+
+  root.appendChild(panel);
+  root.appendChild(launcher);
+  shadow.appendChild(root);
+
+  input.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || event.shiftKey || event.isComposing || event.keyCode === 229) {
+      return; // Shift+Enter is a new line; Enter that confirms an IME composition is not a send
+    }
+    event.preventDefault();
+    ask(input.value);
+  });
+  input.addEventListener("input", function () {
+    input.style.height = "auto";
+    input.style.height = Math.min(input.scrollHeight + 2, 120) + "px";
+  });
+  root.addEventListener("keydown", function (event) {
+    if ((event.key === "Escape" || event.key === "Esc") && isOpen()) {
+      event.preventDefault();
+      close();
+    }
+  });
+
+  function isOpen() { return !panel.hidden; }
+
+  function open() {
+    if (isOpen()) return;
+    if (!log.firstChild) showIntro();
+    panel.hidden = false;
+    root.classList.add("open");
+    setLauncher(true);
+    input.focus();
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function close() {
+    if (!isOpen()) return;
+    panel.hidden = true;
+    root.classList.remove("open");
+    setLauncher(false);
+    launcher.focus();
+  }
+
+  function toggle() { if (isOpen()) close(); else open(); }
+
+  function reset() {
+    if (controller) controller.abort();
+    history = [];
+    while (log.firstChild) log.removeChild(log.firstChild);
+    showIntro();
+    setBusy(false);
+    input.value = "";
+    input.focus();
+  }
+
+  function showIntro() {
+    log.appendChild(h("div", { class: "msg bot intro" }, [
+      h("div", { class: "bubble" }, [
+        h("p", { text: "您好！我依据《天津市加快建立健全绿色低碳循环发展经济体系的实施方案》" +
+          "及相关国家文件，解答任务分工、部门职责、目标指标和支持政策等问题，回答均注明出处。" }),
+      ]),
+    ]));
+    log.appendChild(h("div", { class: "suggest" }, [
+      h("p", { class: "suggest-h", id: "pa-suggest-h", text: "您可以这样问：" }),
+      h("ul", { "aria-labelledby": "pa-suggest-h" }, config.questions.map(function (q) {
+        return h("li", null, [h("button", { class: "chip", type: "button", text: q,
+          onclick: function () { ask(q); } })]);
+      })),
+    ]));
+  }
+
+  function setBusy(value) {
+    busy = value;
+    sendButton.disabled = value;
+    form.setAttribute("aria-busy", value ? "true" : "false");
+  }
+
+  function nearBottom() { return log.scrollHeight - log.scrollTop - log.clientHeight < 80; }
+
+  function addMessage(node) {
+    var stick = nearBottom();
+    log.appendChild(node);
+    if (stick || node.classList.contains("user")) log.scrollTop = log.scrollHeight;
+    return node;
+  }
+
+  function ask(text) {
+    var question = (text || "").trim();
+    if (!question || busy) return;
+    if (!isOpen()) open();
+    input.value = "";
+    input.style.height = "";
+    var suggest = log.querySelector(".suggest");
+    if (suggest) suggest.remove();
+    addMessage(h("div", { class: "msg user" }, [h("div", { class: "bubble text", text: question })]));
+    send(question);
+  }
+
+  // -- talking to the service ------------------------------------------------------------------
+
+  function ServiceError(message, retryAfter) {
+    this.message = message;
+    this.retryAfter = retryAfter;
+  }
+
+  function send(question) {
+    var messages = history.slice(-MAX_HISTORY).concat([{ role: "user", content: question }]);
+    var body = requestBody(messages);
+    while (messages.length > 1 && new TextEncoder().encode(body).length > MAX_BODY_BYTES) {
+      messages = messages.slice(messages[0].role === "user" ? 2 : 1);
+      body = requestBody(messages);
+    }
+    var id = "m" + (++seq);
+    var msg = addMessage(h("div", {
+      class: "msg bot pending", "aria-busy": "true", "data-state": "pending",
+    }, [
+      h("div", { class: "bubble" }, [h("span", { class: "dots", text: "正在查找相关条款" })]),
+    ]));
+    var answer = { text: "", citations: [], refused: false, intent: null, done: false };
+    var started = false;
+    setBusy(true);
+    controller = new AbortController();
+    var mine = controller;
+    var timedOut = false;
+    var timer = setTimeout(function () { timedOut = true; mine.abort(); }, TIMEOUT_MS);
+
+    function update() {
+      var stick = nearBottom();
+      renderAnswer(msg, id, answer, question);
+      if (stick) log.scrollTop = log.scrollHeight;
+    }
+
+    fetch(config.api + "/v1/chat/completions", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+      body: body,
+      credentials: "omit",
+      signal: mine.signal,
+    })
+      .then(function (response) {
+        if (!response.ok) return failure(response);
+        var type = response.headers.get("Content-Type") || "";
+        if (type.indexOf("text/event-stream") < 0) {
+          return response.json().then(function (body) { take(body, answer); answer.done = true; });
+        }
+        return readEvents(response, function (data) {
+          if (data === "[DONE]") { answer.done = true; return; }
+          var chunk;
+          try { chunk = JSON.parse(data); } catch (e) { return; }
+          take(chunk, answer);
+          if (!started) {
+            started = true;
+            msg.classList.remove("pending");
+            msg.setAttribute("data-state", "streaming");
+          }
+          update();
+        });
+      })
+      .then(function () {
+        if (!answer.done) throw new ServiceError("回答传输中断，请重试。");
+        history.push({ role: "user", content: question });
+        history.push({ role: "assistant", content: answer.text });
+        if (history.length > MAX_HISTORY) history = history.slice(-MAX_HISTORY);
+        msg.classList.remove("pending");
+        msg.removeAttribute("aria-busy");
+        update();
+        msg.setAttribute("data-state", "done");
+      })
+      .catch(function (error) {
+        if (mine !== controller && !timedOut) return; // a new conversation was started
+        if (error && error.name === "AbortError" && !timedOut) { msg.remove(); return; }
+        var text = error instanceof ServiceError ? error.message
+          : timedOut ? "服务响应超时，请稍后重试。"
+          : "无法连接政策问答服务，请检查网络或稍后重试。";
+        showError(msg, text, error && error.retryAfter, question);
+      })
+      .then(function () {
+        clearTimeout(timer);
+        if (mine === controller) { controller = null; setBusy(false); }
+      });
+  }
+
+  function requestBody(messages) {
+    return JSON.stringify({ model: "policy-assistant", stream: true, messages: messages });
+  }
+
+  function failure(response) {
+    return response.text().then(function (raw) {
+      var body = null;
+      try { body = JSON.parse(raw); } catch (e) { /* not JSON */ }
+      var detail = body && body.error && typeof body.error.message === "string"
+        ? body.error.message : "";
+      var wait = retryAfterSeconds(response.headers.get("Retry-After"));
+      var status = response.status;
+      if (status === 429) {
+        throw new ServiceError(wait ? "请求过于频繁，请 " + wait + " 秒后再试。"
+          : "请求过于频繁，请稍后再试。", wait);
+      }
+      if (status === 503 && wait) {
+        throw new ServiceError("政策问答服务正在准备中，请 " + wait + " 秒后再试。", wait);
+      }
+      if (status >= 500) {
+        throw new ServiceError("政策问答服务暂时不可用（" + status + "），请稍后重试。");
+      }
+      if (status === 413) throw new ServiceError("问题或对话过长，请精简后重试，或点击“新对话”。");
+      throw new ServiceError("问题未被受理（" + status + "），请修改后重试。" +
+        (detail ? "\n" + detail : ""));
+    });
+  }
+
+  function retryAfterSeconds(value) {
+    if (!value) return 0;
+    if (/^\s*\d+\s*$/.test(value)) return Math.max(1, parseInt(value, 10));
+    var when = Date.parse(value);
+    return isNaN(when) ? 0 : Math.max(1, Math.ceil((when - Date.now()) / 1000));
+  }
+
+  // server-sent events: "data:" lines, an event ends at a blank line
+  function readEvents(response, onData) {
+    var decoder = new TextDecoder("utf-8");
+    var buffer = "";
+    var data = [];
+    function line(text) {
+      if (text === "") {
+        if (data.length) onData(data.join("\n"));
+        data = [];
+      } else if (text.slice(0, 5) === "data:") {
+        data.push(text.slice(5).replace(/^ /, ""));
+      }
+    }
+    function feed(final) {
+      var lines = buffer.split(/\r\n|\r|\n/);
+      buffer = final ? "" : lines.pop();
+      lines.forEach(line);
+      if (final) line("");
+    }
+    if (!response.body || !response.body.getReader) {
+      return response.text().then(function (all) { buffer = all; feed(true); });
+    }
+    var reader = response.body.getReader();
+    function pump() {
+      return reader.read().then(function (step) {
+        if (step.done) { buffer += decoder.decode(); feed(true); return; }
+        buffer += decoder.decode(step.value, { stream: true });
+        feed(false);
+        return pump();
+      });
+    }
+    return pump();
+  }
+
+  // one chunk (or a whole non-streamed response) into the answer
+  function take(chunk, answer) {
+    if (chunk.error) {
+      throw new ServiceError("服务出错：" + (chunk.error.message || chunk.error.code || "未知错误"));
+    }
+    var choice = chunk.choices && chunk.choices[0];
+    var part = choice && (choice.delta || choice.message);
+    if (part && typeof part.content === "string") answer.text += part.content;
+    var citations = chunk.citations || (part && part.citations);
+    if (Array.isArray(citations)) answer.citations = citations;
+    if (typeof chunk.refused === "boolean") answer.refused = chunk.refused;
+    if (chunk.intent) answer.intent = chunk.intent;
+    if (choice && choice.finish_reason) answer.done = true;
+  }
+
+  // -- rendering an answer ---------------------------------------------------------------------
+
+  function renderAnswer(msg, id, answer, question) {
+    var bubble = h("div", { class: "bubble" });
+    msg.classList.toggle("refused", answer.refused);
+    if (answer.refused && answer.done) {
+      bubble.appendChild(h("span", { class: "note-tag", text: "超出文件范围" }));
+    }
+    bubble.appendChild(answerText(id, answer));
+    if (answer.done && answer.citations.length) bubble.appendChild(citationCards(id, answer));
+    msg.replaceChildren(bubble);
+  }
+
+  // text with [n] markers as small links to the cards; in a refused answer, "· question" lines
+  // become buttons that ask them
+  function answerText(id, answer) {
+    var box = h("div", { class: "text" });
+    var known = {};
+    answer.citations.forEach(function (c) { known[c.n] = c; });
+    var lines = answer.text.split("\n");
+    lines.forEach(function (lineText, i) {
+      var suggestion = answer.refused && answer.done && /^\s*[·•]\s*(.+?)\s*$/.exec(lineText);
+      if (suggestion) {
+        var q = suggestion[1];
+        box.appendChild(h("button", { class: "ask-line", type: "button", text: q,
+          onclick: function () { ask(q); } }));
+        return;
+      }
+      lineText.split(/(\[\d+\])/).forEach(function (piece) {
+        var marker = /^\[(\d+)\]$/.exec(piece);
+        if (!marker) { if (piece) box.appendChild(document.createTextNode(piece)); return; }
+        var n = Number(marker[1]);
+        if (answer.done && known[n]) {
+          box.appendChild(h("button", {
+            class: "ref", type: "button", text: String(n),
+            "aria-label": "出处 " + n + "：" + citationName(known[n]),
+            onclick: function () { showCitation(id, n); },
+          }));
+        } else {
+          box.appendChild(h("span", { class: "ref", text: String(n), "aria-label": "出处 " + n }));
+        }
+      });
+      if (i < lines.length - 1) box.appendChild(document.createTextNode("\n"));
+    });
+    return box;
+  }
+
+  function shortTitle(c) {
+    return c.doc_short_title || SHORT_TITLES[c.doc_id] || c.doc_title || c.doc_id || "";
+  }
+
+  function clauseName(c) {
+    var name = (c.clause_label || "") + (c.clause_title || "");
+    return name || c.part || "";
+  }
+
+  function citationName(c) {
+    return "《" + shortTitle(c) + "》" + clauseName(c) + (c.provision ? "第" + c.provision + "项" : "");
+  }
+
+  function citationCards(id, answer) {
+    var box = h("div", { class: "cites" }, [h("p", { class: "cites-h", text: "出处（点击展开原文）" })]);
+    answer.citations.forEach(function (c) {
+      var agencies = Array.isArray(c.agencies) ? c.agencies.slice() : [];
+      if (c.lead_agency) {
+        agencies = [c.lead_agency].concat(agencies.filter(function (a) {
+          return a !== c.lead_agency;
+        }));
+      }
+      var body = h("div", { class: "body" }, [
+        c.part && c.clause_label ? h("p", { class: "part", text: c.part }) : null,
+        c.quote ? h("blockquote", { text: c.quote }) : null,
+        agencies.length ? h("div", { class: "agencies" },
+          [h("span", { class: "lbl", text: "责任单位：" })].concat(agencies.map(function (a) {
+            return a === c.lead_agency
+              ? h("span", { class: "agency lead" }, [a, h("b", { text: "牵头" })])
+              : h("span", { class: "agency", text: a });
+          }))) : null,
+      ]);
+      box.appendChild(h("details", { class: "cite", id: id + "-c" + c.n, "data-n": c.n,
+        ontoggle: revealCard }, [
+        h("summary", null, [
+          h("span", { class: "num", text: String(c.n), "aria-hidden": "true" }),
+          h("span", { class: "where" }, [
+            h("span", { class: "sr", text: "出处 " + c.n + "：" }),
+            h("span", { class: "clause", text: clauseName(c) }),
+            h("span", { class: "doc", text: "《" + shortTitle(c) + "》" +
+              (c.provision ? " 第" + c.provision + "项" : "") }),
+          ]),
+        ]),
+        body,
+      ]));
+    });
+    return box;
+  }
+
+  function revealCard(event) {
+    var card = event.currentTarget;
+    if (!card.open) return;
+    var box = card.getBoundingClientRect();
+    var view = log.getBoundingClientRect();
+    if (box.bottom > view.bottom) {
+      log.scrollTop += Math.min(box.bottom - view.bottom + 8, box.top - view.top);
+    }
+  }
+
+  function showCitation(id, n) {
+    var card = shadow.getElementById(id + "-c" + n);
+    if (!card) return;
+    card.open = true;
+    card.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    card.classList.remove("flash");
+    void card.offsetWidth; // restart the highlight
+    card.classList.add("flash");
+    card.querySelector("summary").focus({ preventScroll: true });
+  }
+
+  function showError(msg, text, retryAfter, question) {
+    var retry = h("button", { class: "retry", type: "button", text: "重试", onclick: function () {
+      if (busy) return;
+      msg.remove();
+      send(question);
+    } });
+    msg.className = "msg bot error";
+    msg.removeAttribute("aria-busy");
+    msg.setAttribute("data-state", "error");
+    msg.replaceChildren(h("div", { class: "bubble", role: "alert" }, [
+      h("div", { class: "text", text: text }),
+      h("div", { class: "actions" }, [retry]),
+    ]));
+    if (retryAfter) {
+      var left = retryAfter;
+      retry.disabled = true;
+      retry.textContent = "重试（" + left + "）";
+      var tick = setInterval(function () {
+        left -= 1;
+        if (left > 0) { retry.textContent = "重试（" + left + "）"; return; }
+        clearInterval(tick);
+        retry.disabled = false;
+        retry.textContent = "重试";
+      }, 1000);
+    }
+    log.scrollTop = log.scrollHeight;
+  }
+
+  // -- mount -----------------------------------------------------------------------------------
+
+  function mount() {
+    document.body.appendChild(host);
+    if (config.open) open();
+  }
+  if (document.body) mount();
+  else document.addEventListener("DOMContentLoaded", mount);
+})();
