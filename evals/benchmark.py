@@ -4,6 +4,7 @@ Measures, in a fresh data directory with the configured embedder and store:
 - index build, cold (everything embedded) and warm (nothing changed, nothing embedded);
 - opening the index;
 - search latency over the fixed question set, p50 / p95 / max, per mode;
+- answer latency through the HTTP service (``POST /v1/ask``, in process), p50 / p95 / max;
 - peak resident memory of the process.
 """
 
@@ -67,8 +68,34 @@ def run(settings: Settings, repeats: int) -> dict[str, Any]:
         out[f"search_{mode}_ms"] = {"n": len(timings), "p50": _percentile(timings, 0.5),
                                     "p95": _percentile(timings, 0.95), "max": max(timings),
                                     "mean": statistics.fmean(timings)}
+    out["http_ask_ms"] = _http_ask(settings, corpus, searcher, questions)
     out["peak_rss_mb"] = _peak_rss_mb()
     return out
+
+
+def _http_ask(settings: Settings, corpus: Corpus, searcher: Searcher,
+              questions: list[str]) -> dict[str, float]:
+    """Every question once through the whole HTTP stack: validation, middleware, answer."""
+    from fastapi.testclient import TestClient
+
+    from assistant.service import Assistant
+    from ui.app import create_app
+
+    server = settings.server.model_copy(update={"console": False,
+                                                "rate_limit_per_minute": 10**6,
+                                                "rate_limit_burst": 10**6})
+    service_settings = settings.model_copy(update={"server": server})
+    assistant = Assistant(corpus, searcher, settings.assistant)
+    timings = []
+    with TestClient(create_app(service_settings, assistant)) as client:
+        for text in questions:
+            t0 = time.perf_counter()
+            response = client.post("/v1/ask", json={"question": text})
+            timings.append((time.perf_counter() - t0) * 1000)
+            if response.status_code != 200:
+                raise RuntimeError(f"/v1/ask answered {response.status_code} to {text!r}")
+    return {"n": len(timings), "p50": _percentile(timings, 0.5),
+            "p95": _percentile(timings, 0.95), "max": max(timings)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         m = result[f"search_{mode}_ms"]
         print(f"search {mode:<8}    p50 {m['p50']:.1f} ms  p95 {m['p95']:.1f} ms  "
               f"max {m['max']:.1f} ms  (n={m['n']})")
+    m = result["http_ask_ms"]
+    print(f"POST /v1/ask        p50 {m['p50']:.1f} ms  p95 {m['p95']:.1f} ms  "
+          f"max {m['max']:.1f} ms  (n={m['n']:.0f})")
     print(f"peak memory        {result['peak_rss_mb']:.0f} MiB")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
