@@ -86,6 +86,7 @@ def _http_ask(settings: Settings, corpus: Corpus, searcher: Searcher,
                                                 "rate_limit_burst": 10**6})
     service_settings = settings.model_copy(update={"server": server})
     assistant = Assistant(corpus, searcher, settings.assistant)
+    searcher.index.clear_query_cache()  # each question embedded, as a new one would be
     timings = []
     with TestClient(create_app(service_settings, assistant)) as client:
         for text in questions:
