@@ -429,7 +429,7 @@ class Assistant:
             if not top:
                 return self._refuse(lang, "refuse_not_covered")
             chosen = top[0]
-        return self._responsibility_of(chosen, lang=lang)
+        return self._responsibility_of(chosen, lang)
 
     def _match_targets(self, question: str) -> list[Target]:
         """Targets whose indicator the question names (the best-matching ones), or, for a
@@ -557,8 +557,9 @@ class Assistant:
             lines.append(line + self._agency_suffix(p, lang))
         return lines
 
-    def _general(self, question: str, lang: str, ctx: Context | None) -> Answer:
-        hits = self._search(question, ctx)
+    def _general(self, question: str, lang: str, ctx: Context | None,
+                 doc_ids: Sequence[str] = ()) -> Answer:
+        hits = self._search(question, ctx, doc_ids=doc_ids)
         top = self._top_provisions(hits, self.settings.general_provisions)
         if not top:
             return self._refuse(lang, "refuse_not_covered")
@@ -613,7 +614,7 @@ class Assistant:
             chosen = self._provision_on_topic(question, cited) \
                 or self._provision_on_topic(ctx.question, cited, only_cited=True)
             if chosen is not None:
-                return self._responsibility_of(chosen, lang=lang)
+                return self._responsibility_of(chosen, lang)
             return self._about_citation(cited[0], question, lang, force_agencies=True)
         if _has(q, self.routing.which_clause) and cited:
             c = cited[0]
@@ -628,14 +629,8 @@ class Assistant:
                 and cited[0].clause_title:
             # 国务院那份意见里对应的内容呢: the subject of the clause cited before, looked up
             # in the documents now named
-            hits = self.searcher.search(f"{cited[0].clause_title} {question}", k=8,
-                                        doc_ids=preferred)
-            top = self._top_provisions(hits, self.settings.general_provisions)
-            if top:
-                sources = Sources(self.corpus)
-                lines = self._cited_items(top, sources, lang)
-                return Answer("\n".join(lines), False, Intent.GENERAL,
-                              tuple(sources.citations))
+            return self._general(f"{cited[0].clause_title} {question}", lang, None,
+                                 doc_ids=preferred)
         if not previous.citations and not previous.refused and len(re.sub(r"\W", "", q)) <= 4:
             return Answer(self.templates.get(lang, "followup_none"), True, Intent.GENERAL)
         return None
@@ -664,14 +659,11 @@ class Assistant:
                     best = (overlap, p)
         return best[1] if best else None
 
-    def _responsibility_of(self, *provisions: Provision, lang: str) -> Answer:
+    def _responsibility_of(self, p: Provision, lang: str) -> Answer:
         sources = Sources(self.corpus)
-        lines = []
-        for p in provisions:
-            n = sources.provision(p)
-            lines += [self._responsibility_text(p, n, lang), self._basis(p, n, lang)]
-        return Answer("\n".join(lines), False, Intent.RESPONSIBILITY,
-                      tuple(sources.citations))
+        n = sources.provision(p)
+        text = "\n".join([self._responsibility_text(p, n, lang), self._basis(p, n, lang)])
+        return Answer(text, False, Intent.RESPONSIBILITY, tuple(sources.citations))
 
     def _about_citation(self, c: Citation, question: str, lang: str,
                         force_agencies: bool = False) -> Answer:
