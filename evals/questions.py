@@ -12,7 +12,10 @@ from indexing.corpus import Corpus
 
 QUESTIONS_FILE = Path(__file__).with_name("questions.jsonl")
 KINDS = ("paraphrase", "colloquial", "enterprise", "civil_servant", "national", "agency",
-         "target", "clause_ref", "cross_doc", "follow_up", "english", "out_of_scope")
+         "target", "clause_ref", "cross_doc", "follow_up", "english", "out_of_scope",
+         "count", "comparison", "document", "definition", "yes_no", "limits")
+PERSONAS = ("enterprise", "civil_servant", "visitor")
+YES_NO = ("yes", "no", "unstated")
 INTENTS = ("duties", "responsibility", "target", "incentive", "clause", "general",
            "out_of_scope")
 
@@ -56,6 +59,9 @@ class Question:
     facts: tuple[str, ...]
     refuse: bool
     follows: str | None
+    persona: str | None = None
+    not_stated: bool = False  # asks a detail the documents do not give: say so, cite the topic
+    yes_no: str | None = None  # the answer a yes/no question must start with
 
     @property
     def places(self) -> frozenset[tuple[str, str]]:
@@ -79,6 +85,8 @@ def load_questions(corpus: Corpus, path: Path = QUESTIONS_FILE) -> tuple[Questio
                 gold_provisions=tuple(Ref.parse(r) for r in raw.get("gold_provisions", [])),
                 agencies=tuple(raw.get("agencies", [])), facts=tuple(raw.get("facts", [])),
                 refuse=bool(raw["refuse"]), follows=raw.get("follows"),
+                persona=raw.get("persona"), not_stated=bool(raw.get("not_stated", False)),
+                yes_no=raw.get("yes_no"),
             )
             _check(q, corpus, questions)
         except (ValueError, KeyError, TypeError, BadInput) as exc:
@@ -92,6 +100,12 @@ def _check(q: Question, corpus: Corpus, before: list[Question]) -> None:
         raise ValueError(f"{q.id}: unknown kind {q.kind!r}")
     if q.intent not in INTENTS:
         raise ValueError(f"{q.id}: unknown intent {q.intent!r}")
+    if q.persona is not None and q.persona not in PERSONAS:
+        raise ValueError(f"{q.id}: unknown persona {q.persona!r}")
+    if q.yes_no is not None and q.yes_no not in YES_NO:
+        raise ValueError(f"{q.id}: yes_no must be one of {YES_NO}")
+    if q.not_stated and q.refuse:
+        raise ValueError(f"{q.id}: not_stated questions are answered, not declined")
     if q.lang not in ("zh", "en"):
         raise ValueError(f"{q.id}: unknown lang {q.lang!r}")
     if any(p.id == q.id for p in before):
