@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from time import perf_counter
 
 from core.model import Answer, Citation, Clause, Document, Part, Provision, Turn
+from evals.passes import judge
 from evals.questions import Question
 from indexing.corpus import Corpus
 
@@ -59,6 +60,10 @@ class Record:
     facts_ok: bool | None  # every fact in the answer (questions with facts)
     follow_up_ok: bool | None  # follow-ups only
     seconds: float
+    persona: str = ""
+    passed: bool = False  # judged as a whole (evals/passes.py)
+    why: str = ""  # the first reason it did not pass
+    conversation: str = ""  # the id of the conversation's first turn
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +79,7 @@ class Metrics:
     declines: Rate  # gold-refuse questions the assistant declined
     answers: Rate  # answerable questions the assistant did not decline
     follow_up: Rate  # follow-ups answered, citing gold, with their agencies and facts
+    passed: Rate  # answers that pass as a whole (evals/passes.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +98,8 @@ class AnswerEval:
     overall: Metrics
     by_intent: dict[str, Metrics]
     by_kind: dict[str, Metrics]
+    by_persona: dict[str, Metrics]
+    conversations: Rate  # multi-turn conversations whose every turn passes
     target_facts: Rate  # fact accuracy on target questions: the numbers the texts set
     records: tuple[Record, ...]
     invalid: tuple[InvalidCitation, ...]
@@ -198,6 +206,8 @@ def names_agency(text: str, name: str, lang: str, corpus: Corpus) -> bool:
 
 
 def has_fact(text: str, fact: str, lang: str) -> bool:
+    # the sources print dates and numbers with stray spaces (2022 年 3 月): spacing never counts
+    text, fact = re.sub(r"\s+", "", text), re.sub(r"\s+", "", fact)
     if fact in text:
         return True
     if lang != "en":
@@ -208,7 +218,8 @@ def has_fact(text: str, fact: str, lang: str) -> bool:
     return bool(bare) and bare in text
 
 
-def _record(q: Question, a: Answer, corpus: Corpus, seconds: float) -> Record:
+def _record(q: Question, a: Answer, corpus: Corpus, seconds: float,
+            conversation: str) -> Record:
     cited = tuple(citation_place(c, corpus) for c in a.citations)
     gold = q.places
     hit = gold & set(cited)
@@ -217,6 +228,7 @@ def _record(q: Question, a: Answer, corpus: Corpus, seconds: float) -> Record:
     follow_up = None
     if q.follows is not None:
         follow_up = not a.refused and bool(hit) and all(named) and all(facts)
+    verdict = judge(q, a, bool(hit), named, facts)
     return Record(
         id=q.id, kind=q.kind, intent=q.intent, lang=q.lang, refuse=q.refuse,
         refused=a.refused, answered_intent=str(a.intent), cited=cited,
@@ -225,7 +237,8 @@ def _record(q: Question, a: Answer, corpus: Corpus, seconds: float) -> Record:
         agency_recall=(sum(named) / len(named)
                        if named and q.intent in AGENCY_INTENTS else None),
         facts_ok=all(facts) if facts else None,
-        follow_up_ok=follow_up, seconds=seconds,
+        follow_up_ok=follow_up, seconds=seconds, persona=q.persona or "",
+        passed=verdict.passed, why=verdict.why, conversation=conversation,
     )
 
 
@@ -249,6 +262,7 @@ def metrics_of(records: Sequence[Record]) -> Metrics:
         answers=Rate.mean([float(not r.refused) for r in answerable]),
         follow_up=Rate.mean([float(r.follow_up_ok) for r in records
                              if r.follow_up_ok is not None]),
+        passed=Rate.mean([float(r.passed) for r in records]),
     )
 
 
@@ -270,6 +284,7 @@ def failing(result: AnswerEval) -> dict[str, tuple[str, ...]]:
         "declines": tuple(r.id for r in rs if r.refuse and not r.refused),
         "answers": tuple(r.id for r in rs if not r.refuse and r.refused),
         "follow_up": tuple(r.id for r in rs if r.follow_up_ok is False),
+        "passed": tuple(f"{r.id} ({r.why})" for r in rs if not r.passed),
     }
 
 
@@ -291,21 +306,24 @@ def evaluate_answers(answer: AnswerFn, questions: Sequence[Question],
     records: list[Record] = []
     invalid: list[InvalidCitation] = []
     previous: tuple[Question, Answer] | None = None
+    history: list[Turn] = []  # the conversation so far, as a chat front end resends it
+    conversation = ""
     started = perf_counter()
     for q in questions:
-        history: list[Turn] = []
         if q.follows is not None:
             if previous is None or previous[0].id != q.follows:
                 raise ValueError(f"{q.id} follows {q.follows}, which was not asked just before")
-            history = [Turn("user", previous[0].question),
+            history = [*history, Turn("user", previous[0].question),
                        Turn("assistant", previous[1].answer)]
+        else:
+            history, conversation = [], q.id
         asked = perf_counter()
         a = answer(q.question, history)
         seconds = perf_counter() - asked
         invalid += [InvalidCitation(q.id, c.n, citation_ref(c), problem)
                     for c in a.citations
                     if (problem := citation_problem(c, corpus)) is not None]
-        records.append(_record(q, a, corpus, seconds))
+        records.append(_record(q, a, corpus, seconds, conversation))
         previous = (q, a)
     total = perf_counter() - started
     latencies = [r.seconds for r in records]
@@ -313,11 +331,20 @@ def evaluate_answers(answer: AnswerFn, questions: Sequence[Question],
         overall=metrics_of(records),
         by_intent=_grouped(records, lambda r: r.intent),
         by_kind=_grouped(records, lambda r: r.kind),
+        by_persona=_grouped([r for r in records if r.persona], lambda r: r.persona),
+        conversations=_conversations(records),
         target_facts=metrics_of([r for r in records if r.intent == "target"]).fact_accuracy,
         records=tuple(records), invalid=tuple(invalid), seconds=total,
         p50=statistics.median(latencies) if latencies else 0.0,
         p95=_percentile(latencies, 0.95),
     )
+
+
+def _conversations(records: Sequence[Record]) -> Rate:
+    turns: dict[str, list[bool]] = {}
+    for r in records:
+        turns.setdefault(r.conversation, []).append(r.passed)
+    return Rate.mean([float(all(t)) for t in turns.values() if len(t) > 1])
 
 
 def run_answer_eval(answer: AnswerFn, questions: Sequence[Question],

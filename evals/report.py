@@ -96,6 +96,7 @@ ANSWER_METRICS = (
     ("declines", "refusal: declines"),
     ("answers", "refusal: answers"),
     ("follow_up", "follow-up accuracy"),
+    ("passed", "pass"),
 )
 
 
@@ -127,6 +128,10 @@ def answers_markdown(result: AnswerEval, context: dict[str, Any]) -> str:
               for attr, label in ANSWER_METRICS]
     lines.append(f"| fact accuracy (target) | {_rate(result.target_facts)} | "
                  f"{result.target_facts.n} |")
+    lines.append(f"| multi-turn conversations, every turn passing | "
+                 f"{_rate(result.conversations)} | {result.conversations.n} |")
+    if result.by_persona:
+        lines += ["", "## By persona", "", *_metrics_table("persona", result.by_persona)]
     lines += ["", "## By intent", "", *_metrics_table("intent", result.by_intent)]
     lines += ["", "## By question kind", "", *_metrics_table("kind", result.by_kind)]
     follow = result.by_kind.get("follow_up")

@@ -326,7 +326,9 @@ def cmd_eval(corpus: Corpus, args: argparse.Namespace) -> None:
                     ("fact accuracy (targets)", result.target_facts),
                     ("declines out of scope", m.declines),
                     ("answers in scope", m.answers),
-                    ("follow-ups", m.follow_up))]
+                    ("follow-ups", m.follow_up),
+                    ("pass (as a whole)", m.passed),
+                    ("conversations, every turn passing", result.conversations))]
         print(render.table(["measure", "value", "n"], rows))
     print("reports: " + ", ".join(str(p) for p in paths))
 
