@@ -67,7 +67,7 @@ class Sources:
             clause_label=clause.label if clause else None,
             clause_title=clause.title if clause else None,
             part=self._part_heading(doc_id, part_no), provision=provision, quote=quote,
-            agencies=agencies))
+            agencies=agencies, doc_short_title=doc.meta.short_title))
         return n
 
     def _part_heading(self, doc_id: str, part_no: int) -> str | None:

@@ -40,7 +40,7 @@ class Guard:
     ORDER = ("manipulation", "harmful", "small_talk", "writing", "opinion", "advice",
              "other_services", "other_places")
     # details the documents never give, checked after ORDER, in this order
-    UNSTATED = ("money", "rate", "procedure", "contact", "schedule", "outcome")
+    UNSTATED = ("money", "rate", "procedure", "contact", "schedule", "outcome", "penalty")
 
     def __init__(self, categories: dict[str, Category], known_years: frozenset[int]) -> None:
         self._categories = categories
@@ -59,6 +59,11 @@ class Guard:
             }
         except (OSError, tomllib.TOMLDecodeError, KeyError, re.error) as exc:
             raise ConfigError(f"{path}: invalid guard rules: {exc}") from exc
+        if corpus.places.others:  # the deployment's places replace the rules' example list
+            categories["other_places"] = Category(
+                "other_places",
+                tuple(re.compile(re.escape(p.lower())) for p in corpus.places.others),
+                tuple(w.lower() for w in corpus.places.home))
         years: set[int] = set()
         for doc in corpus.documents:
             years.update(int(y) for y in _YEAR_RE.findall(doc.meta.date))
@@ -84,6 +89,12 @@ class Guard:
         for pattern in self._categories[name].patterns:
             text = pattern.sub(" ", text)
         return text
+
+    def unstated_all(self, question: str) -> tuple[str, ...]:
+        """Every kind of detail asked for that the documents never give, in ``UNSTATED``
+        order (有没有补贴？能补多少？ asks one; 补多少、怎么申请 two)."""
+        text = question.lower()
+        return tuple(name for name in self.UNSTATED if self._categories[name].matches(text))
 
     def unstated(self, question: str) -> str | None:
         """The kind of detail the documents never give that the question asks for (money,

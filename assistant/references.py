@@ -21,16 +21,6 @@ _CLAUSE_RE = re.compile(
     re.IGNORECASE,
 )
 
-# How people refer to each document; checked in this order (the most specific cues first).
-_DOC_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("zhongfa-2021-36", ("中发", "36号", "中共中央", "党中央", "中央意见", "中央的意见", "中央文件",
-                         "中央要求", "中央定", "中央对",
-                         "碳达峰碳中和工作的意见", "碳达峰碳中和意见", "新发展理念")),
-    ("guofa-2021-4", ("国发", "4号", "国务院", "指导意见", "国家指导意见", "国家的指导意见")),
-    ("tianjin-2022", ("天津", "实施方案", "本市", "市里", "我市", "tianjin")),
-)
-_NATIONAL_CUES = ("国家层面", "国家对", "全国", "国家要求", "中央要求", "national level",
-                  "nationally", "central government", "state council")
 _NATIONAL_BODY_PREFIXES = ("国家", "国务院", "中央", "全国")
 # Words that make an agency the subject of the question rather than a passing mention.
 _DUTY_CUES = ("负责", "职责", "分工", "任务", "工作", "牵头", "配合", "参与", "干什么", "做什么",
@@ -55,34 +45,74 @@ def number_of(text: str) -> int | None:
         return None
 
 
-def documents_named(question: str) -> tuple[str, ...]:
-    """Document ids the question points at, in the order above."""
-    q = question.lower()
-    return tuple(doc_id for doc_id, cues in _DOC_CUES if any(c.lower() in q for c in cues))
+def document_keys(corpus: Corpus, levels: bool = True) -> list[tuple[str, frozenset[str]]]:
+    """What users call each document (documents.toml aliases) and, with ``levels``, each
+    level (levels.toml), longest first."""
+    keys: dict[str, set[str]] = {}
+    for d in corpus.documents:
+        for alias in d.meta.aliases:
+            keys.setdefault(alias.lower(), set()).add(d.doc_id)
+    for level, words in corpus.levels if levels else ():
+        docs = {d.doc_id for d in corpus.documents if d.meta.level.value == level}
+        for word in words if docs else ():
+            keys.setdefault(word.lower(), set()).update(docs)
+    return sorted(((k, frozenset(v)) for k, v in keys.items()), key=lambda kv: -len(kv[0]))
 
 
-def asks_national(question: str) -> bool:
-    q = question.lower()
-    return any(c in q for c in _NATIONAL_CUES) or bool(
-        {"guofa-2021-4", "zhongfa-2021-36"} & set(documents_named(question)))
+def documents_named(question: str, corpus: Corpus) -> tuple[str, ...]:
+    """Document ids the question points at, in corpus order: by alias (中央那个碳达峰意见 is
+    the one document, not every national one), else by level word (国家层面); a longer word
+    wins over a word inside it (国务院的指导意见 is not also 意见)."""
+    found = _named(question, document_keys(corpus, levels=False)) \
+        or _named(question, document_keys(corpus))
+    return tuple(d.doc_id for d in corpus.documents if d.doc_id in found)
+
+
+def _named(question: str, keys: list[tuple[str, frozenset[str]]]) -> set[str]:
+    text = question.lower()
+    taken = [False] * len(text)
+    found: set[str] = set()
+    for key, doc_ids in keys:
+        start = text.find(key)
+        while start >= 0:
+            span = range(start, start + len(key))
+            if not any(taken[i] for i in span) and _whole_word(text, start, len(key)):
+                for i in span:
+                    taken[i] = True
+                found |= doc_ids
+            start = text.find(key, start + 1)
+    return found
+
+
+def _whole_word(text: str, start: int, length: int) -> bool:
+    """An English key is a whole word; a Chinese one may sit anywhere."""
+    if not re.search(r"[a-z]", text[start:start + length]):
+        return True
+    before = text[start - 1] if start > 0 else " "
+    after = text[start + length] if start + length < len(text) else " "
+    return not (before.isascii() and before.isalpha()) and not (
+        after.isascii() and after.isalpha())
+
+
+def asks_national(question: str, corpus: Corpus) -> bool:
+    national = {d.doc_id for d in corpus.documents if d.meta.level == Level.NATIONAL}
+    return bool(national & set(documents_named(question, corpus)))
 
 
 def preferred_documents(question: str, corpus: Corpus) -> tuple[str, ...]:
     """The documents a question points at when it points at one side only: one document by
-    name, or the national ones (国家层面, 全国 …) without the Tianjin plan. Empty otherwise."""
-    named = documents_named(question)
+    name, or the national ones (国家层面, 全国 …) without the home plan. Empty otherwise."""
+    named = documents_named(question, corpus)
     if len(named) == 1:
         return named
-    national = tuple(d.doc_id for d in corpus.documents if d.meta.level == Level.NATIONAL)
-    if not named and asks_national(question):
-        return national
-    if named and set(named) <= set(national):
+    national = {d.doc_id for d in corpus.documents if d.meta.level == Level.NATIONAL}
+    if named and set(named) <= national:
         return named
     return ()
 
 
-def clause_refs(question: str) -> tuple[ClauseRef, ...]:
-    named = documents_named(question)
+def clause_refs(question: str, corpus: Corpus | None = None) -> tuple[ClauseRef, ...]:
+    named = documents_named(question, corpus) if corpus is not None else ()
     doc_id = named[0] if len(named) == 1 else None
     refs = []
     for m in _CLAUSE_RE.finditer(question):
@@ -128,12 +158,10 @@ def agencies_named(question: str, corpus: Corpus) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for _, name in sorted(found)))
 
 
-def without_document_cues(question: str) -> str:
+def without_document_cues(question: str, corpus: Corpus) -> str:
     """The question with the words that point at a document or level removed: 天津到2025年…
     becomes 到2025年…, so that a follow-up (国家层面呢？) can ask it of the other side."""
-    cues = sorted({c for _, cs in _DOC_CUES for c in cs} | set(_NATIONAL_CUES) | {"天津市"},
-                  key=len, reverse=True)
     out = question
-    for cue in cues:
-        out = re.sub(re.escape(cue), "", out, flags=re.IGNORECASE)
+    for key, _ in document_keys(corpus):
+        out = re.sub(re.escape(key), "", out, flags=re.IGNORECASE)
     return out

@@ -28,7 +28,6 @@ from core.settings import SearchSettings
 from indexing.corpus import Corpus
 from indexing.index import Index
 
-PRIMARY_DOC = "tianjin-2022"
 _MODES = ("hybrid", "dense", "lexical")
 
 
@@ -157,8 +156,11 @@ class Searcher:
 
     def _references(self, query: Query) -> list[Hit]:
         hits = []
-        for ref in clause_refs(query.cue_text(lambda t: bool(clause_refs(t)))):
-            doc_ids = [ref.doc_id] if ref.doc_id else list(query.doc_ids) or [PRIMARY_DOC]
+        home = self.corpus.home
+        default = [home.doc_id] if home else [d.doc_id for d in self.corpus.documents]
+        text = query.cue_text(lambda t: bool(clause_refs(t, self.corpus)))
+        for ref in clause_refs(text, self.corpus):
+            doc_ids = [ref.doc_id] if ref.doc_id else list(query.doc_ids) or default
             for doc_id in doc_ids:
                 doc = self.corpus.document(doc_id)
                 clause = doc.clause(ref.clause_no)

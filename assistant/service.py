@@ -19,23 +19,22 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from assistant.answers import structure
+from assistant.answers.framing import frame, suggestions
+from assistant.answers.kit import Kit
 from assistant.compose import Sources, Templates, where
 from assistant.guard import Guard
+from assistant.links import Links
 from assistant.llm import Polisher
-from assistant.references import (
-    ClauseRef,
-    agencies_named,
-    asks_about_duties,
-    asks_national,
-    clause_refs,
-    number_of,
-    preferred_documents,
-    without_document_cues,
-)
-from assistant.search import PRIMARY_DOC, Searcher
+from assistant.normalise import normalise
+from assistant.query import Ask, ClauseRef, Query, Role
+from assistant.references import number_of, preferred_documents, without_document_cues
+from assistant.search import Searcher
+from assistant.tasks import TaskTable
+from assistant.understand import Understander
 from core.errors import BadInput, ConfigError
 from core.model import Answer, Citation, Hit, Intent, Level, Provision, Target, Turn
 from core.settings import AssistantSettings, Settings
@@ -43,8 +42,8 @@ from indexing.corpus import Corpus
 from indexing.index import Progress, ensure_index
 from indexing.numerals import to_numeral
 
-_LATIN_RE = re.compile(r"[A-Za-z]")
-_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+_DEFINES = re.compile(r"是指|指的是|，即|也就是|简称|以下简称")
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]")
 _ITEM_RE = re.compile(r"第\s*([一二三四五六七八九十0-9]{1,3})\s*(?:项|个|条任务)")
 ROUTING_FILE = Path(__file__).with_name("rules") / "routing.toml"
 
@@ -100,11 +99,7 @@ class Context:
 
     question: str
     answer: Answer
-
-
-def detect_language(text: str) -> str:
-    latin = len(_LATIN_RE.findall(text))
-    return "en" if latin > 2 * len(_CJK_RE.findall(text)) and latin >= 3 else "zh"
+    query: Query | None = None
 
 
 class Assistant:
@@ -125,6 +120,11 @@ class Assistant:
             for token in set(tokenizer.tokens(chunk.text)):
                 self._document_frequency[token] = self._document_frequency.get(token, 0) + 1
         self.polisher = polisher  # an optional language model that rewords, checked
+        self.kit = Kit(corpus, self.templates)
+        self.links = Links(corpus, searcher)
+        self.tasks = TaskTable(corpus)
+        self.understander = Understander(corpus, tokenizer, self.guard,
+                                         lambda text: bool(self._topic(text)))
 
     @classmethod
     def from_settings(cls, settings: Settings, corpus: Corpus,
@@ -137,11 +137,26 @@ class Assistant:
     # -- entry point ----------------------------------------------------------------------
 
     def answer(self, question: str, history: Sequence[Turn] = ()) -> Answer:
-        question = self._validate(question, history)
-        context = self._context(question, list(history))
-        lang = detect_language(question)
-        answer = self._answer(question, lang, context)
-        return answer if self.polisher is None else self.polisher.polish(question, lang, answer)
+        """normalise → understand (with the slots of earlier turns) → execute → frame →
+        (polish)."""
+        question = normalise(self._validate(question, history))
+        limit = self.settings.max_question_chars
+        users = [normalise(t.content)[:limit] for t in history
+                 if t.role == "user" and t.content.strip()]
+        previous = self.understander.conversation(users[-3:]) if users else None
+        query = self.understander.understand(question, previous)
+        ctx = None
+        if query.follow_up and previous is not None:
+            ctx = Context(users[-1], self._execute(previous, None), previous)
+        answer = frame(self.kit, query, self._execute(query, ctx))
+        return answer if self.polisher is None else self.polisher.polish(question, query.lang,
+                                                                          answer)
+
+    def understand(self, question: str, history: Sequence[Turn] = ()) -> Query:
+        """What the pipeline makes of a question: for tests, logs and ``--json``."""
+        users = [normalise(t.content) for t in history if t.role == "user"]
+        previous = self.understander.conversation(users[-3:]) if users else None
+        return self.understander.understand(normalise(question), previous)
 
     def _validate(self, question: str, history: Sequence[Turn]) -> str:
         question = question.strip()
@@ -159,78 +174,100 @@ class Assistant:
                                f"{turn.role!r}")
         return question
 
-    def _context(self, question: str, history: list[Turn]) -> Context | None:
-        """The previous user turn and our answer to it, when the question follows on."""
-        users = [i for i, t in enumerate(history) if t.role == "user" and t.content.strip()]
-        if not users or not self._is_follow_up(question):
-            return None
-        last = users[-1]
-        previous = history[last].content.strip()[: self.settings.max_question_chars]
-        if not previous:
-            return None
-        # one level deep: the previous turn is answered with its own previous turn as context
-        earlier = [i for i in users if i < last]
-        prior = None
-        if earlier and self._is_follow_up(previous):
-            first = history[earlier[-1]].content.strip()[: self.settings.max_question_chars]
-            prior = Context(first, self._answer(first, detect_language(first), None))
-        return Context(previous, self._answer(previous, detect_language(previous), prior))
+    # -- execution ------------------------------------------------------------------------
 
-    def _is_follow_up(self, question: str) -> bool:
-        q = question.lower()
-        content = re.sub(r"[\W_]", "", q)
-        return len(content) <= 8 or _has(q, self.routing.follow_up) \
-            or _ITEM_RE.search(question) is not None
+    def _execute(self, q: Query, ctx: Context | None) -> Answer:
+        answer = self._dispatch(q, ctx)
+        return replace(answer, route=answer.route or q.route)
 
-    # -- routing --------------------------------------------------------------------------
+    def _doc_of(self, q: Query) -> str:
+        if q.docs:
+            return q.docs[0]
+        home = self.corpus.home
+        return home.doc_id if home else self.corpus.documents[0].doc_id
 
-    def _answer(self, question: str, lang: str, ctx: Context | None) -> Answer:
-        verdict = self.guard.check(question)
-        if verdict is not None:
+    def _dispatch(self, q: Query, ctx: Context | None) -> Answer:
+        lang, question = q.lang, q.text
+        if q.ask == Ask.DECLINE:
             years = ",".join(sorted(set(re.findall(r"(?:19|20)\d{2}", question))))
-            return self._refuse(lang, f"refuse_{verdict}", years=years)
-        unstated = self.guard.unstated(question)
-        if unstated is not None:
-            return self._unstated(question, unstated, lang, ctx)
-        refs = clause_refs(question)
-        named = agencies_named(question, self.corpus)
-        q = question.lower()
-        if refs:
-            return self._clause(question, lang, refs)
+            return self._refuse(lang, f"refuse_{q.decline}", question, years=years)
+        if q.part == 0:  # 这一部分: the part of the clause answered before
+            cited = ctx.answer.citations if ctx is not None else ()
+            place = next(((c.doc_id, self.corpus.document(c.doc_id).clause(c.clause_no))
+                          for c in cited if c.clause_no), None)
+            q = replace(q, part=place[1].part_no if place and place[1] else None,
+                        docs=(place[0],) if place else q.docs, docs_named=bool(place))
+            if q.part is None and q.ask == Ask.PART:
+                q = replace(q, ask=Ask.TOPIC)
         if ctx is not None:
-            follow = self._follow_up(question, lang, ctx)
+            follow = self._follow_up(q, ctx)
             if follow is not None:
                 return follow
-        if named and (asks_about_duties(question) or _has(q, self.routing.duties)) \
-                and not self._asks_responsibility(q):
-            if self._topic(question, named):
-                return self._duties_on_topic(question, named[0], lang, ctx)
-            return self._duties(named[0], lang)
-        if self._asks_responsibility(q):
+        if q.ask == Ask.CLAUSE:
+            refs = [ClauseRef(r.doc_id, len(self.corpus.document(
+                        r.doc_id or self._doc_of(q)).clauses), r.provision)
+                    if r.clause_no == -1 else ClauseRef(r.doc_id, r.clause_no, r.provision)
+                    for r in q.clauses]
+            return self._clause(question, lang, refs, default_doc=self._doc_of(q))
+        if q.ask == Ask.PART:
+            return structure.part(self.kit, q, self._doc_of(q))
+        if q.ask == Ask.DOCUMENT:
+            return structure.document_fact(self.kit, q, self._doc_of(q), self.tasks)
+        if q.ask == Ask.CLARIFY:
+            return structure.clarify(self.kit, q)
+        if q.ask == Ask.COUNT or (q.ask == Ask.LIST and (q.role != Role.ANY
+                                                         or not self._topic(q.topic))):
+            docs = q.docs if q.docs_named or q.follow_up else ()
+            return structure.count_or_list(self.kit, self.tasks, q, docs,
+                                           counting=q.ask == Ask.COUNT)
+        if q.ask == Ask.LIST:
+            return self._duties_on_topic(question, q.agencies[0], lang, ctx)
+        if q.unstated and q.ask in (Ask.TOPIC, Ask.SUPPORT, Ask.WHO, Ask.DEFINE, Ask.VALUE):
+            return self._unstated(question, q.unstated[0], lang, ctx, q)
+        if q.ask == Ask.WHO:
+            if q.clauses:
+                return self._clause(question, lang, list(q.clauses),
+                                    default_doc=self._doc_of(q))
             return self._responsibility(question, lang, ctx)
-        if _has(q, self.routing.target):
-            found = self._targets(question, lang)
+        if q.ask == Ask.VALUE:
+            found = self._targets(question, lang, q)
             if found is not None:
                 return found
-        if ctx is None and not named and not self._topic(question):
+        if not q.follow_up and not q.agencies and not self._topic(question):
             # nothing in the question is a subject the documents treat: decline rather than
             # answer with whatever is least far away
-            return self._refuse(lang, "refuse_not_covered")
-        if _has(q, self.routing.enterprise) and _has(q, self.routing.support):
+            return self._refuse(lang, "refuse_not_covered", question)
+        if q.ask == Ask.SUPPORT:
             return self._incentive(question, lang, ctx)
-        if asks_national(question) and _has(q, self.routing.local):
+        if q.ask == Ask.COMPARE:
             return self._national_and_local(question, lang, ctx)
-        return self._general(question, lang, ctx)
+        docs = q.docs if q.docs_named or q.follow_up else ()
+        answer = self._general(question, lang, ctx, doc_ids=docs, home_first=not docs)
+        if q.ask == Ask.DEFINE and not answer.refused \
+                and not any(_DEFINES.search(c.quote) for c in answer.citations):
+            # the texts use the term without explaining it: say so, then show where
+            term = _QUOTED.search(question)
+            name = term.group(1) if term else q.topic.split(" ")[0]
+            answer = replace(answer, not_stated=self.templates.get(lang, "define_none",
+                                                                   term=name))
+        return answer
 
     def _asks_responsibility(self, q: str) -> bool:
         return _has(q, self.routing.responsibility)
 
     # -- answers --------------------------------------------------------------------------
 
-    def _refuse(self, lang: str, key: str, **values: object) -> Answer:
+    def _refuse(self, lang: str, key: str, question: str = "", **values: object) -> Answer:
+        """One line of why, and two suggestions near what was asked; the scope line only when
+        the subject is simply not covered."""
         t = self.templates
-        text = "\n".join([t.get(lang, key, **values), self._scope(lang), t.get(lang, "suggest")])
-        return Answer(text, True, Intent.OUT_OF_SCOPE)
+        tokens = set(self.searcher.index.lexical.tokenizer.tokens(question)) if question \
+            else set()
+        lines = [t.get(lang, key, **values)]
+        if key == "refuse_not_covered":
+            lines.append(self._scope(lang))
+        lines.append(suggestions(self.kit, lang, question, tokens))
+        return Answer("\n".join(lines), True, Intent.OUT_OF_SCOPE)
 
     def _scope(self, lang: str) -> str:
         names = "、".join(f"《{d.meta.title}》" for d in self.corpus.documents) if lang == "zh" \
@@ -300,12 +337,12 @@ class Assistant:
         return self.templates.get(lang, "basis", doc=self._doc_name(p.doc_id, lang),
                                   where=where(self.corpus, p, lang), quote=p.text, n=n)
 
-    def _clause(self, question: str, lang: str, refs: Sequence[ClauseRef]) -> Answer:
+    def _clause(self, question: str, lang: str, refs: Sequence[ClauseRef],
+                default_doc: str) -> Answer:
         sources = Sources(self.corpus)
         lines: list[str] = []
-        preferred = preferred_documents(question, self.corpus)
         for ref in refs:
-            doc_id = ref.doc_id or (preferred[0] if len(preferred) == 1 else PRIMARY_DOC)
+            doc_id = ref.doc_id or default_doc
             doc = self.corpus.document(doc_id)
             clause = doc.clause(ref.clause_no)
             if clause is None:
@@ -385,8 +422,10 @@ class Assistant:
         for cue in (*self.routing.duties, *self.routing.responsibility, *self.routing.meta):
             exclude.update(tokenizer.tokens(cue))
         limit = self.settings.topic_max_share * self._provision_count
+        # one character is no subject: 共, 煤 and 那 say too little on their own
         return {t for t in tokenizer.query_tokens(question)
-                if t not in exclude and 0 < self._df(t) <= limit}
+                if t not in exclude and 0 < self._df(t) <= limit
+                and (len(t) > 1 or t.isascii())}
 
     def _df(self, token: str) -> int:
         return self._document_frequency.get(token, 0)
@@ -427,24 +466,32 @@ class Assistant:
         if chosen is None:
             top = self._top_provisions(hits, 1)
             if not top:
-                return self._refuse(lang, "refuse_not_covered")
+                return self._refuse(lang, "refuse_not_covered", question)
             chosen = top[0]
-        return self._responsibility_of(chosen, lang)
+        # tasks of the same clause that also match, under another lead (绿色金融: the bank
+        # leads one task, the finance bureau another): each with its own agencies
+        others = [p for p in with_agencies[1:]
+                  if (p.doc_id, p.clause_no) == (chosen.doc_id, chosen.clause_no)
+                  and p.lead_agency != chosen.lead_agency]
+        return self._responsibility_of(chosen, lang, *others[:1])
 
-    def _match_targets(self, question: str) -> list[Target]:
+    def _match_targets(self, question: str, q: Query | None = None) -> list[Target]:
         """Targets whose indicator the question names (the best-matching ones), or, for a
         question after the targets in general (定了哪些指标), every target of the document and
         year it names."""
         tokenizer = self.searcher.index.lexical.tokenizer
         tokens = set(tokenizer.query_tokens(question))
-        preferred = set(preferred_documents(question, self.corpus))
+        preferred = set(q.docs if q is not None and q.docs_named and len(q.docs) < len(
+            self.corpus.documents) else preferred_documents(question, self.corpus))
         asked_years = {int(y) for y in re.findall(r"(?:19|20)\d{2}", question)}
         eligible = [t for t in self.corpus.targets
                     if (not preferred or t.doc_id in preferred)
                     and (not asked_years or t.year in asked_years)]
         scored = [(len(tokens & set(tokenizer.tokens(t.indicator))), t) for t in eligible]
         scored = [(s, t) for s, t in scored if s > 0]
-        if _has(question.lower(), self.routing.all_targets) and (preferred or asked_years):
+        every = q.all_values if q is not None else _has(question.lower(),
+                                                        self.routing.all_targets)
+        if every and (preferred or asked_years):
             chosen = eligible
         elif not scored:
             return []
@@ -453,13 +500,14 @@ class Assistant:
             # several indicators asked at once (能耗和碳排放) each match on their own words
             floor = 1 if _has(question, self.routing.several) else best
             chosen = [t for s, t in scored if s >= floor]
-        if not preferred:  # the Tianjin plan first, national context after
-            chosen = sorted(chosen, key=lambda t: t.doc_id != PRIMARY_DOC)
+        home = self.corpus.home
+        if not preferred and home:  # the home plan first, national context after
+            chosen = sorted(chosen, key=lambda t: t.doc_id != home.doc_id)
         return chosen
 
-    def _targets(self, question: str, lang: str) -> Answer | None:
+    def _targets(self, question: str, lang: str, q: Query | None = None) -> Answer | None:
         """The targets a question asks for, or None to fall back to search."""
-        chosen = self._match_targets(question)
+        chosen = self._match_targets(question, q)
         return self._target_answer(chosen, lang) if chosen else None
 
     def _target_answer(self, chosen: Sequence[Target], lang: str) -> Answer:
@@ -558,20 +606,40 @@ class Assistant:
         return lines
 
     def _general(self, question: str, lang: str, ctx: Context | None,
-                 doc_ids: Sequence[str] = ()) -> Answer:
+                 doc_ids: Sequence[str] = (), home_first: bool = False) -> Answer:
         hits = self._search(question, ctx, doc_ids=doc_ids)
-        top = self._top_provisions(hits, self.settings.general_provisions)
+        ranked = self._home_first(hits) if home_first else hits
+        top = self._top_provisions(ranked, self.settings.general_provisions)
         if not top:
-            return self._refuse(lang, "refuse_not_covered")
+            return self._refuse(lang, "refuse_not_covered", question)
         sources = Sources(self.corpus)
         lines = self._cited_items(top, sources, lang)
+        if ranked is not hits:
+            # the national clause that ranked first stays, as the counterpart
+            counterpart = self._top_provisions(hits, 1)
+            lines.append(self.templates.get(lang, "national_head"))
+            lines.extend(self._cited_items(counterpart, sources, lang))
         q = question.lower()
         if _has(q, self.routing.target) and not any(ch.isdigit() for p in top
                                                     for ch in p.text):
             lines.append(self.templates.get(lang, "silent_number"))
         return Answer("\n".join(lines), False, Intent.GENERAL, tuple(sources.citations))
 
-    def _unstated(self, question: str, kind: str, lang: str, ctx: Context | None) -> Answer:
+    def _home_first(self, hits: list[Hit]) -> list[Hit]:
+        """A question that names no document is put to the home plan first: its best hit
+        leads when it is among the first few (方案对会展业有什么要求 is about the home plan, even
+        where a national clause ranks a little higher)."""
+        home = self.corpus.home
+        if home is None or not hits or hits[0].chunk.doc_id == home.doc_id:
+            return hits
+        window = hits[:self.settings.home_first_window]
+        mine = [h for h in window if h.chunk.doc_id == home.doc_id]
+        if not mine:
+            return hits
+        return [*mine, *(h for h in hits if h not in mine)]
+
+    def _unstated(self, question: str, kind: str, lang: str, ctx: Context | None,
+                  q: Query | None = None) -> Answer:
         """A detail the documents never give (an amount, a procedure, a phone number …): say
         so, with the provisions on the same subject, whose agencies are the ones to ask.
         Provisions that only lie near in the index are not shown: a question about 公租房 must
@@ -579,24 +647,38 @@ class Assistant:
         topic = self._topic(self.guard.without(question, kind)) \
             | (self._topic(ctx.question) if ctx else set())
         tokenizer = self.searcher.index.lexical.tokenizer
-        related = [p for p in self._top_provisions(self._search(question, ctx), 2)
-                   if topic & set(tokenizer.query_tokens(p.text))] if topic else []
+        docs = q.docs if q is not None and (q.docs_named or q.follow_up) else ()
+        hits = self._search(question, ctx, doc_ids=docs)
+        related: list[Provision] = []
+        if topic and not (kind == "contact" and q is not None and q.agencies):
+            # a named agency's phone number: nothing in a plan comes near it
+            for ranked in ([hits] if docs else [self._home_first(hits), hits]):
+                related = [p for p in self._top_provisions(ranked, 2)
+                           if topic & set(tokenizer.query_tokens(p.text))]
+                if related:
+                    break
         t = self.templates
-        lines = [t.get(lang, f"unstated_{kind}")]
+        kinds = q.unstated if q is not None and q.unstated else (kind,)
+        not_stated = " ".join(t.get(lang, f"unstated_{k}") for k in kinds)
+        lines = [not_stated]
         sources = Sources(self.corpus)
         if related:
             lines.append(t.get(lang, "unstated_related"))
             lines.extend(self._cited_items(related, sources, lang)[1:])
-        else:
-            lines.append(self._scope(lang))
-        lines.append(t.get(lang, "suggest"))
-        return Answer("\n".join(lines), True, Intent.OUT_OF_SCOPE, tuple(sources.citations))
+            return Answer("\n".join(lines), False, Intent.GENERAL, tuple(sources.citations),
+                          not_stated=not_stated)
+        lines.append(self._scope(lang))
+        lines.append(suggestions(self.kit, lang, question, topic))
+        return Answer("\n".join(lines), True, Intent.OUT_OF_SCOPE, not_stated=not_stated)
 
     # -- follow-ups -----------------------------------------------------------------------
 
-    def _follow_up(self, question: str, lang: str, ctx: Context) -> Answer | None:
+    def _follow_up(self, query: Query, ctx: Context) -> Answer | None:
         """Questions that point back at the previous answer; None: answer them normally,
         with the previous question as search context."""
+        question, lang = query.text, query.lang
+        if query.ask in (Ask.CLAUSE, Ask.PART, Ask.DOCUMENT, Ask.COUNT, Ask.LIST):
+            return None  # named by number or position, or a table query: nothing to resolve
         previous = ctx.answer
         q = question.lower()
         cited = [c for c in previous.citations if c.clause_no is not None or c.part]
@@ -608,7 +690,27 @@ class Assistant:
                 return self._target_answer([targets[index - 1]], lang)
         if index is not None and 1 <= index <= len(cited):
             return self._about_citation(cited[index - 1], question, lang)
-        if self._asks_responsibility(q) and cited:
+        preferred = query.docs if query.docs_named else ()
+        own_subject = bool(self._topic(query.topic)) if not query.follow_up else bool(
+            self._topic(self.understander.slots(question).topic))
+        home = self.corpus.home
+        if preferred and home is not None and home.doc_id not in preferred \
+                and not own_subject and ctx.query is not None \
+                and ctx.query.ask not in (Ask.VALUE, Ask.COMPARE):
+            local = [c for c in cited if c.doc_id == home.doc_id and c.clause_no]
+            if local:  # 国务院的文件对这个怎么写的: the national clause the cited one implements
+                return self._counterpart(local[0], preferred, query)
+        if preferred and ctx.query is not None and not own_subject \
+                and set(preferred) != set(ctx.query.docs):
+            # 国家层面呢？ / 天津呢？: the previous question, asked of the other side
+            again = replace(ctx.query, docs=preferred, docs_named=True, follow_up=False,
+                            text=f"{without_document_cues(ctx.question, self.corpus)} "
+                                 f"{question}")
+            if again.ask in (Ask.WHO, Ask.LIST, Ask.COUNT) \
+                    and not set(preferred) & self.understander.bracketed:
+                again = replace(again, ask=Ask.TOPIC)
+            return self._dispatch(again, None)
+        if query.ask == Ask.WHO and cited and not query.docs_named:
             # 其中绿色保险呢？谁来负责？ picks by its own words; 这件事谁牵头？ by the subject
             # of the question before
             chosen = self._provision_on_topic(question, cited) \
@@ -616,24 +718,37 @@ class Assistant:
             if chosen is not None:
                 return self._responsibility_of(chosen, lang)
             return self._about_citation(cited[0], question, lang, force_agencies=True)
+        if query.ask == Ask.VALUE and cited and not own_subject \
+                and not query.docs_named:
+            return self._about_citation(cited[0], question, lang, value=True)
         if _has(q, self.routing.which_clause) and cited:
             c = cited[0]
             if c.clause_no is not None:
-                return self._clause(question, lang, [_ref_of(c)])
-        preferred = preferred_documents(question, self.corpus)
-        if preferred and len(re.sub(r"\W", "", q)) <= 12:
-            # 国家层面呢？ / 天津呢？: the previous question, asked of the other side
-            again = f"{without_document_cues(ctx.question)} {question}"
-            return self._answer(again, lang, None)
+                return self._clause(question, lang, [_ref_of(c)], default_doc=c.doc_id)
         if preferred and cited and not {c.doc_id for c in cited} & set(preferred) \
                 and cited[0].clause_title:
             # 国务院那份意见里对应的内容呢: the subject of the clause cited before, looked up
             # in the documents now named
-            return self._general(f"{cited[0].clause_title} {question}", lang, None,
+            c = cited[0]
+            return self._general(f"{c.clause_title} {c.quote[:120]}", lang, None,
                                  doc_ids=preferred)
         if not previous.citations and not previous.refused and len(re.sub(r"\W", "", q)) <= 4:
             return Answer(self.templates.get(lang, "followup_none"), True, Intent.GENERAL)
         return None
+
+    def _counterpart(self, c: Citation, docs: Sequence[str], q: Query) -> Answer:
+        """The clause of ``docs`` that a cited home clause implements (links.py), quoted."""
+        linked = self.links.counterparts(c.doc_id, c.clause_no or 0, docs)
+        if not linked:
+            return self._general(f"{c.clause_title} {c.quote[:120]}", q.lang, None,
+                                 doc_ids=docs)
+        doc_id, no = linked[0]
+        clause = self.corpus.document(doc_id).clause(no)
+        assert clause is not None
+        sources = Sources(self.corpus)
+        lines = self._cited_items(clause.provisions[:self.settings.general_provisions],
+                                  sources, q.lang)
+        return Answer("\n".join(lines), False, Intent.GENERAL, tuple(sources.citations))
 
     def _provision_on_topic(self, question: str, cited: Sequence[Citation],
                             only_cited: bool = False) -> Provision | None:
@@ -659,14 +774,16 @@ class Assistant:
                     best = (overlap, p)
         return best[1] if best else None
 
-    def _responsibility_of(self, p: Provision, lang: str) -> Answer:
+    def _responsibility_of(self, p: Provision, lang: str, *more: Provision) -> Answer:
         sources = Sources(self.corpus)
-        n = sources.provision(p)
-        text = "\n".join([self._responsibility_text(p, n, lang), self._basis(p, n, lang)])
-        return Answer(text, False, Intent.RESPONSIBILITY, tuple(sources.citations))
+        lines = []
+        for each in (p, *more):
+            n = sources.provision(each)
+            lines += [self._responsibility_text(each, n, lang), self._basis(each, n, lang)]
+        return Answer("\n".join(lines), False, Intent.RESPONSIBILITY, tuple(sources.citations))
 
     def _about_citation(self, c: Citation, question: str, lang: str,
-                        force_agencies: bool = False) -> Answer:
+                        force_agencies: bool = False, value: bool = False) -> Answer:
         doc = self.corpus.document(c.doc_id)
         if c.clause_no is None:
             part = next((p for p in doc.parts if p.heading == c.part), None)
@@ -690,7 +807,13 @@ class Assistant:
         targets = [t for t in self.corpus.targets
                    if any(t.doc_id == p.doc_id and t.clause_no == p.clause_no
                           and t.provision == p.index for p in provisions)]
-        if targets and _has(q, self.routing.target):
+        if value and not targets:
+            sources = Sources(self.corpus)
+            n = sources.provision(provisions[0])
+            text = self.templates.get(lang, "value_none_in_clause",
+                                      where=where(self.corpus, provisions[0], lang))
+            return Answer(f"{text}[{n}]", False, Intent.TARGET, tuple(sources.citations))
+        if targets and (value or _has(q, self.routing.target)):
             sources = Sources(self.corpus)
             lines = []
             for t in targets:

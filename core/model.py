@@ -14,8 +14,10 @@ from enum import StrEnum
 
 
 class Level(StrEnum):
-    MUNICIPAL = "municipal"
     NATIONAL = "national"
+    PROVINCIAL = "provincial"
+    MUNICIPAL = "municipal"
+    DISTRICT = "district"
 
 
 class AgencyKind(StrEnum):
@@ -45,6 +47,8 @@ class DocumentMeta:
     implements: tuple[str, ...]
     file: str
     english_title: str
+    aliases: tuple[str, ...] = ()  # what users call it (方案, 指导意见): documents.toml
+    home: bool = False  # the deployment's own document: answers lead with it
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +260,7 @@ class Citation:
     provision: int | None  # None: the whole clause (or part text)
     quote: str
     agencies: tuple[str, ...] = ()
+    doc_short_title: str = ""
 
     @property
     def lead_agency(self) -> str | None:
@@ -264,7 +269,13 @@ class Citation:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
+    """``refused``: nothing relevant is given. ``not_stated``: the sentence saying what the
+    documents do not give (an amount, a procedure …), alongside what they do give. ``route``:
+    which answer type fired and why, for logs, evals and the API."""
+
     answer: str
     refused: bool
     intent: Intent
     citations: tuple[Citation, ...] = ()
+    not_stated: str = ""
+    route: str = ""

@@ -52,6 +52,8 @@ class AssistantSettings(BaseModel):
     topic_max_share: float = Field(default=0.04, gt=0.0, le=1.0)
     incentive_clauses: int = Field(default=1, ge=1)  # clauses an enterprise answer draws on
     general_provisions: int = Field(default=4, ge=1)  # tasks of the best clause quoted
+    # a question naming no document leads with the home plan's best hit among the first N
+    home_first_window: int = Field(default=3, ge=1)
 
 
 class LLMSettings(BaseModel):

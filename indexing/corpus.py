@@ -20,6 +20,42 @@ from indexing.targets import extract_targets
 
 DOCUMENTS_FILE = "documents.toml"
 AGENCIES_FILE = "agencies.toml"
+LEVELS_FILE = "levels.toml"
+PLACES_FILE = "places.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class Places:
+    """The deployment's own place words, and other places whose policies it does not hold."""
+
+    home: tuple[str, ...] = ()
+    others: tuple[str, ...] = ()
+
+    @classmethod
+    def load(cls, path: Path) -> Places:
+        if not path.exists():
+            return cls()
+        try:
+            with path.open("rb") as fh:
+                data = tomllib.load(fh)
+            return cls(tuple(str(w) for w in data.get("home", ())),
+                       tuple(str(w) for w in data.get("others", ())))
+        except (OSError, tomllib.TOMLDecodeError, TypeError) as exc:
+            raise CorpusError(f"{path}: invalid places: {exc}") from exc
+
+
+def load_levels(path: Path) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(level, words that point at its documents); an absent file names none."""
+    if not path.exists():
+        return ()
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+        out = tuple((str(Level(level)), tuple(str(w) for w in entry.get("words", ())))
+                    for level, entry in data.items())
+    except (OSError, tomllib.TOMLDecodeError, ValueError, TypeError, AttributeError) as exc:
+        raise CorpusError(f"{path}: invalid levels: {exc}") from exc
+    return out
 
 
 def load_metadata(path: Path) -> tuple[DocumentMeta, ...]:
@@ -33,6 +69,7 @@ def load_metadata(path: Path) -> tuple[DocumentMeta, ...]:
                 published=e.get("published"), level=Level(e["level"]),
                 implements=tuple(e.get("implements", ())), file=e["file"],
                 english_title=e.get("english_title", ""),
+                aliases=tuple(e.get("aliases", ())), home=bool(e.get("home", False)),
             )
             for e in entries
         )
@@ -43,6 +80,8 @@ def load_metadata(path: Path) -> tuple[DocumentMeta, ...]:
         raise CorpusError(f"{path}: no documents listed")
     if len(set(ids)) != len(ids):
         raise CorpusError(f"{path}: a document id is listed twice")
+    if sum(m.home for m in metas) > 1:
+        raise CorpusError(f"{path}: more than one document has home = true")
     for meta in metas:
         unknown = set(meta.implements) - set(ids)
         if unknown:
@@ -54,6 +93,8 @@ def load_metadata(path: Path) -> tuple[DocumentMeta, ...]:
 class Corpus:
     documents: tuple[Document, ...]
     registry: AgencyRegistry
+    levels: tuple[tuple[str, tuple[str, ...]], ...] = ()  # level → words users say for it
+    places: Places = Places()
 
     @classmethod
     def load(cls, directory: Path) -> Corpus:
@@ -61,7 +102,13 @@ class Corpus:
         registry = AgencyRegistry.load(directory / AGENCIES_FILE)
         metas = load_metadata(directory / DOCUMENTS_FILE)
         return cls(tuple(parse_document(m, directory / m.file, registry) for m in metas),
-                   registry)
+                   registry, load_levels(directory / LEVELS_FILE),
+                   Places.load(directory / PLACES_FILE))
+
+    @property
+    def home(self) -> Document | None:
+        """The deployment's own document (documents.toml ``home``), if any."""
+        return next((d for d in self.documents if d.meta.home), None)
 
     # -- documents and clauses ------------------------------------------------------------
 

@@ -97,6 +97,15 @@ class Tokenizer:
                 out.append(token)
         return out
 
+    def segments(self, text: str) -> list[str]:
+        """Every token of the text in order, stopwords and punctuation kept: what cue words
+        are matched against (a cue is a run of whole tokens, never part of one)."""
+        return [t for t in self._jieba.lcut(text.lower()) if t.strip()]
+
+    def subwords(self, text: str) -> set[str]:
+        """The words inside long tokens too (牵头单位 → 牵头, 单位)."""
+        return {t for t in self._jieba.lcut_for_search(text.lower()) if t.strip()}
+
     def query_tokens(self, text: str) -> list[str]:
         tokens = self.tokens(text)
         widened = list(tokens)
@@ -105,8 +114,10 @@ class Tokenizer:
                 widened.extend(self.tokens(synonym))
         lowered = text.lower()
         for phrase, terms in self._english:
-            if phrase in lowered:
-                lowered = lowered.replace(phrase, " ")
+            # a phrase starts a word (recycl matches recycling; cement is not in replacement)
+            pattern = re.compile(rf"(?<![a-z]){re.escape(phrase)}")
+            if pattern.search(lowered):
+                lowered = pattern.sub(" ", lowered)
                 for term in terms:
                     widened.extend(self.tokens(term))
         return widened

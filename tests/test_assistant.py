@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from conftest import Served
 
-from assistant.service import Assistant, detect_language
+from assistant.service import Assistant
+from assistant.understand import detect_language
 from core.errors import BadInput
 from core.model import Answer, Intent, Turn
 from indexing.corpus import Corpus

@@ -86,7 +86,7 @@ def _question_and_history(messages: Sequence[ChatMessage], max_chars: int,
 def _extras(answer: Answer) -> dict[str, Any]:
     view = views.answer_view(answer)
     return {"citations": view["citations"], "refused": view["refused"],
-            "intent": view["intent"]}
+            "not_stated": view["not_stated"], "intent": view["intent"], "route": view["route"]}
 
 
 def completion(answer: Answer, completion_id: str, created: int) -> dict[str, Any]:

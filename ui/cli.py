@@ -62,7 +62,8 @@ def cmd_documents(corpus: Corpus, args: argparse.Namespace) -> None:
         _emit_json([views.document_view(d) for d in corpus.documents])
         return
     rows = [[d.doc_id, d.meta.short_title, d.meta.number or "—", d.meta.date,
-             "市级" if d.meta.level == "municipal" else "国家级",
+             {"national": "国家级", "provincial": "省级", "municipal": "市级",
+              "district": "区级"}[d.meta.level.value],
              f"{len(d.parts)}部分 {len(d.clauses)}条", d.meta.title]
             for d in corpus.documents]
     print(render.table(["编号", "简称", "文号", "日期", "层级", "结构", "标题"], rows))

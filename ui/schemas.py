@@ -76,6 +76,7 @@ class CitationOut(BaseModel):
     n: int
     doc_id: str
     doc_title: str
+    doc_short_title: str
     clause_no: int | None
     clause_label: str | None
     clause_title: str | None
@@ -92,8 +93,10 @@ Intent = Literal["duties", "responsibility", "target", "incentive", "clause", "g
 
 class AnswerOut(BaseModel):
     answer: str
-    refused: bool
+    refused: bool  # true only when nothing relevant is given
+    not_stated: str  # what the documents do not give, said alongside what they do; "" if none
     intent: Intent
+    route: str  # which answer type fired and why (e.g. "count: agency+role+count cue")
     citations: list[CitationOut]
 
 
@@ -135,7 +138,7 @@ class DocumentOut(BaseModel):
     number: str | None
     date: str
     published: str | None
-    level: Literal["municipal", "national"]
+    level: Literal["national", "provincial", "municipal", "district"]
     implements: list[str]
     parts: int
     clauses: int
@@ -252,4 +255,6 @@ class ChatCompletionOut(BaseModel):
     choices: list[Choice]
     citations: list[CitationOut]
     refused: bool
+    not_stated: str
     intent: Intent
+    route: str

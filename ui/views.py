@@ -133,6 +133,7 @@ def citation_view(c: Citation) -> dict[str, Any]:
         "n": c.n,
         "doc_id": c.doc_id,
         "doc_title": c.doc_title,
+        "doc_short_title": c.doc_short_title,
         "clause_no": c.clause_no,
         "clause_label": c.clause_label,
         "clause_title": c.clause_title,
@@ -149,6 +150,8 @@ def answer_view(answer: Answer) -> dict[str, Any]:
     return {
         "answer": answer.answer,
         "refused": answer.refused,
+        "not_stated": answer.not_stated,
         "intent": answer.intent.value,
+        "route": answer.route,
         "citations": [citation_view(c) for c in answer.citations],
     }

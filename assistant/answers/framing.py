@@ -1,0 +1,38 @@
+"""What every answer gets around its content: the sentence saying what the documents do not
+give (a widget shows it apart, as ``not_stated``), the opening of a yes/no answer, and short
+suggestions for a refusal that relate to what was asked."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from assistant.answers.kit import Kit
+from assistant.query import Query
+from core.model import Answer
+
+
+def frame(kit: Kit, q: Query, answer: Answer) -> Answer:
+    lang = q.lang
+    if answer.refused or not answer.citations:
+        return answer
+    not_stated = answer.not_stated
+    if q.unstated and not not_stated:
+        not_stated = " ".join(kit.t(lang, f"unstated_{k}") for k in q.unstated)
+    text = answer.answer
+    if not_stated and not_stated not in text:
+        text = f"{not_stated}\n{text}"
+    if q.yes_no:
+        opening = kit.t(lang, "open_unstated" if not_stated else "open_yes")
+        if not text.startswith(tuple(kit.t(lang, f"open_{o}")
+                                     for o in ("yes", "no", "unstated"))):
+            text = f"{opening}{'' if lang == 'zh' else ' '}{text}"
+    return replace(answer, answer=text, not_stated=not_stated)
+
+
+def suggestions(kit: Kit, lang: str, question: str, tokens: set[str], limit: int = 2) -> str:
+    """The example questions (templates ``suggest``) that share the most words with what was
+    asked, at most ``limit``, as '· question' lines (the widget makes them clickable)."""
+    lines = kit.t(lang, "suggest").splitlines()
+    head, examples = lines[0], [line for line in lines[1:] if line.strip()]
+    scored = sorted(examples, key=lambda e: -sum(1 for t in tokens if t in e.lower()))
+    return "\n".join([head, *scored[:limit]])

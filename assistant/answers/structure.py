@@ -1,0 +1,206 @@
+"""Answers read off the structure alone: counts and lists of tasks by agency and role, facts
+about a document (date, issuer, number, structure, basis), a part by number. No search."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.answers.kit import Kit
+from assistant.compose import Sources
+from assistant.query import Query, Role
+from assistant.tasks import Selection, TaskTable
+from core.model import Answer, Document, Intent
+from indexing.numerals import to_numeral
+
+_BASIS = re.compile(r"根据(《[^》]+》(?:（[^）]*）)?(?:和《[^》]+》(?:（[^）]*）)?)*)")
+_LIST_LIMIT = 30  # a longer list gives its count and the first ones
+
+
+def count_or_list(kit: Kit, table: TaskTable, q: Query, doc_ids: Sequence[str],
+                  counting: bool) -> Answer:
+    """An agency's tasks (in a role), or every task of a document or part: the exact count,
+    what was counted, then the tasks themselves with their clauses."""
+    agency = q.agencies[0] if q.agencies else None
+    docs = [d for d in doc_ids if d in table.documents_with_tasks()] \
+        or list(table.documents_with_tasks())
+    part = q.part if q.part and q.part > 0 else None
+    lines: list[str] = []
+    sources = Sources(kit.corpus)
+    for doc_id in docs:
+        chosen = table.select([doc_id], agency, q.role, part)
+        if agency is not None and not chosen and len(docs) > 1:
+            continue
+        lines += _selection(kit, table, chosen, doc_id, q, sources)
+    if not lines:
+        doc_id = docs[0]
+        lines += _selection(kit, table, table.select([doc_id], agency, q.role, part), doc_id,
+                            q, sources)
+    intent = Intent.DUTIES if agency else Intent.GENERAL
+    refused = not sources.citations and agency is not None
+    return Answer("\n".join(lines), refused, intent, tuple(sources.citations),
+                  route=q.route)
+
+
+def _selection(kit: Kit, table: TaskTable, chosen: Selection, doc_id: str, q: Query,
+               sources: Sources) -> list[str]:
+    lang = q.lang
+    doc = kit.doc_name(doc_id, lang)
+    if chosen.agency is None:
+        scope = kit.t(lang, "count_scope_part", part=to_numeral(chosen.part)) \
+            if chosen.part else ""
+        lines = [kit.t(lang, "count_tasks", doc=doc, n=len(chosen), scope=scope)]
+    else:
+        name = kit.agency_names([chosen.agency], lang)[0]
+        role = kit.t(lang, f"role_{chosen.role.value}")
+        if not chosen:
+            other = table.select([doc_id], chosen.agency, Role.ANY, chosen.part)
+            if chosen.role == Role.ANY or not other:
+                return [kit.t(lang, "count_none", agency=name, doc=doc, role=role)]
+            # 邮政管理局有牵头的任务吗: none, but here is what it does do
+            other_role = Role.SUPPORTING if chosen.role == Role.LEAD else Role.LEAD
+            chosen = table.select([doc_id], chosen.agency, other_role, chosen.part)
+            head = kit.t(lang, "count_none_other", agency=name, doc=doc, role=role,
+                         other=kit.t(lang, f"role_{other_role.value}"), n=len(chosen))
+            if q.yes_no:
+                head = kit.t(lang, "open_no") + head
+            return [head, *_items(kit, chosen, sources, lang)]
+        detail = ""
+        if chosen.role == Role.ANY:
+            lead_n = sum(1 for p in chosen.tasks if p.agencies[0] == chosen.agency)
+            detail = kit.t(lang, "count_detail", lead_n=lead_n,
+                           support_n=len(chosen) - lead_n)
+        lines = [kit.t(lang, "count_agency", agency=name, doc=doc, role=role, n=len(chosen),
+                       detail=detail)]
+        if q.yes_no:
+            lines[0] = kit.t(lang, "open_yes") + lines[0]
+    return lines + _items(kit, chosen, sources, lang)
+
+
+def _items(kit: Kit, chosen: Selection, sources: Sources, lang: str) -> list[str]:
+    lines: list[str] = []
+    current: int | None = -1
+    for i, p in enumerate(chosen.tasks, start=1):
+        if i > _LIST_LIMIT:
+            lines.append(kit.t(lang, "list_more", n=len(chosen) - _LIST_LIMIT,
+                               agency=kit.agency_names([chosen.agency or ""], lang)[0],
+                               role=kit.t(lang, f"role_{chosen.role.value}")))
+            break
+        if p.clause_no != current:
+            current = p.clause_no
+            clause = kit.corpus.document(p.doc_id).clause(p.clause_no or 0)
+            lines.append(clause.heading if clause else "")
+        n = sources.provision(p)
+        lead = p.agencies[0] == chosen.agency
+        role = kit.t(lang, "lead" if lead else "support") if chosen.agency else ""
+        text = f"{i}. 【{role}】{p.text}[{n}]" if role and lang == "zh" else \
+            f"{i}. [{role}] {p.text} [{n}]" if role else f"{i}. {p.text}[{n}]"
+        if not lead or chosen.agency is None:
+            text += f"（{kit.agency_list(p, lang)}）" if lang == "zh" \
+                else f" ({kit.agency_list(p, lang)})"
+        lines.append(text)
+    return lines
+
+
+def document_fact(kit: Kit, q: Query, doc_id: str, table: TaskTable) -> Answer:
+    lang = q.lang
+    doc = kit.corpus.document(doc_id)
+    meta = doc.meta
+    sources = Sources(kit.corpus)
+    # the structure is shown by where it ends; everything else stands in the preamble
+    n = sources.clause(doc_id, doc.clauses[-1].no if q.fact == "structure" and doc.clauses
+                       else 0)
+    title = kit.doc_title(doc_id, lang)
+    if q.fact == "structure":
+        lines = [_structure(kit, doc, lang, n, table)]
+        lines += [_part_line(kit, part_no, doc, lang) for part_no in (p.no for p in doc.parts)]
+        text = "\n".join(lines)
+    elif q.fact == "overview":
+        purpose = next((p for p in doc.preamble.provisions if p.text.startswith("为")
+                        or "制定本" in p.text), None) \
+            or (doc.preamble.provisions[-1] if doc.preamble.provisions else None)
+        lines = [kit.t(lang, "doc_overview", title=title, issuer=meta.issuer,
+                       date=_date(meta.date, lang),
+                       purpose=purpose.text if purpose else "", n=n)]
+        first = doc.clauses[0] if doc.clauses else None
+        if first is not None:
+            lines.append(f"{first.heading}：{first.text[:120]}…[{sources.clause(doc_id, 1)}]")
+        lines.append(kit.t(lang, "doc_overview_parts", parts=len(doc.parts),
+                           clauses=len(doc.clauses)))
+        lines += [_part_line(kit, p.no, doc, lang) for p in doc.parts]
+        text = "\n".join(lines)
+    elif q.fact == "addressee":
+        to = next((p.text.rstrip("：:") for p in doc.preamble.provisions
+                   if p.text.endswith(("：", ":")) and len(p.text) < 80), None)
+        text = kit.t(lang, "doc_addressee", title=title, to=to, n=n) if to \
+            else kit.t(lang, "doc_addressee_none", title=title)
+    elif q.fact == "basis":
+        m = _BASIS.search(doc.preamble.text)
+        text = kit.t(lang, "doc_basis", title=title, basis=m.group(1), n=n) if m \
+            else kit.t(lang, "doc_basis_none", title=title)
+    else:
+        number = kit.t(lang, "doc_number", number=meta.number) if meta.number \
+            else kit.t(lang, "doc_number_none")
+        text = kit.t(lang, "doc_issued", title=title, issuer=meta.issuer,
+                     date=_date(meta.date, lang), number=number, n=n)
+    return Answer(text, False, Intent.GENERAL, tuple(sources.citations), route=q.route)
+
+
+def _structure(kit: Kit, doc: Document, lang: str, n: int, table: TaskTable) -> str:
+    tasks = len(table.select([doc.doc_id]))
+    return kit.t(lang, "doc_structure", title=kit.doc_title(doc.doc_id, lang),
+                 parts=len(doc.parts), clauses=len(doc.clauses), n=n,
+                 tasks=kit.t(lang, "doc_structure_tasks", n=tasks) if tasks else "")
+
+
+def _part_line(kit: Kit, part_no: int, doc: Document, lang: str) -> str:
+    part = doc.part(part_no)
+    assert part is not None
+    clauses = part.clauses
+    if not clauses:
+        span = kit.t(lang, "doc_part_none")
+    elif len(clauses) == 1:
+        span = kit.t(lang, "doc_part_single", first=to_numeral(clauses[0].no))
+    else:
+        span = kit.t(lang, "doc_part_range", first=to_numeral(clauses[0].no),
+                     last=to_numeral(clauses[-1].no))
+    return kit.t(lang, "doc_part_line", label=to_numeral(part.no), title=part.title,
+                 range=span)
+
+
+def part(kit: Kit, q: Query, doc_id: str) -> Answer:
+    lang = q.lang
+    doc = kit.corpus.document(doc_id)
+    no = len(doc.parts) if q.part == -1 else (q.part or 0)
+    p = doc.part(no)
+    name = kit.doc_name(doc_id, lang)
+    if p is None:
+        return Answer(kit.t(lang, "part_none", doc=name, last=len(doc.parts), no=no), True,
+                      Intent.CLAUSE, route=q.route)
+    sources = Sources(kit.corpus)
+    label = to_numeral(p.no)
+    if not p.clauses:
+        lines = [kit.t(lang, "part_intro", doc=name, label=label, title=p.title)]
+        for prov in p.intro:
+            lines.append(f"· {prov.text}[{sources.provision(prov)}]")
+        return Answer("\n".join(lines), False, Intent.CLAUSE, tuple(sources.citations),
+                      route=q.route)
+    lines = [kit.t(lang, "part_head", doc=name, label=label, title=p.title, n=len(p.clauses))]
+    for c in p.clauses:
+        n = sources.clause(doc_id, c.no)
+        lines.append(kit.t(lang, "part_line", label=c.label, title=c.title, n=n))
+    return Answer("\n".join(lines), False, Intent.CLAUSE, tuple(sources.citations),
+                  route=q.route)
+
+
+def clarify(kit: Kit, q: Query) -> Answer:
+    return Answer(kit.t(q.lang, "clarify_agency"), False, Intent.DUTIES, route=q.route)
+
+
+def _date(iso: str, lang: str) -> str:
+    y, m, d = (int(x) for x in iso.split("-"))
+    if lang == "zh":
+        return f"{y}年{m}月{d}日"
+    months = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")
+    return f"{d} {months[m - 1]} {y}"

@@ -1,0 +1,121 @@
+"""Agencies a question names: canonical names and aliases (发改委, 规资局), English names in
+their common word orders (Commerce Bureau, Bureau of Commerce), and one-character typos of a
+Chinese name (发该委). The keys come from the agency registry and the texts, never from code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from indexing.corpus import Corpus
+
+# a national body is not the city's namesake: 国家发展改革委 is not 市发展改革委
+_NATIONAL_PREFIXES = ("国家", "国务院", "中央", "全国")
+# words that name no agency in particular, left out of English matching
+_ENGLISH_FILLER = frozenset({"of", "the", "and", "for", "municipal", "tianjin", "people's",
+                             "all", "city", "s"})
+_WORD = re.compile(r"[a-z']+")
+# the last character of a department's short name: where a typo search may end (院, 府, 行
+# end too many ordinary words: 医院, 政府, 银行)
+_SUFFIXES = "局委厅办"
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("’", "'"))
+
+
+@dataclass(frozen=True, slots=True)
+class _English:
+    name: str
+    words: frozenset[str]
+
+
+class AgencyMatcher:
+    def __init__(self, corpus: Corpus) -> None:
+        keys: dict[str, str] = {}
+        english: list[_English] = []
+        for agency in corpus.registry:
+            for key in (agency.name, *agency.aliases):
+                keys[key.lower()] = agency.name
+            if agency.english:
+                keys[agency.english.lower()] = agency.name
+                content = frozenset(w for w in _words(agency.english)
+                                    if w not in _ENGLISH_FILLER)
+                if len(content) >= 2:
+                    english.append(_English(agency.name, content))
+        for name in corpus.agencies_in_use:
+            keys.setdefault(name.lower(), name)
+        self._keys = keys
+        self._ordered = sorted(keys, key=len, reverse=True)
+        self._english = english
+        self._typo_keys = [k for k in keys if len(k) >= 3 and re.search(r"[\u4e00-\u9fff]", k)]
+
+    def find(self, question: str) -> tuple[str, ...]:
+        """Canonical names in the order they appear; longer names win over names inside
+        them."""
+        text = question.lower()
+        taken = [False] * len(text)
+        found: list[tuple[int, str]] = []
+        for key in self._ordered:
+            start = text.find(key)
+            while start >= 0:
+                span = range(start, start + len(key))
+                if not any(taken[i] for i in span) \
+                        and not text[:start].endswith(_NATIONAL_PREFIXES):
+                    for i in span:
+                        taken[i] = True
+                    found.append((start, self._keys[key]))
+                start = text.find(key, start + 1)
+        found += self._english_forms(text, found)
+        if not found:
+            found += self._typos(text)
+        return tuple(dict.fromkeys(name for _, name in sorted(found)))
+
+    def _english_forms(self, text: str,
+                       found: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
+        """Commerce Bureau / Bureau of Commerce / commerce bureau of Tianjin: every content
+        word of the registry's English name, within one stretch of the question."""
+        have = {name for _, name in found}
+        words = _words(text)
+        if not words:
+            return []
+        out = []
+        for e in self._english:
+            if e.name in have:
+                continue
+            for i in range(len(words)):
+                window = set(words[i:i + len(e.words) + 3])
+                if e.words <= window:
+                    out.append((text.find(words[i]), e.name))
+                    break
+        # a longer name whose words include a shorter one's wins (Ecology and Environment
+        # Bureau is not also an Environment Bureau)
+        best = [o for o in out if not any(
+            o[1] != p[1] and self._english_words(o[1]) < self._english_words(p[1])
+            for p in out)]
+        return best
+
+    def _english_words(self, name: str) -> frozenset[str]:
+        return next((e.words for e in self._english if e.name == name), frozenset())
+
+    def _typos(self, text: str) -> list[tuple[int, str]]:
+        """A Chinese name with one character wrong (发该委 → 发改委), only where a stretch of
+        the question ends like an agency's name."""
+        out = []
+        for end, ch in enumerate(text, start=1):
+            if ch not in _SUFFIXES:
+                continue
+            for key in self._typo_keys:
+                start = end - len(key)
+                if start >= 0 and key[-1] == ch and _one_off(text[start:end], key):
+                    out.append((start, self._keys[key]))
+        names = {name for _, name in out}
+        return out if len(names) == 1 else []  # two candidates: too unsure to pick
+
+
+def _one_off(a: str, b: str) -> bool:
+    """One character differs, and not the first: 发该委 is 发改委, 求政府 is no 区政府."""
+    return len(a) == len(b) and a[0] == b[0] \
+        and sum(x != y for x, y in zip(a, b, strict=True)) == 1

@@ -1,0 +1,284 @@
+"""understand(question, previous) -> Query: what a question asks, of which documents and
+agencies, in which role, about what. Pure: no index, no search; the cue words are data
+(assistant/lexicon/*.toml, corpus/documents.toml aliases, corpus/levels.toml), matched on
+tokens. A follow-up inherits the slots of the question before and overrides what it names.
+
+The order of the decision (``_decide``) is the only logic; everything it tests is a slot.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from assistant.guard import Guard
+from assistant.lexicon import Tokens, load
+from assistant.names import AgencyMatcher
+from assistant.normalise import normalise
+from assistant.query import Ask, ClauseRef, Query, Role
+from assistant.references import clause_refs, document_keys, documents_named, number_of
+from core.model import Level
+from indexing.corpus import Corpus
+from indexing.lexical import Tokenizer
+
+_LATIN = re.compile(r"[A-Za-z]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_PART = re.compile(r"第\s*([一二三四五六七八九十0-9]{1,3})\s*(?:个|大)?部分|part\s+([0-9]{1,2})|"
+                   r"([一二三四五六七八九十]{1,3})、部分", re.IGNORECASE)
+_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])(?!\s*[元万亿千百块多个家台辆吨户%])")
+_EN_YES_NO = re.compile(r"^(is|are|does|do|did|can|could|will|would|should|shall|has|have|"
+                        r"must|may)\b", re.IGNORECASE)
+# kinds of answer that a follow-up may carry over from the question before
+_CARRIED = (Ask.LIST, Ask.COUNT, Ask.WHO, Ask.VALUE, Ask.SUPPORT, Ask.TOPIC, Ask.DEFINE,
+            Ask.COMPARE)
+_AGENCY_ASKS = (Ask.LIST, Ask.COUNT, Ask.WHO)
+
+
+def detect_language(text: str) -> str:
+    latin = len(_LATIN.findall(text))
+    return "en" if latin > 2 * len(_CJK.findall(text)) and latin >= 3 else "zh"
+
+
+@dataclass(frozen=True, slots=True)
+class Slots:
+    """What the question itself says, before inheritance and the decision."""
+
+    text: str
+    lang: str
+    tokens: Tokens
+    cues: frozenset[str]  # names of the cue lists that fired
+    docs: tuple[str, ...]
+    agencies: tuple[str, ...]
+    clauses: tuple[ClauseRef, ...]
+    part: int | None
+    year: int | None
+    unstated: tuple[str, ...]
+    decline: str
+    topic: str
+    subject: bool  # the topic has words the documents use sparingly: it stands on its own
+
+
+class Understander:
+    def __init__(self, corpus: Corpus, tokenizer: Tokenizer, guard: Guard,
+                 is_subject: Callable[[str], bool]) -> None:
+        """``is_subject(text)``: the text has a word the documents treat (and not in most
+        tasks); given by the index, so that this module needs none."""
+        self.corpus = corpus
+        self.tokenizer = tokenizer
+        self.guard = guard
+        self.is_subject = is_subject
+        self.agencies = AgencyMatcher(corpus)
+        self.asks = load("asks")
+        self.facts = load("documents")
+        self.refs = load("references")
+        self._doc_keys = document_keys(corpus)
+        self.home = next((d.doc_id for d in corpus.documents if d.meta.home), None)
+        self.bracketed = frozenset(d.doc_id for d in corpus.documents
+                                   if any(p.agencies for p in d.provisions))
+
+    # -- entry point ----------------------------------------------------------------------
+
+    def understand(self, question: str, previous: Query | None = None) -> Query:
+        slots = self.slots(question)
+        query = self._decide(slots)
+        if previous is not None and self._leans_back(slots, query):
+            query = self._inherit(slots, query, previous)
+        return query
+
+    def conversation(self, questions: list[str]) -> Query | None:
+        """The query of the last of several user turns, each inheriting from the one before."""
+        query: Query | None = None
+        for q in questions:
+            query = self.understand(q, query)
+        return query
+
+    # -- slots ----------------------------------------------------------------------------
+
+    def slots(self, question: str) -> Slots:
+        text = normalise(question)
+        t = Tokens.of(text, self.tokenizer.segments(text), self.tokenizer.subwords(text))
+        cues = {name for lex in (self.asks, self.facts, self.refs)
+                for name, c in lex.items() if c(t)}
+        if _EN_YES_NO.match(text):
+            cues.add("yes_no")
+        docs = documents_named(t.text, self.corpus)
+        agencies = self.agencies.find(text)
+        clauses = tuple(ClauseRef(r.doc_id, r.clause_no, r.provision)
+                        for r in clause_refs(text, self.corpus))
+        part = self._part(text, t)
+        if part is None and self.refs["this_part"](t):
+            part = 0  # the part of the clause cited before: resolved against that answer
+        if self.refs["last"](t) and part is None:
+            clauses = (ClauseRef(None, -1),)  # 最后一条 is no clause 一
+        year_match = _YEAR.search(text)
+        return Slots(
+            text=text, lang=detect_language(text), tokens=t, cues=frozenset(cues), docs=docs,
+            agencies=agencies, clauses=clauses, part=part,
+            year=int(year_match.group(1)) if year_match else None,
+            unstated=self.guard.unstated_all(text), decline=self.guard.check(text) or "",
+            topic=(topic := self._topic(text, t, agencies)),
+            subject=self.is_subject(topic))
+
+    def _part(self, text: str, t: Tokens) -> int | None:
+        m = _PART.search(text)
+        if m:
+            return number_of(next(g for g in m.groups() if g))
+        if "部分" in text and self.refs["last"](t):
+            return -1
+        return None
+
+    def _topic(self, text: str, t: Tokens, agencies: tuple[str, ...]) -> str:
+        """The question with cue words, document names and agency names taken out."""
+        spans: list[tuple[int, int]] = []
+        for lex in (self.asks, self.facts, self.refs):
+            for c in lex.values():
+                spans += c.spans(t)
+        for key, _ in self._doc_keys:
+            start = t.text.find(key)
+            while start >= 0:
+                spans.append((start, start + len(key)))
+                start = t.text.find(key, start + 1)
+        for name in agencies:
+            agency = self.corpus.registry.agency(name)
+            for key in (agency.name, *agency.aliases, agency.english):
+                k = key.lower()
+                start = t.text.find(k) if k else -1
+                while start >= 0:
+                    spans.append((start, start + len(k)))
+                    start = t.text.find(k, start + 1)
+        keep = [True] * len(t.text)
+        for a, b in spans:
+            for i in range(a, b):
+                keep[i] = False
+        out = "".join(ch if k else " " for ch, k in zip(t.text, keep, strict=True))
+        return re.sub(r"[\s\W_]+", " ", out).strip()
+
+    # -- the decision ---------------------------------------------------------------------
+
+    def _decide(self, s: Slots) -> Query:
+        c = s.cues
+        base = Query(text=s.text, lang=s.lang, ask=Ask.TOPIC, docs=s.docs,
+                     docs_named=bool(s.docs), agencies=s.agencies, role=_role(c),
+                     topic=s.topic, clauses=s.clauses, part=s.part, year=s.year,
+                     unstated=s.unstated, yes_no="yes_no" in c,
+                     all_values="all_values" in c and (not s.subject or bool(s.docs)
+                                                       or s.year is not None),
+                     enterprise="enterprise" in c)
+        ask, why = self._ask(s, base)
+        return replace(base, ask=ask, why=why,
+                       fact=self._fact(s) if ask == Ask.DOCUMENT else "",
+                       decline=s.decline if ask == Ask.DECLINE else "")
+
+    def _ask(self, s: Slots, q: Query) -> tuple[Ask, tuple[str, ...]]:
+        c = s.cues
+        if s.decline:
+            return Ask.DECLINE, (f"guard {s.decline}",)
+        if s.clauses:
+            if "value" in c and not s.agencies:
+                return Ask.VALUE, ("clause ref", "value cue")
+            if "who" in c or "lead" in c:
+                return Ask.WHO, ("clause ref", "who cue")
+            return Ask.CLAUSE, ("clause ref",)
+        if s.part is not None:
+            if "count" in c:
+                return Ask.COUNT, ("part ref", "count cue")
+            return Ask.PART, ("part ref",)
+        fact = self._fact(s)
+        if fact and not s.agencies and not s.subject and "which_clause" not in c \
+                and (s.docs or "document_words" in c or fact != "date"):
+            return Ask.DOCUMENT, (f"document fact {fact}",)
+        if s.agencies:
+            if "count" in c:
+                return Ask.COUNT, ("agency", "count cue")
+            if "list" in c:
+                return Ask.LIST, ("agency", "list cue")
+            if c & {"lead", "supporting"} and not s.subject:
+                return Ask.LIST, ("agency", "role cue")
+            if len(re.sub(r"[\W_]", "", s.topic)) <= 3:
+                return Ask.LIST, ("agency alone",)
+            if c & {"who", "lead", "supporting"} and s.subject:
+                return Ask.WHO, ("agency", "who or role cue", "subject")
+            if "value" in c:
+                return Ask.VALUE, ("agency", "value cue", "subject")
+            return Ask.TOPIC, ("agency", "subject")
+        if "own_agency" in c and c & {"list", "lead", "supporting", "count"} \
+                and not s.subject:
+            return Ask.CLARIFY, ("own agency unnamed",)
+        if "compare" in c and (len(s.docs) > 1 or self._mixes_levels(s.docs)
+                               or (s.docs and self.home not in s.docs)):
+            return Ask.COMPARE, ("compare cue", "documents")
+        if "define" in c and s.subject:
+            return Ask.DEFINE, ("define cue",)
+        if "who" in c or ("lead" in c and s.subject):
+            return Ask.WHO, ("who cue",)
+        if q.all_values:
+            return Ask.VALUE, ("all targets cue",)
+        amount = bool(set(s.unstated) & {"money", "rate"})
+        if "value" in c and ("count" not in c or s.year is not None) and not amount:
+            return Ask.VALUE, ("value cue",)
+        if "count" in c and c & {"list", "lead", "supporting"} and not s.subject:
+            return Ask.COUNT, ("count cue", "tasks")
+        if "enterprise" in c and "support" in c:
+            return Ask.SUPPORT, ("enterprise", "support cue")
+        return Ask.TOPIC, ("topic",)
+
+    def _fact(self, s: Slots) -> str:
+        for name in ("date", "issuer", "number", "basis", "addressee", "structure", "overview"):
+            if name in s.cues:
+                if name == "date" and s.unstated:
+                    continue  # 什么时候申请: a schedule, not the document's date
+                return name
+        return ""
+
+    def _mixes_levels(self, docs: tuple[str, ...]) -> bool:
+        levels = {self.corpus.document(d).meta.level for d in docs}
+        return len(levels) > 1 or Level.NATIONAL in levels
+
+    # -- follow-ups -----------------------------------------------------------------------
+
+    def _leans_back(self, s: Slots, q: Query) -> bool:
+        if q.ask == Ask.DECLINE or (q.ask == Ask.DOCUMENT and s.docs):
+            return False
+        content = re.sub(r"[\W_]", "", s.text)
+        return "follow_up" in s.cues or len(content) <= 6 or not (
+            s.subject or s.agencies or s.clauses or s.part is not None)
+
+    def _inherit(self, s: Slots, q: Query, prev: Query) -> Query:
+        c = s.cues
+        why = ["follow-up"]
+        agencies = q.agencies or prev.agencies
+        docs, named = (q.docs, True) if q.docs else (prev.docs, False)
+        topic = q.topic if s.subject else (f"{prev.topic} {q.topic}".strip())
+        ask = q.ask
+        own_ask = bool(c & {"count", "list", "who", "value", "compare", "define",
+                            "all_values", "lead", "supporting", "support"}) \
+            or q.ask in (Ask.CLAUSE, Ask.PART, Ask.CLARIFY, Ask.DOCUMENT)
+        if q.ask == Ask.CLARIFY and prev.agencies:
+            ask = Ask.COUNT if "count" in c else Ask.LIST
+        elif not own_ask and prev.ask in _CARRIED:
+            ask = prev.ask
+            why.append(f"ask of the question before ({prev.ask.value})")
+        elif not q.agencies and prev.agencies and c & {"lead", "supporting", "count", "list"} \
+                and not s.subject:
+            ask = Ask.COUNT if "count" in c else Ask.LIST
+            why.append("agency of the question before")
+        if ask in _AGENCY_ASKS and ask != Ask.WHO and not agencies:
+            ask = Ask.WHO if "who" in c or "lead" in c else Ask.TOPIC
+        if ask in _AGENCY_ASKS and named and not set(docs) & self.bracketed:
+            ask = Ask.TOPIC  # 国家文件怎么说: national texts name no agencies
+            why.append("documents without brackets")
+        role = q.role if c & {"lead", "supporting"} else (
+            prev.role if ask in (Ask.LIST, Ask.COUNT) else Role.ANY)
+        return replace(q, ask=ask, agencies=agencies, docs=docs, docs_named=named,
+                       topic=topic, role=role, year=q.year or prev.year,
+                       clauses=q.clauses, follow_up=True, enterprise=q.enterprise or
+                       prev.enterprise, why=(*why, *q.why))
+
+def _role(cues: frozenset[str]) -> Role:
+    if "supporting" in cues and "lead" not in cues:
+        return Role.SUPPORTING
+    if "lead" in cues and "supporting" not in cues:
+        return Role.LEAD
+    return Role.ANY
+
