@@ -63,8 +63,12 @@ def documents_named(question: str, corpus: Corpus) -> tuple[str, ...]:
     """Document ids the question points at, in corpus order: by alias (中央那个碳达峰意见 is
     the one document, not every national one), else by level word (国家层面); a longer word
     wins over a word inside it (国务院的指导意见 is not also 意见)."""
-    found = _named(question, document_keys(corpus, levels=False)) \
-        or _named(question, document_keys(corpus))
+    found = _named(question, document_keys(corpus, levels=False))
+    levels = {corpus.document(d).meta.level for d in found}
+    for doc_id in _named(question, document_keys(corpus)) - found:
+        # 国家层面 adds the national documents unless one of them is named already
+        if corpus.document(doc_id).meta.level not in levels:
+            found.add(doc_id)
     return tuple(d.doc_id for d in corpus.documents if d.doc_id in found)
 
 

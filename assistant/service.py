@@ -61,10 +61,6 @@ class Routing:
 
     responsibility: tuple[str, ...]
     target: tuple[str, ...]
-    enterprise: tuple[str, ...]
-    support: tuple[str, ...]
-    local: tuple[str, ...]
-    follow_up: tuple[str, ...]
     which_clause: tuple[str, ...]
     asks_funding: tuple[str, ...]
     meta: tuple[str, ...]
@@ -190,7 +186,8 @@ class Assistant:
         lang, question = q.lang, q.text
         if q.ask == Ask.DECLINE:
             years = ",".join(sorted(set(re.findall(r"(?:19|20)\d{2}", question))))
-            return self._refuse(lang, f"refuse_{q.decline}", question, years=years)
+            return self._refuse(lang, f"refuse_{q.decline}", question, years=years,
+                                home=self._home_name(lang))
         if q.part == 0:  # 这一部分: the part of the clause answered before
             cited = ctx.answer.citations if ctx is not None else ()
             place = next(((c.doc_id, self.corpus.document(c.doc_id).clause(c.clause_no))
@@ -419,7 +416,9 @@ class Assistant:
             agency = self.corpus.registry.agency(name)
             for key in (agency.name, *agency.aliases):
                 exclude.update(tokenizer.tokens(key))
-        for cue in (*self.routing.duties, *self.routing.responsibility, *self.routing.meta):
+        for cue in (*self.routing.duties, *self.routing.responsibility, *self.routing.meta,
+                    *self.corpus.places.home, *(a for d in self.corpus.documents
+                                                for a in d.meta.aliases)):
             exclude.update(tokenizer.tokens(cue))
         limit = self.settings.topic_max_share * self._provision_count
         # one character is no subject: 共, 煤 and 那 say too little on their own
@@ -579,18 +578,24 @@ class Assistant:
 
     def _national_and_local(self, question: str, lang: str, ctx: Context | None) -> Answer:
         national = [d.doc_id for d in self.corpus.documents if d.meta.level == Level.NATIONAL]
-        local = [d.doc_id for d in self.corpus.documents if d.meta.level == Level.MUNICIPAL]
+        local = [self.corpus.home.doc_id] if self.corpus.home else []
         sources = Sources(self.corpus)
         lines: list[str] = []
         for head, docs in (("national_head", national), ("local_head", local)):
+            if not docs:
+                continue
             top = self._top_provisions(self._search(question, ctx, doc_ids=docs), 2)
             if not top:
                 continue
-            lines.append(self.templates.get(lang, head))
+            lines.append(self.templates.get(lang, head, home=self._home_name(lang)))
             lines.extend(self._cited_items(top, sources, lang))
         if not lines:
             return self._refuse(lang, "refuse_not_covered")
         return Answer("\n".join(lines), False, Intent.GENERAL, tuple(sources.citations))
+
+    def _home_name(self, lang: str) -> str:
+        places = self.corpus.places
+        return (places.name if lang == "zh" else places.english) or ""
 
     def _cited_items(self, provisions: Sequence[Provision], sources: Sources,
                      lang: str) -> list[str]:

@@ -30,6 +30,8 @@ class Places:
 
     home: tuple[str, ...] = ()
     others: tuple[str, ...] = ()
+    name: str = ""  # how answers name home (天津市)
+    english: str = ""
 
     @classmethod
     def load(cls, path: Path) -> Places:
@@ -39,7 +41,8 @@ class Places:
             with path.open("rb") as fh:
                 data = tomllib.load(fh)
             return cls(tuple(str(w) for w in data.get("home", ())),
-                       tuple(str(w) for w in data.get("others", ())))
+                       tuple(str(w) for w in data.get("others", ())),
+                       str(data.get("name", "")), str(data.get("english", "")))
         except (OSError, tomllib.TOMLDecodeError, TypeError) as exc:
             raise CorpusError(f"{path}: invalid places: {exc}") from exc
 

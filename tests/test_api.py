@@ -109,7 +109,9 @@ def test_chat_completion(client: TestClient, api_assistant: Assistant) -> None:
                      "message": {"role": "assistant", "content": expected["answer"]}}],
         "citations": expected["citations"],
         "refused": False,
+        "not_stated": "",
         "intent": "responsibility",
+        "route": expected["route"],
     }
 
 

@@ -137,7 +137,8 @@ def test_a_faithful_rewording_replaces_the_text_only(corpus: Corpus, extractive:
                                                      text: str) -> None:
     polished = polisher(corpus, text).polish(SHORE_POWER, "zh", extractive)
     assert polished == Answer(GOOD_ZH if "think" in text else text, refused=False,
-                              intent=Intent.RESPONSIBILITY, citations=extractive.citations)
+                              intent=Intent.RESPONSIBILITY, citations=extractive.citations,
+                              route=extractive.route)
     assert warnings_logged(caplog) == []
 
 
@@ -204,7 +205,7 @@ def test_a_model_that_raises_keeps_the_extractive_answer(corpus: Corpus, extract
 
 @pytest.mark.parametrize("question", [
     pytest.param("你好，今天天气怎么样？", id="refused"),
-    pytest.param("岸电建设补贴多少钱？", id="refused-with-citations"),
+    pytest.param("公租房补贴多少钱？", id="refused-other-service"),
 ])
 def test_refused_answers_never_reach_the_model(corpus: Corpus, assistant: Assistant,
                                                caplog: pytest.LogCaptureFixture,
