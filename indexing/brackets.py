@@ -180,7 +180,8 @@ class BracketCues:
     def _takes_prefix(self, name: str) -> bool:
         if any(name.startswith(o) for o in self.own) or any(p in name for p in self.places):
             return False
-        return any(name.endswith(s) for s in self.suffixes)
+        bare = re.sub(r"〔[^〕]*〕$", "", name)  # 发展改革委〔能源局〕
+        return any(bare.endswith(s) for s in self.suffixes)
 
     def _is_name(self, name: str) -> bool:
         return 0 < len(name) <= self.max_name and not any(c in self.not_in_names for c in name)
