@@ -24,6 +24,7 @@ from core.settings import Settings
 from evals.report import REPORTS_DIR
 from indexing.corpus import Corpus
 from indexing.index import BuildReport, build_from_settings, ensure_index
+from indexing.ingest import add_to_corpus, inspect
 from indexing.numerals import parse_numeral
 from ui import render, views
 
@@ -331,6 +332,31 @@ def cmd_eval(corpus: Corpus, args: argparse.Namespace) -> None:
     print("reports: " + ", ".join(str(p) for p in paths))
 
 
+_REPORT_FIELDS = ("doc_id", "title", "issuer", "number", "date", "level", "jurisdiction",
+                  "parts", "clauses", "numbered_items", "brackets", "clause_numbering")
+
+
+def cmd_add(corpus: Corpus, args: argparse.Namespace) -> None:
+    """Check a document (--dry-run) or add it to the corpus folder; the report either way."""
+    inspection = inspect(args.path, corpus.registry, args.id)
+    report = inspection.report()
+    if not args.dry_run:
+        report["added"] = str(add_to_corpus(inspection, args.settings.corpus.dir))
+    if args.json:
+        _emit_json(report)
+        return
+    for key in _REPORT_FIELDS:
+        print(f"{key}: {report[key] if report[key] is not None else '（未注明）'}")
+    for ref in report["implements"]:
+        print(f"implements: 《{ref['title']}》" + (f"（{ref['number']}）" if ref["number"] else ""))
+    print(f"agencies ({len(report['agencies'])}): " + "、".join(report["agencies"]))
+    print(f"warnings ({len(report['warnings'])}):")
+    for warning in report["warnings"]:
+        print(f"  - {warning}")
+    if "added" in report:
+        print(f"added: {report['added']} (run `policy-assistant index` to search it)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policy-assistant",
@@ -370,6 +396,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = add("serve", cmd_serve, "run the HTTP service: API, widget, demo page, console")
     serve.add_argument("--host", help="address to listen on (default: settings, 127.0.0.1)")
     serve.add_argument("--port", type=_port, help="port (default: settings, 8000)")
+    adding = add("add", cmd_add, "check a plan (.txt, .pdf, .docx, .html) and add it to the "
+                                 "corpus folder")
+    adding.add_argument("path", type=Path, help="the document file")
+    adding.add_argument("--id", help="document id (default: from the file name)")
+    adding.add_argument("--dry-run", action="store_true",
+                        help="only print the validation report; change nothing")
     ev = add("eval", cmd_eval, "evaluate retrieval and answers on the fixed question set")
     ev.add_argument("--retrieval", action="store_true", help="only the retrieval evaluation")
     ev.add_argument("--answers", action="store_true", help="only the answer evaluation")
