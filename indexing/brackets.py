@@ -58,6 +58,7 @@ class BracketCues:
     standing: tuple[re.Pattern[str], ...]
     max_name: int
     not_in_names: str
+    agency_endings: tuple[str, ...]
     prefixes: tuple[str, ...]  # longest first
     not_prefixes: tuple[str, ...]
     suffixes: tuple[str, ...]
@@ -82,6 +83,7 @@ class BracketCues:
                 standing=tuple(re.compile(p) for p in data["standing"]),
                 max_name=int(data["max_name"]),
                 not_in_names=data["not_in_names"],
+                agency_endings=tuple(data["agency_endings"]),
                 prefixes=tuple(sorted(carry["prefixes"], key=len, reverse=True)),
                 not_prefixes=tuple(carry["not_prefixes"]),
                 suffixes=tuple(carry["suffixes"]),
@@ -180,11 +182,16 @@ class BracketCues:
     def _takes_prefix(self, name: str) -> bool:
         if any(name.startswith(o) for o in self.own) or any(p in name for p in self.places):
             return False
-        bare = re.sub(r"〔[^〕]*〕$", "", name)  # 发展改革委〔能源局〕
-        return any(bare.endswith(s) for s in self.suffixes)
+        return _bare(name).endswith(self.suffixes)
 
     def _is_name(self, name: str) -> bool:
-        return 0 < len(name) <= self.max_name and not any(c in self.not_in_names for c in name)
+        return (0 < len(name) <= self.max_name and not any(c in self.not_in_names for c in name)
+                and _bare(name).endswith(self.agency_endings))
+
+
+def _bare(name: str) -> str:
+    """A name without the annotation it ends with: 发展改革委〔能源局〕, 市委党校（行政学院）."""
+    return re.sub(r"(?:〔[^〕]*〕|（[^）]*）)$", "", name)
 
 
 def _unique(names: list[Name]) -> tuple[Name, ...]:

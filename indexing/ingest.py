@@ -28,11 +28,8 @@ from indexing.parser import RESTART_BASE, parse_with_notes
 from indexing.readers import read_document
 
 DOC_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
-# An agency name ends like an organisation (厅, 委, 局, 人民政府, 集团 …) or names a group
-# (各有关部门); anything else is listed as suspicious.
-_AGENCY_ENDINGS = ("厅", "委", "局", "办", "院", "社", "室", "部", "署", "中心", "联", "协",
-                   "府", "会", "团", "司", "行", "馆", "所", "处", "组", "区", "县", "市",
-                   "校", "总部", "单位", "部门", "海关", "分行", "支行")
+# A name longer than this is listed as suspicious, as is one with an annotation: 〔铁建办〕.
+SUSPICIOUS_LENGTH = 20
 
 
 @dataclass(frozen=True)
@@ -145,11 +142,9 @@ def _agency_warnings(doc: Document, registry: AgencyRegistry, cues: BracketCues)
                       for n in r.names if n.written != n.carried})
     if carried:
         out.append("guess: jurisdiction prefix carried to " + "、".join(carried))
-    odd = [n for n in names
-           if not n.endswith(_AGENCY_ENDINGS) and not re.sub(r"[〔（][^〕）]*[〕）]$", "", n)
-           .endswith(_AGENCY_ENDINGS)]
+    odd = [n for n in names if len(n) > SUSPICIOUS_LENGTH or re.search(r"[〔（].*[〕）]$", n)]
     if odd:
-        out.append("suspicious agency names: " + "、".join(odd))
+        out.append("suspicious agency names (long, or annotated): " + "、".join(odd))
     return out
 
 
