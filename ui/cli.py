@@ -19,7 +19,7 @@ from typing import Any
 from assistant.search import Searcher
 from assistant.service import Assistant
 from core.errors import BadInput, PolicyAssistantError
-from core.model import Answer, Provision, Role, Turn
+from core.model import Answer, Level, Provision, Role, Turn
 from core.settings import Settings
 from evals.report import REPORTS_DIR
 from indexing.corpus import Corpus
@@ -30,6 +30,8 @@ from ui import render, views
 
 _CLAUSE_NO_RE = re.compile(r"^(?:第)?[（(]?(?P<no>[0-9]+|[一二三四五六七八九十]+)[）)]?(?:条)?$")
 _ROLE_ZH = {Role.LEAD: "牵头", Role.SUPPORTING: "配合"}
+_LEVEL_ZH = {Level.NATIONAL: "国家级", Level.PROVINCIAL: "省级", Level.MUNICIPAL: "市级",
+             Level.DISTRICT: "区县级"}
 
 
 def parse_clause_no(text: str) -> int:
@@ -63,7 +65,7 @@ def cmd_documents(corpus: Corpus, args: argparse.Namespace) -> None:
         _emit_json([views.document_view(d) for d in corpus.documents])
         return
     rows = [[d.doc_id, d.meta.short_title, d.meta.number or "—", d.meta.date,
-             "市级" if d.meta.level == "municipal" else "国家级",
+             _LEVEL_ZH.get(d.meta.level, d.meta.level),
              f"{len(d.parts)}部分 {len(d.clauses)}条", d.meta.title]
             for d in corpus.documents]
     print(render.table(["编号", "简称", "文号", "日期", "层级", "结构", "标题"], rows))
