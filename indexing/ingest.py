@@ -105,7 +105,6 @@ def inspect(path: Path, registry: AgencyRegistry, doc_id: str | None = None,
 
 def _id_from(path: Path) -> str:
     stem = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
-    stem = stem.removesuffix("-pdftotext")
     if not DOC_ID_RE.match(stem):
         raise BadInput(f"{path.name}: cannot make a document id from the file name; "
                        "give one with --id")

@@ -108,9 +108,10 @@ class _Outliner:
     def _preamble_line(self, para: Span) -> None:
         """The preamble keeps one paragraph per line (title, addressee, signature, date are
         lines of their own) except where a bracket or book title runs on to the next line."""
-        if self.preamble and _open_brackets(self.preamble[-1].text):
+        part = is_part_heading(para.text)
+        if self.preamble and _open_brackets(self.preamble[-1].text) and not part:
             self.preamble[-1] = self.preamble[-1] + para
-        elif part := is_part_heading(para.text):
+        elif part:
             self._part(part, para)
         elif clause := _CLAUSE_RE.match(para.text):
             raise self.fail(para.first_line,

@@ -15,6 +15,7 @@ the library's own exception.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -60,9 +61,7 @@ def read_docx(path: Path) -> str:
 
     try:
         document = Document(str(path))
-    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
-        raise UnreadableDocument(f"{path}: not a readable .docx: {exc}") from exc
-    except Exception as exc:  # zipfile.BadZipFile and lxml errors of a broken package
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise UnreadableDocument(f"{path}: not a readable .docx: {exc}") from exc
     return "\n".join(p.text for p in document.paragraphs)
 

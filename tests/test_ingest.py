@@ -292,7 +292,8 @@ def test_add_twice_is_a_clear_error_and_changes_nothing(
         corpus_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "add", str(EXTRA / "liaoning-2021-green.txt"))[0] == 0
     before = fingerprint(corpus_copy)
-    code, out, err = run(capsys, "add", str(EXTRA / "raw" / "liaoning-2021-green.pdftotext.txt"))
+    code, out, err = run(capsys, "add", str(EXTRA / "raw" / "liaoning-2021-green.pdftotext.txt"),
+                         "--id", "liaoning-2021-green")
     assert (code, out) == (2, "")
     assert err == ("policy-assistant: liaoning-2021-green is already in the corpus "
                    "(liaoning-2021-green.txt); give another --id\n")
