@@ -14,6 +14,7 @@ import os
 import re
 import tempfile
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,10 +42,15 @@ class Inspection:
     metadata: TextMetadata
     document: Document
     warnings: tuple[str, ...]
+    cited: tuple[str | None, ...] = ()  # the corpus id of each document it implements
 
     @property
     def doc_id(self) -> str:
         return self.document.doc_id
+
+    @property
+    def _cited(self) -> tuple[str | None, ...]:
+        return self.cited or (None,) * len(self.metadata.implements)
 
     def report(self) -> dict[str, Any]:
         doc, meta = self.document, self.metadata
@@ -60,7 +66,8 @@ class Inspection:
             "date": meta.date,
             "level": meta.level.value if meta.level else None,
             "jurisdiction": meta.jurisdiction,
-            "implements": [{"title": r.title, "number": r.number} for r in meta.implements],
+            "implements": [{"title": r.title, "number": r.number, "doc_id": doc_id}
+                           for r, doc_id in zip(meta.implements, self._cited, strict=True)],
             "parts": len(doc.parts),
             "clauses": len(doc.clauses),
             "numbered_items": len({(p.clause_no, p.item) for p in provisions if p.item}),
@@ -73,10 +80,11 @@ class Inspection:
 
 
 def inspect(path: Path, registry: AgencyRegistry, doc_id: str | None = None,
-            cues: BracketCues | None = None) -> Inspection:
+            known: Sequence[DocumentMeta] = (), cues: BracketCues | None = None) -> Inspection:
     """Read, describe and parse one file. Raises UnreadableDocument when the file gives no
     text or the text is no plan (naming the line where it stops being one), BadInput for a
-    malformed id."""
+    malformed id. ``known``: the corpus's documents, to find the ones this text cites and
+    to warn of one it repeats."""
     doc_id = doc_id or _id_from(path)
     if not DOC_ID_RE.match(doc_id):
         raise BadInput(f"not a document id: {doc_id!r} (lower-case letters, digits and -, "
@@ -97,10 +105,26 @@ def inspect(path: Path, registry: AgencyRegistry, doc_id: str | None = None,
     if not document.clauses:
         raise UnreadableDocument(f"{path}: not a plan: it has part headings but no clause "
                                  "（一）")
-    warnings = [*_metadata_warnings(metadata), *notes,
+    titles = {_key(m.title): m.doc_id for m in known}
+    cited = tuple(titles.get(_key(r.title)) for r in metadata.implements)
+    warnings = [*_repeats(metadata, known), *_metadata_warnings(metadata), *notes,
                 *_agency_warnings(document, registry, cues or default_cues()),
                 *_bracket_warnings(document)]
-    return Inspection(path, text, metadata, document, tuple(warnings))
+    return Inspection(path, text, metadata, document, tuple(warnings), cited)
+
+
+def _key(title: str) -> str:
+    return "".join(title.split())
+
+
+def _repeats(metadata: TextMetadata, known: Sequence[DocumentMeta]) -> list[str]:
+    out = []
+    for meta in known:
+        if metadata.title and _key(metadata.title) == _key(meta.title):
+            out.append(f"the corpus has a document of this title: {meta.doc_id}")
+        elif metadata.number and metadata.number == meta.number:
+            out.append(f"the corpus has a document of this number: {meta.doc_id}")
+    return out
 
 
 def _id_from(path: Path) -> str:

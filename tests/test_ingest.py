@@ -310,3 +310,18 @@ def test_add_unreadable_file_exits_2_and_changes_nothing(
     assert err.count("\n") == 1
     assert err.startswith(f"policy-assistant: {scan}: the PDF has no text layer")
     assert fingerprint(corpus_copy) == before
+
+
+def test_dry_run_of_the_tianjin_pdf_finds_it_in_the_corpus(
+        corpus_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "add", str(EXTRA / "pdf" / "tianjin-2022.pdf"), "--id",
+                         "tianjin-2022-pdf", "--dry-run", "--json")
+    assert (code, err) == (0, "")
+    report = json.loads(out)
+    assert (report["clauses"], report["brackets"], report["jurisdiction"]) == (28, 97, "天津市")
+    assert report["implements"] == [{
+        "title": "国务院关于加快建立健全绿色低碳循环发展经济体系的指导意见",
+        "number": "国发〔2021〕4号", "doc_id": "guofa-2021-4"}]
+    # every agency is Tianjin's registry's: no "not in the registry" warning
+    assert report["warnings"] == ["the corpus has a document of this title: tianjin-2022",
+                                  "not stated in the text: number"]

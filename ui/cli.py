@@ -340,7 +340,8 @@ _REPORT_FIELDS = ("doc_id", "title", "issuer", "number", "date", "level", "juris
 
 def cmd_add(corpus: Corpus, args: argparse.Namespace) -> None:
     """Check a document (--dry-run) or add it to the corpus folder; the report either way."""
-    inspection = inspect(args.path, corpus.registry, args.id)
+    inspection = inspect(args.path, corpus.registry, args.id,
+                         tuple(d.meta for d in corpus.documents))
     report = inspection.report()
     if not args.dry_run:
         report["added"] = str(add_to_corpus(inspection, args.settings.corpus.dir))
@@ -350,7 +351,8 @@ def cmd_add(corpus: Corpus, args: argparse.Namespace) -> None:
     for key in _REPORT_FIELDS:
         print(f"{key}: {report[key] if report[key] is not None else '（未注明）'}")
     for ref in report["implements"]:
-        print(f"implements: 《{ref['title']}》" + (f"（{ref['number']}）" if ref["number"] else ""))
+        print(f"implements: 《{ref['title']}》" + (f"（{ref['number']}）" if ref["number"] else "")
+              + (f" = {ref['doc_id']}" if ref["doc_id"] else ""))
     print(f"agencies ({len(report['agencies'])}): " + "、".join(report["agencies"]))
     print(f"warnings ({len(report['warnings'])}):")
     for warning in report["warnings"]:
