@@ -52,7 +52,9 @@ class BracketCues:
     lead: str
     group_separators: str
     name_separator: str
+    etc: str
     and_others: str
+    and_others_joiner: str
     conjunctions: tuple[str, ...]
     unsplit: tuple[re.Pattern[str], ...]
     standing: tuple[re.Pattern[str], ...]
@@ -77,7 +79,9 @@ class BracketCues:
                 lead=data["lead"],
                 group_separators=data["group_separators"],
                 name_separator=data["name_separator"],
+                etc=data["etc"],
                 and_others=data["and_others"],
+                and_others_joiner=data["and_others_joiner"],
                 conjunctions=tuple(data["conjunctions"]),
                 unsplit=tuple(re.compile(p) for p in data["unsplit"]),
                 standing=tuple(re.compile(p) for p in data["standing"]),
@@ -159,12 +163,13 @@ class BracketCues:
         names: list[str] = []
         and_others = False
         for item in text.split(self.name_separator):
-            head, sep, rest = item.partition("等")
+            head, sep, rest = item.partition(self.etc)
             parts = [head]
             if sep:
                 if rest.startswith(self.and_others):
                     and_others = True
-                    rest = rest.removeprefix(self.and_others).removeprefix("和")
+                    rest = rest.removeprefix(self.and_others).removeprefix(
+                        self.and_others_joiner)
                 if rest:
                     parts.append(rest)
             for name in parts:
