@@ -64,7 +64,8 @@ def read_lines(raw: str, rules: LayoutRules | None = None) -> Lines:
     out: list[Span] = []
     dropped = 0
     header = True
-    for number, line in enumerate(raw.replace("\r\n", "\n").split("\n"), start=1):
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    for number, line in enumerate(text.split("\n"), start=1):
         if header and line.startswith(rules.comment):
             dropped += 1
             continue
