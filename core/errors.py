@@ -11,7 +11,10 @@ PolicyAssistantError
 └── BadInput                 the caller asked for something that does not exist
     ├── UnknownDocument
     ├── UnknownClause
-    └── UnknownAgency
+    ├── UnknownAgency
+    ├── UnreadableDocument   a file given to `add` is no plan: unknown format, empty, a scan
+    │                        with no text layer, or a text that does not parse as a plan
+    └── DuplicateDocument    `add` with an id the corpus already has
 
 Foreign exceptions are converted where they arise (``raise … from exc``). Entry points map
 BadInput to exit status 2 / HTTP 4xx and everything else to 1 / 5xx.
@@ -82,3 +85,11 @@ class UnknownClause(BadInput):
 
 class UnknownAgency(BadInput):
     code = "unknown_agency"
+
+
+class UnreadableDocument(BadInput):
+    code = "unreadable_document"
+
+
+class DuplicateDocument(BadInput):
+    code = "duplicate_document"

@@ -14,10 +14,10 @@ from enum import StrEnum
 
 
 class Level(StrEnum):
+    MUNICIPAL = "municipal"  # a city, including the province-level ones (天津市, 上海市)
     NATIONAL = "national"
-    PROVINCIAL = "provincial"
-    MUNICIPAL = "municipal"
-    DISTRICT = "district"
+    PROVINCIAL = "provincial"  # a province or autonomous region (江西省, 广西壮族自治区)
+    DISTRICT = "district"  # a district or county (滨海新区)
 
 
 class AgencyKind(StrEnum):
@@ -49,6 +49,8 @@ class DocumentMeta:
     english_title: str
     aliases: tuple[str, ...] = ()  # what users call it (方案, 指导意见): documents.toml
     home: bool = False  # the deployment's own document: answers lead with it
+    # where the document applies (天津市, 广西壮族自治区, 全国); None: the agency registry's own
+    jurisdiction: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,21 +74,30 @@ class Provision:
     agencies: tuple[str, ...] = ()  # canonical names, lead first
     responsibility: str | None = None  # the bracket as written, normalised
     and_others: bool = False  # the bracket says 等部门: more departments than named
+    item: int | None = None  # the numbered task 1. 2. … of the clause this text belongs to
+    leads: tuple[str, ...] = ()  # the agencies the bracket names with 牵头 (lead first anyway)
 
     @property
     def lead_agency(self) -> str | None:
         return self.agencies[0] if self.agencies else None
 
+    @property
+    def lead_agencies(self) -> tuple[str, ...]:
+        """The agencies named with 牵头, else the first agency."""
+        return self.leads or self.agencies[:1]
+
     def role_of(self, agency: str) -> Role | None:
         if agency not in self.agencies:
             return None
-        return Role.LEAD if agency == self.agencies[0] else Role.SUPPORTING
+        return Role.LEAD if agency in self.lead_agencies else Role.SUPPORTING
 
 
 @dataclass(frozen=True, slots=True)
 class Clause:
     doc_id: str
-    no: int  # （十） -> 10; 0 for the text before the first numbered clause
+    # the clause id: （十） -> 10; 0 for the text before the first numbered clause. Where the
+    # numbering restarts in each part, part * 100 + number: 四、（二） -> 402 (docs/api.md)
+    no: int
     label: str  # "（十）", "" for clause 0
     title: str
     part_no: int  # 0 for clause 0

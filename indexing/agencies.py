@@ -20,7 +20,10 @@ def _key(name: str) -> str:
 
 
 class AgencyRegistry:
-    def __init__(self, agencies: Iterable[Agency]) -> None:
+    def __init__(self, agencies: Iterable[Agency], jurisdiction: str | None = None) -> None:
+        # the jurisdiction whose agencies these are: documents of other jurisdictions keep
+        # their agency names as written instead of resolving them here
+        self.jurisdiction = jurisdiction
         self._agencies: dict[str, Agency] = {}
         self._lookup: dict[str, str] = {}
         for agency in agencies:
@@ -39,13 +42,13 @@ class AgencyRegistry:
             with path.open("rb") as fh:
                 data = tomllib.load(fh)
             return cls(
-                Agency(
+                (Agency(
                     name=entry["name"],
                     kind=AgencyKind(entry["kind"]),
                     english=entry["english"],
                     aliases=tuple(entry.get("aliases", ())),
-                )
-                for entry in data.get("agency", [])
+                ) for entry in data.get("agency", [])),
+                data.get("jurisdiction"),
             )
         except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError, TypeError) as exc:
             raise CorpusError(f"{path}: invalid agency registry: {exc}") from exc

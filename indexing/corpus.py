@@ -68,10 +68,10 @@ def load_metadata(path: Path) -> tuple[DocumentMeta, ...]:
         metas = tuple(
             DocumentMeta(
                 doc_id=e["id"], title=e["title"], short_title=e["short_title"],
-                issuer=e["issuer"], number=e.get("number"), date=e["date"],
+                issuer=e["issuer"], number=e.get("number"), date=e.get("date", ""),
                 published=e.get("published"), level=Level(e["level"]),
                 implements=tuple(e.get("implements", ())), file=e["file"],
-                english_title=e.get("english_title", ""),
+                english_title=e.get("english_title", ""), jurisdiction=e.get("jurisdiction"),
                 aliases=tuple(e.get("aliases", ())), home=bool(e.get("home", False)),
             )
             for e in entries
@@ -143,11 +143,19 @@ class Corpus:
     def agencies_in_use(self) -> tuple[str, ...]:
         """Every agency a responsibility bracket names, most frequently named first."""
         counts: dict[str, int] = {}
-        for doc in self.documents:
+        for doc in self._registry_documents:
             for provision in doc.provisions:
                 for name in provision.agencies:
                     counts[name] = counts.get(name, 0) + 1
         return tuple(sorted(counts, key=lambda n: (-counts[n], n)))
+
+    @property
+    def _registry_documents(self) -> tuple[Document, ...]:
+        """The documents whose agency names are the registry's: those of its jurisdiction or
+        naming none. Another city's 市发展改革委 is not the registry's 市发展改革委."""
+        own = self.registry.jurisdiction
+        return tuple(d for d in self.documents
+                     if own is None or d.meta.jurisdiction in (None, own))
 
     def agency(self, query: str) -> Agency:
         """Resolve a canonical name or alias (发改委) to the agency, or raise UnknownAgency."""
@@ -157,7 +165,7 @@ class Corpus:
         """Every task of an agency across documents, in document order, lead or supporting."""
         name = self.agency(query).name
         out = []
-        for doc in self.documents:
+        for doc in self._registry_documents:
             for provision in doc.provisions:
                 role = provision.role_of(name)
                 if role is not None:

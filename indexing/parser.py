@@ -1,16 +1,26 @@
 """Policy text → Document → Part → Clause → Provision.
 
 The texts follow the standard form of Chinese policy documents: parts 一、二、…, clauses
-（一）（二）… numbered through the whole document, and inside a clause a run of tasks, each
-closed by the bracket of agencies responsible for it (``……（市商务局、各区人民政府按职责分工
-负责）``). Documents without such brackets split into provisions by sentence group.
+（一）（二）… (numbered through the document, or restarting in each part), numbered tasks
+1. 2. … inside a clause, and the bracket of agencies responsible that closes a task
+(``……（市商务局、各区人民政府按职责分工负责）``, ``（责任单位：…）``). Text without such brackets
+splits into provisions by sentence group.
 
-What the Tianjin text does to us, and where it is handled:
-- page breaks cut sentences and names (``市工\\n\\n业和信息化局``): a paragraph that does not
-  end a sentence, or that starts with a responsibility bracket, continues the previous one;
-- stray spaces and half-width brackets: ``text.Span.normalised``;
-- parentheses that are not brackets (``（集群）``, ``首台（套）``, ``（油气化工码头除外）``):
-  a bracket counts only if its whole content is an agency list ending in 负责.
+The passes, each in its own module:
+- layout.py: the lines that belong to the document (page numbers, web residue, a comment
+  header and a title printed twice dropped; the signature set apart);
+- text.Span.normalised: stray spaces and half-width punctuation;
+- outline.py: parts, clauses and numbered tasks, paragraphs rejoined across page breaks;
+- brackets.py: which parentheses are responsibility brackets, and their agencies;
+- here: provisions, one per bracket, with the agencies' canonical names, lead first.
+
+Clause ids: （十） → 10 where the numbering runs on; part * 100 + number where it restarts in
+each part (四、（二） → 402); see docs/api.md.
+
+Agency names: in a document of the agency registry's own jurisdiction (or one that names
+none) a name resolves through the registry (发改委 → 市发展改革委); in any other document it is
+kept as written, with the jurisdiction prefix it omits carried (自治区工业和信息化厅), so
+that another city's 市发展改革委 never merges into the registry's.
 
 A text that breaks the form (numbers out of order, an unclosed bracket, an empty clause)
 raises ParseError with file and line; nothing is returned half-built.
@@ -18,30 +28,27 @@ raises ParseError with file and line; nothing is returned half-built.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from core.errors import ParseError
+from core.errors import CorpusError, ParseError
 from core.model import Clause, Document, DocumentMeta, Part, Provision
 from indexing.agencies import AgencyRegistry
-from indexing.numerals import parse_numeral
-from indexing.text import Span, read_paragraphs
+from indexing.brackets import BracketCues, Name, Responsibility, default_cues
+from indexing.layout import read_lines
+from indexing.outline import ClauseDraft, Outline, is_part_heading, outline
+from indexing.text import Span
 
-_NUM = "一二三四五六七八九十"
-_PART_RE = re.compile(rf"^([{_NUM}]+)、(.+)$")
-_CLAUSE_RE = re.compile(rf"^（([{_NUM}]+)）")
-_RESPONSIBILITY_RE = re.compile(r"^(?P<agencies>[^，。；：（）《》“”]+?)(?:按职责分工)?负责$")
-# A paragraph ending in one of these (closing marks aside) ends a sentence; any other
-# ending is a page break: 首台（套）|装备 continues, 工作。）| starts anew.
-_SENTENCE_END = "。！？；："
-_CLOSING_MARKS = "”’）》」"
+__all__ = ["PREAMBLE_TITLE", "is_part_heading", "parse_document", "parse_text",
+           "parse_with_notes"]
+
 _SENTENCE_STOP = "。！？"
 _PAIRS = {"（": "）", "《": "》", "〔": "〕", "“": "”"}
 _CLOSERS = {v: k for k, v in _PAIRS.items()}
 _MAX_TITLE = 40
 _MAX_HEADER = 10  # a parallel lead-in such as 坚持重点突破。 or ——全国统筹。
 PREAMBLE_TITLE = "序言"
+RESTART_BASE = 100  # clause id = part * 100 + number where numbering restarts
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,141 +58,34 @@ class Bracket:
     content: str
 
 
-@dataclass
-class _ClauseDraft:
-    no: int
-    label: str
-    heading_line: int
-    title: str | None  # None: the title is the first sentence of the body
-    body: list[Span] = field(default_factory=list)
-
-
-@dataclass
-class _PartDraft:
-    no: int
-    label: str
-    title: str
-    line: int
-    intro: list[Span] = field(default_factory=list)
-    clauses: list[_ClauseDraft] = field(default_factory=list)
-
-
-def is_part_heading(text: str) -> re.Match[str] | None:
-    match = _PART_RE.match(text)
-    if match and "。" not in text and len(match.group(2)) <= _MAX_TITLE:
-        return match
-    return None
-
-
-def responsibility_of(content: str) -> str | None:
-    """The agency list of a responsibility bracket's content, or None for any other bracket."""
-    match = _RESPONSIBILITY_RE.match(content)
-    return match.group("agencies") if match else None
-
-
-def split_agencies(listing: str, registry: AgencyRegistry) -> tuple[tuple[str, ...], bool]:
-    """'市交通运输委、市商务局等部门和各区人民政府' -> canonical names in order, and 等部门.
-
-    ``X等部门`` says more departments than named share the task; ``X等市级有关部门`` names a
-    group that is itself an agency.
-    """
-    names: list[str] = []
-    and_others = False
-    for item in listing.split("、"):
-        head, sep, rest = item.partition("等")
-        parts = [head]
-        if sep:
-            if rest.startswith("部门"):
-                and_others = True
-                rest = rest.removeprefix("部门").removeprefix("和")
-            if rest:
-                parts.append(rest)
-        for name in parts:
-            canonical = registry.canonical(name) or name
-            if canonical not in names:
-                names.append(canonical)
-    return tuple(names), and_others
-
-
 class _Parser:
-    def __init__(self, meta: DocumentMeta, path: Path, registry: AgencyRegistry) -> None:
+    def __init__(self, meta: DocumentMeta, path: Path, registry: AgencyRegistry,
+                 cues: BracketCues | None = None) -> None:
         self.meta = meta
         self.path = path
         self.registry = registry
+        self.cues = cues or default_cues()
+        self.use_registry = (meta.jurisdiction is None or registry.jurisdiction is None
+                             or meta.jurisdiction == registry.jurisdiction)
+        self.standing: tuple[str, ...] = ()  # agencies of every task from here on
+        self.notes: list[str] = []
 
     def fail(self, line: int, message: str) -> ParseError:
         return ParseError(self.path, line, message)
 
-    # -- layout ---------------------------------------------------------------------------
-
     def parse(self, raw: str) -> Document:
-        paragraphs = read_paragraphs(raw)
-        if not paragraphs:
+        lines = read_lines(raw)
+        if not lines.body:
             raise self.fail(1, "the text is empty")
-        preamble: list[Span] = []
-        parts: list[_PartDraft] = []
-        last_clause = 0
-        for para in paragraphs:
-            if part := is_part_heading(para.text):
-                no = self._numeral(part.group(1), para.first_line)
-                if no != len(parts) + 1:
-                    raise self.fail(para.first_line,
-                                    f"part {part.group(1)}、 is out of order: expected part "
-                                    f"{len(parts) + 1}")
-                parts.append(_PartDraft(no, f"{part.group(1)}、", part.group(2), para.first_line))
-            elif clause := _CLAUSE_RE.match(para.text):
-                no = self._numeral(clause.group(1), para.first_line)
-                if not parts:
-                    raise self.fail(para.first_line,
-                                    f"clause {clause.group(0)} comes before any part heading")
-                if no != last_clause + 1:
-                    raise self.fail(para.first_line,
-                                    f"clause {clause.group(0)} is out of order: expected clause "
-                                    f"{last_clause + 1}")
-                last_clause = no
-                rest = para[clause.end():]
-                # （一）指导思想 alone on its line is a title; otherwise the title is the
-                # first sentence of the body: （三）加快工业绿色转型升级。推行…
-                own_line = "。" not in rest.text and len(rest) <= _MAX_TITLE
-                draft = _ClauseDraft(no, clause.group(0), para.first_line,
-                                     rest.text if own_line else None)
-                if not own_line:
-                    draft.body.append(rest)
-                parts[-1].clauses.append(draft)
-            elif not parts:
-                preamble.append(para)
-            else:
-                current = parts[-1]
-                body = current.clauses[-1].body if current.clauses else current.intro
-                self._append(body, para)
-        return self._build(preamble, parts)
-
-    def _append(self, body: list[Span], para: Span) -> None:
-        ended = body[-1].text.rstrip(_CLOSING_MARKS)[-1:] if body else ""
-        continues = bool(body) and (
-            ended not in _SENTENCE_END or not ended or self._starts_with_bracket(para)
-        )
-        if continues:
-            body[-1] = body[-1] + para
-        else:
-            body.append(para)
-
-    def _starts_with_bracket(self, para: Span) -> bool:
-        if not para.text.startswith("（"):
-            return False
-        close = para.text.find("）")
-        return close > 0 and responsibility_of(para.text[1:close]) is not None
-
-    def _numeral(self, text: str, line: int) -> int:
-        try:
-            return parse_numeral(text)
-        except ValueError as exc:
-            raise self.fail(line, f"bad number {text}: {exc}") from exc
+        drafts = outline(lines.body, self.fail, self.cues)
+        self.notes.extend(drafts.notes)
+        return self._build(drafts)
 
     # -- building -------------------------------------------------------------------------
 
-    def _build(self, preamble: list[Span], parts: list[_PartDraft]) -> Document:
+    def _build(self, drafts: Outline) -> Document:
         doc_id = self.meta.doc_id
+        preamble, parts = drafts.preamble, drafts.parts
         if not parts:
             raise self.fail(1, "no part heading (一、…) found")
         pre_provisions = tuple(
@@ -196,8 +96,8 @@ class _Parser:
             self._brackets(span)  # an unclosed bracket is an error wherever it is
         built_parts = []
         for part in parts:
-            intro = self._sentence_groups(part.intro, part.no, None)
-            clauses = tuple(self._clause(part.no, c) for c in part.clauses)
+            intro = self._provisions(part.intro, part.no, None)
+            clauses = tuple(self._clause(part.no, c, drafts.restarts) for c in part.clauses)
             if not intro and not clauses:
                 raise self.fail(part.line, f"part {part.label} has no text")
             built_parts.append(Part(doc_id, part.no, part.label, part.title, clauses, intro,
@@ -206,7 +106,8 @@ class _Parser:
                      pre_provisions, preamble[0].first_line if preamble else 1)
         return Document(self.meta, pre, tuple(built_parts))
 
-    def _clause(self, part_no: int, draft: _ClauseDraft) -> Clause:
+    def _clause(self, part_no: int, draft: ClauseDraft, restarts: bool) -> Clause:
+        clause_no = part_no * RESTART_BASE + draft.no if restarts else draft.no
         body = list(draft.body)
         title = draft.title
         if title is None:
@@ -218,20 +119,35 @@ class _Parser:
                 body[0:1] = [rest] if rest.text else []
             else:
                 title = ""
-        text = "".join(s.text for s in body)
-        if not body:
+        if not body and not draft.items:
             raise self.fail(draft.heading_line, f"clause {draft.label} has no text")
+        provisions = list(self._provisions(body, part_no, clause_no))
+        for item in draft.items:
+            provisions.extend(self._provisions(item.body, part_no, clause_no, item.no,
+                                               start=len(provisions)))
+        text = "".join(s.text for s in body) + "".join(
+            s.text for item in draft.items for s in item.body)
+        full = (f"{title}。" if draft.title is None and title else "") + text
+        return Clause(self.meta.doc_id, clause_no, draft.label, title, part_no, full,
+                      tuple(provisions), draft.heading_line)
+
+    def _provisions(self, body: list[Span], part_no: int, clause_no: int | None,
+                    item: int | None = None, start: int = 0) -> tuple[Provision, ...]:
+        """One provision per responsibility bracket, or per sentence group when there is
+        none; a numbered task without a bracket is one provision."""
+        if not body:
+            return ()
         whole = body[0]
         for span in body[1:]:
             whole = whole + span
         brackets = self._brackets(whole)
-        if any(responsibility_of(b.content) for b in brackets):
-            provisions = self._bracketed(whole, brackets, part_no, draft.no)
-        else:
-            provisions = self._sentence_groups(body, part_no, draft.no)
-        full = (f"{title}。" if draft.title is None and title else "") + text
-        return Clause(self.meta.doc_id, draft.no, draft.label, title, part_no, full, provisions,
-                      draft.heading_line)
+        if any(self.cues.read(b.content) for b in brackets):
+            return self._bracketed(whole, brackets, part_no, clause_no, item, start)
+        if item is not None:
+            task = whole.strip()
+            return (Provision(self.meta.doc_id, part_no, clause_no, start + 1, task.text,
+                              task.first_line, item=item),)
+        return self._sentence_groups(body, part_no, clause_no, start)
 
     def _brackets(self, span: Span) -> list[Bracket]:
         """Top-level （…） brackets of a span; unbalanced pairs of any kind raise ParseError."""
@@ -254,30 +170,52 @@ class _Parser:
         return out
 
     def _bracketed(self, whole: Span, brackets: list[Bracket], part_no: int,
-                   clause_no: int) -> tuple[Provision, ...]:
+                   clause_no: int | None, item: int | None,
+                   first: int) -> tuple[Provision, ...]:
         provisions: list[Provision] = []
         start = 0
         for bracket in brackets:
-            listing = responsibility_of(bracket.content)
-            if listing is None:
+            responsibility = self.cues.read(bracket.content)
+            if responsibility is None:
                 continue
             task = whole[start:bracket.start].strip()
             if not task.text:
                 raise self.fail(whole.line_at(bracket.start),
                                 f"responsibility bracket （{bracket.content}） follows no task")
-            agencies, and_others = split_agencies(listing, self.registry)
+            agencies, leads = self._agencies(responsibility)
             provisions.append(Provision(
-                self.meta.doc_id, part_no, clause_no, len(provisions) + 1, task.text,
-                task.first_line, agencies, bracket.content, and_others))
+                self.meta.doc_id, part_no, clause_no, first + len(provisions) + 1, task.text,
+                task.first_line, agencies, bracket.content, responsibility.and_others, item,
+                leads))
             start = bracket.end
         tail = whole[start:].strip()
         if tail.text:
             provisions.append(Provision(self.meta.doc_id, part_no, clause_no,
-                                        len(provisions) + 1, tail.text, tail.first_line))
+                                        first + len(provisions) + 1, tail.text,
+                                        tail.first_line, item=item))
         return tuple(provisions)
 
-    def _sentence_groups(self, paragraphs: list[Span], part_no: int,
-                         clause_no: int | None) -> tuple[Provision, ...]:
+    def _agencies(self, responsibility: Responsibility,
+                  ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Canonical names in order, the standing ones of earlier brackets added; the leads
+        named with 牵头."""
+        names = [self._name(n) for n in responsibility.names]
+        for name in self.standing:
+            if name not in names:
+                names.append(name)
+        standing = [self._name(n) for n in responsibility.standing]
+        self.standing = (*self.standing, *(n for n in standing if n not in self.standing))
+        leads = tuple(self._name(n) for n in responsibility.names if n.lead)
+        return tuple(dict.fromkeys(names)), leads
+
+    def _name(self, name: Name) -> str:
+        if self.use_registry:
+            return (self.registry.canonical(name.written) or self.registry.canonical(name.carried)
+                    or name.carried)
+        return name.carried
+
+    def _sentence_groups(self, paragraphs: list[Span], part_no: int, clause_no: int | None,
+                         first: int = 0) -> tuple[Provision, ...]:
         """One provision per sentence, except that a parallel lead-in (坚持重点突破。,
         ——全国统筹。) keeps the sentences that explain it."""
         split = [self._sentences(p) for p in paragraphs]
@@ -297,7 +235,7 @@ class _Parser:
                     in_group = is_header
         return tuple(
             Provision(self.meta.doc_id, part_no, clause_no, i, g.text, g.first_line)
-            for i, g in enumerate(groups, start=1)
+            for i, g in enumerate(groups, start=first + 1)
         )
 
     @staticmethod
@@ -324,8 +262,6 @@ class _Parser:
 
 def parse_document(meta: DocumentMeta, path: Path, registry: AgencyRegistry) -> Document:
     """Parse one policy text. Raises CorpusError if unreadable, ParseError if malformed."""
-    from core.errors import CorpusError
-
     try:
         raw = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -335,5 +271,12 @@ def parse_document(meta: DocumentMeta, path: Path, registry: AgencyRegistry) -> 
 
 def parse_text(meta: DocumentMeta, raw: str, registry: AgencyRegistry,
                path: Path | None = None) -> Document:
-    """Parse text held in memory (tests, crafted documents)."""
+    """Parse text held in memory (tests, crafted documents, files read by indexing.readers)."""
     return _Parser(meta, path or Path(meta.file), registry).parse(raw)
+
+
+def parse_with_notes(meta: DocumentMeta, raw: str, registry: AgencyRegistry,
+                     path: Path | None = None) -> tuple[Document, tuple[str, ...]]:
+    """parse_text, and what the parser read but found odd (numbering gaps)."""
+    parser = _Parser(meta, path or Path(meta.file), registry)
+    return parser.parse(raw), tuple(parser.notes)

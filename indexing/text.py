@@ -13,7 +13,7 @@ from dataclasses import dataclass
 # Half-width punctuation that Chinese text means as full-width.
 _FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ",": "，", ";": "；", ":": "：", "?": "？",
                              "!": "！"})
-_SPACES = frozenset(" \t\u3000\u00a0")
+_SPACES = frozenset(" \t\f\v\u3000\u00a0")  # \f: a page break of pdftotext
 
 
 def _is_ascii_word(ch: str) -> bool:

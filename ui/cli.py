@@ -19,16 +19,19 @@ from typing import Any
 from assistant.search import Searcher
 from assistant.service import Assistant
 from core.errors import BadInput, PolicyAssistantError
-from core.model import Answer, Provision, Role, Turn
+from core.model import Answer, Level, Provision, Role, Turn
 from core.settings import Settings
 from evals.report import REPORTS_DIR
 from indexing.corpus import Corpus
 from indexing.index import BuildReport, build_from_settings, ensure_index
+from indexing.ingest import add_to_corpus, inspect
 from indexing.numerals import parse_numeral
 from ui import render, views
 
 _CLAUSE_NO_RE = re.compile(r"^(?:第)?[（(]?(?P<no>[0-9]+|[一二三四五六七八九十]+)[）)]?(?:条)?$")
 _ROLE_ZH = {Role.LEAD: "牵头", Role.SUPPORTING: "配合"}
+_LEVEL_ZH = {Level.NATIONAL: "国家级", Level.PROVINCIAL: "省级", Level.MUNICIPAL: "市级",
+             Level.DISTRICT: "区县级"}
 
 
 def parse_clause_no(text: str) -> int:
@@ -62,8 +65,7 @@ def cmd_documents(corpus: Corpus, args: argparse.Namespace) -> None:
         _emit_json([views.document_view(d) for d in corpus.documents])
         return
     rows = [[d.doc_id, d.meta.short_title, d.meta.number or "—", d.meta.date,
-             {"national": "国家级", "provincial": "省级", "municipal": "市级",
-              "district": "区级"}[d.meta.level.value],
+             _LEVEL_ZH.get(d.meta.level, d.meta.level),
              f"{len(d.parts)}部分 {len(d.clauses)}条", d.meta.title]
             for d in corpus.documents]
     print(render.table(["编号", "简称", "文号", "日期", "层级", "结构", "标题"], rows))
@@ -334,6 +336,33 @@ def cmd_eval(corpus: Corpus, args: argparse.Namespace) -> None:
     print("reports: " + ", ".join(str(p) for p in paths))
 
 
+_REPORT_FIELDS = ("doc_id", "title", "issuer", "number", "date", "level", "jurisdiction",
+                  "parts", "clauses", "numbered_items", "brackets", "clause_numbering")
+
+
+def cmd_add(corpus: Corpus, args: argparse.Namespace) -> None:
+    """Check a document (--dry-run) or add it to the corpus folder; the report either way."""
+    inspection = inspect(args.path, corpus.registry, args.id,
+                         tuple(d.meta for d in corpus.documents))
+    report = inspection.report()
+    if not args.dry_run:
+        report["added"] = str(add_to_corpus(inspection, args.settings.corpus.dir))
+    if args.json:
+        _emit_json(report)
+        return
+    for key in _REPORT_FIELDS:
+        print(f"{key}: {report[key] if report[key] is not None else '（未注明）'}")
+    for ref in report["implements"]:
+        print(f"implements: 《{ref['title']}》" + (f"（{ref['number']}）" if ref["number"] else "")
+              + (f" = {ref['doc_id']}" if ref["doc_id"] else ""))
+    print(f"agencies ({len(report['agencies'])}): " + "、".join(report["agencies"]))
+    print(f"warnings ({len(report['warnings'])}):")
+    for warning in report["warnings"]:
+        print(f"  - {warning}")
+    if "added" in report:
+        print(f"added: {report['added']} (run `policy-assistant index` to search it)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policy-assistant",
@@ -373,6 +402,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = add("serve", cmd_serve, "run the HTTP service: API, widget, demo page, console")
     serve.add_argument("--host", help="address to listen on (default: settings, 127.0.0.1)")
     serve.add_argument("--port", type=_port, help="port (default: settings, 8000)")
+    adding = add("add", cmd_add, "check a plan (.txt, .pdf, .docx, .html) and add it to the "
+                                 "corpus folder")
+    adding.add_argument("path", type=Path, help="the document file")
+    adding.add_argument("--id", help="document id (default: from the file name)")
+    adding.add_argument("--dry-run", action="store_true",
+                        help="only print the validation report; change nothing")
     ev = add("eval", cmd_eval, "evaluate retrieval and answers on the fixed question set")
     ev.add_argument("--retrieval", action="store_true", help="only the retrieval evaluation")
     ev.add_argument("--answers", action="store_true", help="only the answer evaluation")
