@@ -100,7 +100,7 @@ def test_national_and_local_cites_both(assistant: Assistant, corpus: Corpus) -> 
     docs = {c.doc_id for c in answer.citations}
     assert {"guofa-2021-4", "tianjin-2022"} <= docs
     lines = answer.answer.splitlines()
-    assert lines.index("国家层面：") < lines.index("天津落实：")
+    assert lines.index("国家层面：") < lines.index("天津市落实：")
     assert_citations_real(corpus, answer)
 
 
@@ -123,13 +123,13 @@ def test_requests_outside_what_the_texts_are_for(assistant: Assistant, question:
 @pytest.mark.parametrize("question,says,clause_no", [
     pytest.param("申请绿色信贷需要准备哪些材料？", "没有规定具体的申请、申报或办理流程", 23,
                  id="procedure-with-related-task"),
-    pytest.param("绿色工厂申报材料要交到哪个窗口？", "没有规定具体的申请、申报或办理流程", None,
+    pytest.param("游艇俱乐部申报材料要交到哪个窗口？", "没有规定具体的申请、申报或办理流程", None,
                  id="procedure-on-a-subject-the-texts-never-name"),
-    pytest.param("企业所得税税率是多少？", "没有规定具体的税率、利率", 23,
+    pytest.param("企业所得税税率是多少？", "没有规定具体的税率、利率", 22,
                  id="rate-with-the-tax-preference-task"),
     pytest.param("天津市生态环境局的办公地址和电话是多少？", "没有载明有关单位的电话、地址", None,
                  id="contact"),
-    pytest.param("2022年天津单位GDP能耗实际下降了多少？", "没有实际完成情况、统计数据或排名", 2,
+    pytest.param("2022年天津单位GDP能耗实际下降了多少？", "没有给出实际完成情况、统计数据或排名", 2,
                  id="outcome-with-the-target"),
     pytest.param("天津对新能源车主发放2000元消费券是真的吗？",
                  "没有规定具体的补贴、奖励、价格或罚款金额", 16, id="claimed-amount-not-a-year"),

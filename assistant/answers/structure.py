@@ -14,7 +14,6 @@ from core.model import Answer, Document, Intent
 from indexing.numerals import to_numeral
 
 _BASIS = re.compile(r"根据(《[^》]+》(?:（[^）]*）)?(?:和《[^》]+》(?:（[^）]*）)?)*)")
-_LIST_LIMIT = 30  # a longer list gives its count and the first ones
 
 
 def count_or_list(kit: Kit, table: TaskTable, q: Query, doc_ids: Sequence[str],
@@ -81,11 +80,6 @@ def _items(kit: Kit, chosen: Selection, sources: Sources, lang: str) -> list[str
     lines: list[str] = []
     current: int | None = -1
     for i, p in enumerate(chosen.tasks, start=1):
-        if i > _LIST_LIMIT:
-            lines.append(kit.t(lang, "list_more", n=len(chosen) - _LIST_LIMIT,
-                               agency=kit.agency_names([chosen.agency or ""], lang)[0],
-                               role=kit.t(lang, f"role_{chosen.role.value}")))
-            break
         if p.clause_no != current:
             current = p.clause_no
             clause = kit.corpus.document(p.doc_id).clause(p.clause_no or 0)
