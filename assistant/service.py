@@ -49,40 +49,27 @@ ROUTING_FILE = Path(__file__).with_name("rules") / "routing.toml"
 
 
 @dataclass(frozen=True, slots=True)
-class Group:
-    name: str
-    english: str
-    words: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class Routing:
     """The cue words of rules/routing.toml."""
 
     responsibility: tuple[str, ...]
     target: tuple[str, ...]
     which_clause: tuple[str, ...]
+    targets_clause: tuple[str, ...]
     asks_funding: tuple[str, ...]
     meta: tuple[str, ...]
     all_targets: tuple[str, ...]
     several: tuple[str, ...]
     duties: tuple[str, ...]
-    groups: tuple[Group, ...]
 
     @classmethod
     def load(cls, path: Path = ROUTING_FILE) -> Routing:
         try:
             with path.open("rb") as fh:
                 data = tomllib.load(fh)
-            groups = tuple(Group(g["name"], g["english"], tuple(g["words"]))
-                           for g in data.pop("group"))
-            return cls(groups=groups, **{k: tuple(v) for k, v in data.items()})
+            return cls(**{k: tuple(v) for k, v in data.items()})
         except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
             raise ConfigError(f"{path}: invalid routing rules: {exc}") from exc
-
-    def group_of(self, p: Provision) -> Group:
-        return next((g for g in self.groups if any(w in p.text for w in g.words)),
-                    self.groups[-1])
 
 
 def _has(text: str, cues: tuple[str, ...]) -> bool:
@@ -325,9 +312,9 @@ class Assistant:
         if len(names) == 1:
             return t.get(lang, "responsibility_single", lead=names[0], n=n)
         sep = "、" if lang == "zh" else ", "
-        others = t.get(lang, "responsibility_others", names=sep.join(names[1:]))
-        if p.and_others:
-            others += t.get(lang, "and_others")
+        # 等部门 belongs to the names, before 按职责分工: "A、B等部门按职责分工负责"
+        rest = sep.join(names[1:]) + (t.get(lang, "and_others") if p.and_others else "")
+        others = t.get(lang, "responsibility_others", names=rest)
         return t.get(lang, "responsibility", lead=names[0], others=others, n=n)
 
     def _basis(self, p: Provision, n: int, lang: str) -> str:
@@ -486,12 +473,16 @@ class Assistant:
         eligible = [t for t in self.corpus.targets
                     if (not preferred or t.doc_id in preferred)
                     and (not asked_years or t.year in asked_years)]
+        # 比例, 目标, 达到 say that a number is asked, not which one
+        tokens -= {w for cue in self.routing.target for w in tokenizer.tokens(cue)}
         scored = [(len(tokens & set(tokenizer.tokens(t.indicator))), t) for t in eligible]
         scored = [(s, t) for s, t in scored if s > 0]
         every = q.all_values if q is not None else _has(question.lower(),
                                                         self.routing.all_targets)
         if every and (preferred or asked_years):
-            chosen = eligible
+            # 主要目标/哪些量化指标: a document's targets clause (its title says 目标) if any
+            main = [t for t in eligible if self._in_targets_clause(t)]
+            chosen = main or eligible
         elif not scored:
             return []
         else:
@@ -503,6 +494,13 @@ class Assistant:
         if not preferred and home:  # the home plan first, national context after
             chosen = sorted(chosen, key=lambda t: t.doc_id != home.doc_id)
         return chosen
+
+    def _in_targets_clause(self, t: Target) -> bool:
+        doc = self.corpus.document(t.doc_id)
+        clause = doc.clause(t.clause_no) if t.clause_no is not None else None
+        part = doc.part(t.part_no)
+        title = clause.title if clause else (part.title if part else "")
+        return any(w in title for w in self.routing.targets_clause)
 
     def _targets(self, question: str, lang: str, q: Query | None = None) -> Answer | None:
         """The targets a question asks for, or None to fall back to search."""
@@ -538,7 +536,9 @@ class Assistant:
         return p
 
     def _incentive(self, question: str, lang: str, ctx: Context | None) -> Answer:
-        hits = self._search(question, ctx, k=10)
+        """The measures that fit the business, most relevant first (the home plan's before
+        national ones), each with its place and whom to contact, lead first."""
+        hits = self._home_first(self._search(question, ctx, k=10))
         provisions: list[Provision] = []
         clauses: list[tuple[str, int | None]] = []
         for h in hits:
@@ -554,27 +554,22 @@ class Assistant:
             if len(provisions) >= 4:
                 break
         if not provisions:
-            return self._refuse(lang, "refuse_not_covered")
+            return self._refuse(lang, "refuse_not_covered", question)
         sources = Sources(self.corpus)
         lines = [self.templates.get(lang, "incentive_head")]
-        for group in self.routing.groups:
-            members = [p for p in provisions if self.routing.group_of(p) == group]
-            if not members:
-                continue
-            lines.append(self.templates.get(lang, "incentive_group",
-                                            group=group.name if lang == "zh" else group.english))
-            for p in members:
-                n = sources.provision(p)
-                contact = self.templates.get(
-                    lang, "contact",
-                    agencies=("、" if lang == "zh" else "; ").join(
-                        self._agency_names(p.agencies, lang))) if p.agencies \
-                    else self.templates.get(lang, "contact_national")
-                lines.append(self.templates.get(lang, "incentive_item", text=p.text, n=n,
-                                                contact=contact))
-        if _has(question.lower(), self.routing.asks_funding):
-            lines.append(self.templates.get(lang, "silent_amount"))
-        return Answer("\n".join(lines), False, Intent.INCENTIVE, tuple(sources.citations))
+        for p in provisions:
+            n = sources.provision(p)
+            contact = self.templates.get(lang, "contact",
+                                         agencies=self.kit.agency_list(p, lang)) \
+                if p.agencies else self.templates.get(lang, "contact_national")
+            lines.append(self.templates.get(lang, "incentive_item", text=p.text, n=n,
+                                            where=where(self.corpus, p, lang),
+                                            doc=self._doc_name(p.doc_id, lang),
+                                            contact=contact))
+        not_stated = self.templates.get(lang, "silent_amount") \
+            if _has(question.lower(), self.routing.asks_funding) else ""
+        return Answer("\n".join(lines), False, Intent.INCENTIVE, tuple(sources.citations),
+                      not_stated=not_stated)
 
     def _national_and_local(self, question: str, lang: str, ctx: Context | None) -> Answer:
         national = [d.doc_id for d in self.corpus.documents if d.meta.level == Level.NATIONAL]
@@ -620,10 +615,15 @@ class Assistant:
         sources = Sources(self.corpus)
         lines = self._cited_items(top, sources, lang)
         if ranked is not hits:
-            # the national clause that ranked first stays, as the counterpart
+            # the national clause that ranked first stays as the counterpart, unless the home
+            # clause shown implements it (then it says the same, locally)
             counterpart = self._top_provisions(hits, 1)
-            lines.append(self.templates.get(lang, "national_head"))
-            lines.extend(self._cited_items(counterpart, sources, lang))
+            first = top[0]
+            linked = self.links.counterparts(first.doc_id, first.clause_no or 0,
+                                             [counterpart[0].doc_id]) if counterpart else []
+            if counterpart and (counterpart[0].doc_id, counterpart[0].clause_no) not in linked:
+                lines.append(self.templates.get(lang, "national_head"))
+                lines.extend(self._cited_items(counterpart, sources, lang))
         q = question.lower()
         if _has(q, self.routing.target) and not any(ch.isdigit() for p in top
                                                     for ch in p.text):
@@ -669,7 +669,7 @@ class Assistant:
         sources = Sources(self.corpus)
         if related:
             lines.append(t.get(lang, "unstated_related"))
-            lines.extend(self._cited_items(related, sources, lang)[1:])
+            lines.extend(self._cited_items(related, sources, lang))
             return Answer("\n".join(lines), False, Intent.GENERAL, tuple(sources.citations),
                           not_stated=not_stated)
         lines.append(self._scope(lang))
