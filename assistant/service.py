@@ -126,14 +126,21 @@ class Assistant:
         limit = self.settings.max_question_chars
         users = [normalise(t.content)[:limit] for t in history
                  if t.role == "user" and t.content.strip()]
-        previous = self.understander.conversation(users[-3:]) if users else None
-        query = self.understander.understand(question, previous)
-        ctx = None
-        if query.follow_up and previous is not None:
-            ctx = Context(users[-1], self._execute(previous, None), previous)
-        answer = frame(self.kit, query, self._execute(query, ctx))
+        ctx = self._replay(users[-3:])
+        query = self.understander.understand(question, ctx.query if ctx else None)
+        answer = frame(self.kit, query, self._execute(query, ctx if query.follow_up else None))
         return answer if self.polisher is None else self.polisher.polish(question, query.lang,
                                                                           answer)
+
+    def _replay(self, questions: Sequence[str]) -> Context | None:
+        """The earlier turns answered again, each with the one before as its context, so a
+        follow-up sees the answer the user saw (the server keeps no state)."""
+        ctx: Context | None = None
+        for text in questions:
+            query = self.understander.understand(text, ctx.query if ctx else None)
+            answer = self._execute(query, ctx if query.follow_up else None)
+            ctx = Context(text, answer, query)
+        return ctx
 
     def understand(self, question: str, history: Sequence[Turn] = ()) -> Query:
         """What the pipeline makes of a question: for tests, logs and ``--json``."""
