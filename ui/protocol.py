@@ -13,7 +13,10 @@ connections open by sending nothing (or a byte a minute). This protocol adds:
 - malformed HTTP: ``400``. Each of these is the JSON error envelope, like every answer of
   the app.
 
-Idle keep-alive connections are closed by uvicorn itself after ``timeout_keep_alive``.
+Idle keep-alive connections are closed by uvicorn itself after ``timeout_keep_alive``. A
+refused request's connection is closed the way nginx's lingering close does it: the answer is
+written, the sending side shut, and what the client is still sending read and dropped for up to
+``LINGER`` seconds, so that the client reads the answer instead of a connection reset.
 Use ``guarded_protocol(limits)`` as uvicorn's ``http`` setting.
 """
 
@@ -40,6 +43,9 @@ class HttpLimits:
 def guarded_protocol(limits: HttpLimits) -> type[asyncio.Protocol]:
     """uvicorn's ``http`` setting: the guarded protocol with these limits."""
     return type("GuardedHttpToolsProtocol", (GuardedHttpToolsProtocol,), {"limits": limits})
+
+
+LINGER = 2.0
 
 
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
@@ -160,4 +166,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
                  b"x-content-type-options: nosniff\r\n",
                  b"connection: close\r\n\r\n", body]
         self.transport.write(b"".join(head))
-        self.transport.close()
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+            self.loop.call_later(LINGER, self.transport.close)
+        else:
+            self.transport.close()
