@@ -20,7 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
 from assistant.service import Assistant
-from core.errors import StoreError
+from core.errors import StoreError, StoreUnavailable
 from core.model import Answer, Turn
 from core.settings import Settings
 from indexing.corpus import Corpus
@@ -445,6 +445,17 @@ def test_failures_are_500_without_details(api_settings: Settings, corpus: Corpus
     assert response.headers["x-content-type-options"] == "nosniff"
     assert 'route="/v1/ask",status="500"' in metrics
     assert "secret" in caplog.text and "Traceback" in caplog.text  # logged, not sent
+
+
+def test_an_unavailable_store_is_503_with_retry_after(api_settings: Settings, corpus: Corpus,
+                                                      served: Served) -> None:
+    broken = Broken(corpus, served.searcher, api_settings.assistant)
+    broken.failure = StoreUnavailable("chroma: querying x did not finish within 3 s", 4)
+    with TestClient(create_app(api_settings, broken)) as broken_client:
+        response = broken_client.post("/v1/ask", json={"question": QUESTION})
+    assert (response.status_code, response.json()) == (503, error(
+        "store_unavailable", "the search index is not reachable right now; retry in 4 s"))
+    assert response.headers["retry-after"] == "4"
 
 
 def test_not_ready_is_503(api_settings: Settings) -> None:

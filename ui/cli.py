@@ -279,6 +279,24 @@ def cmd_serve(corpus: Corpus, args: argparse.Namespace) -> None:
                 limit_concurrency=server.max_concurrent_requests * 4)
 
 
+def cmd_hash_password(corpus: Corpus, args: argparse.Namespace) -> None:
+    """A console password hash for POLICY_ASSISTANT_SERVER__CONSOLE_USERS (the password is
+    read from the terminal, or from stdin when piped; it is never an argument)."""
+    import getpass
+
+    from ui.passwords import hash_password
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            raise BadInput("the two passwords differ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 8:
+        raise BadInput("a console password needs at least 8 characters")
+    print(hash_password(password))
+
+
 def _port(text: str) -> int:
     try:
         port = int(text)
@@ -383,6 +401,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = add("serve", cmd_serve, "run the HTTP service: API, widget, demo page, console")
     serve.add_argument("--host", help="address to listen on (default: settings, 127.0.0.1)")
     serve.add_argument("--port", type=_port, help="port (default: settings, 8000)")
+    add("hash-password", cmd_hash_password,
+        "hash a staff console password (for POLICY_ASSISTANT_SERVER__CONSOLE_USERS)")
     ev = add("eval", cmd_eval, "evaluate retrieval and answers on the fixed question set")
     ev.add_argument("--retrieval", action="store_true", help="only the retrieval evaluation")
     ev.add_argument("--answers", action="store_true", help="only the answer evaluation")
