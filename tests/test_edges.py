@@ -298,3 +298,10 @@ def test_hash_password_command() -> None:
                            capture_output=True, text=True, env=env, cwd=root)
     assert (short.returncode, short.stderr) == (
         2, "policy-assistant: a console password needs at least 8 characters\n")
+
+
+def test_console_errors_are_in_the_envelope(console: TestClient) -> None:
+    response = console.get("/ui/gradio_api/no-such-route", headers=STAFF)
+    assert response.status_code == 404
+    assert set(response.json()) == {"error"}
+    assert response.json()["error"]["code"] == "not_found"

@@ -9,6 +9,7 @@
   none); the body limit of ui.body_limit caps what an event may carry.
 - ``X-Forwarded-Host`` / ``X-Forwarded-Proto`` / ``Forwarded`` are removed before Gradio sees
   them, so no client-chosen host is reflected into the page.
+- Gradio's own JSON errors (``{"detail": …}``) are rewritten into the error envelope.
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ui.backoff import Backoff
-from ui.errors import ApiError, error_response
+from ui.errors import ApiError, code_for_status, error_body, error_response
 from ui.passwords import verify_password
 from ui.state import Service
 
@@ -65,7 +67,7 @@ class ConsoleGate:
             else:
                 await send({"type": "websocket.close", "code": 1008})
             return
-        await self.app(scope, receive, send)
+        await self.app(scope, receive, _enveloped(send) if scope["type"] == "http" else send)
 
     async def _check(self, scope: Scope, path: str) -> None:
         client = self.service.identity.of(Request(scope))
@@ -98,6 +100,45 @@ class ConsoleGate:
             raise ApiError(403, "uploads_disabled", "the console takes no uploads")
         if method == "POST":
             self.service.take_question_token(Request(scope), "console")
+
+
+def _enveloped(send: Send) -> Send:
+    """Rewrites Gradio's JSON error bodies (``{"detail": …}``) into the error envelope."""
+    start: Message | None = None
+    chunks: list[bytes] = []
+
+    async def wrapped(message: Message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(raw=list(message.get("headers", [])))
+            if message["status"] >= 400 and headers.get("content-type", "").startswith(
+                    "application/json"):
+                start = message  # held until the body is complete
+                return
+            await send(message)
+            return
+        if start is None or message["type"] != "http.response.body":
+            await send(message)
+            return
+        chunks.append(message.get("body", b""))
+        if message.get("more_body", False):
+            return
+        status = int(start["status"])
+        body = b"".join(chunks)
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and "error" not in data:
+            detail = data.get("detail", data.get("message", ""))
+            text = detail if isinstance(detail, str) else "the console refused the request"
+            body = json.dumps(error_body(code_for_status(status), text)).encode()
+        headers = MutableHeaders(raw=list(start.get("headers", [])))
+        headers["content-length"] = str(len(body))
+        await send({**start, "headers": headers.raw})
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+    return wrapped
 
 
 def _basic(header: str) -> tuple[str | None, str]:
