@@ -117,6 +117,12 @@ class ServerSettings(BaseModel):
     keep_alive: int = Field(default=5, ge=1)
     # on SIGTERM, requests in flight get this long to finish
     graceful_shutdown: int = Field(default=30, ge=1)
+    # replicas sharing a data directory and a store: each looks at the index manifest every
+    # generation_poll seconds (0: never) and swaps in a generation another replica built; the
+    # replica that built it drops the previous one generation_grace seconds after the swap
+    # (and only once its own requests have left it)
+    generation_poll: float = Field(default=2.0, ge=0)
+    generation_grace: float = Field(default=30.0, ge=0)
     # wrong admin tokens from one client: after this many the route answers 429, the wait
     # doubling with each further failure (capped at admin_backoff_max seconds)
     admin_failures: int = Field(default=5, ge=1)

@@ -222,25 +222,39 @@ def discard_generation(store: VectorStore, data_dir: Path, collection: str,
                  if lexical_dir else Path("/nonexistent"))
 
 
-def clean_leftovers(store: VectorStore, data_dir: Path, collection_prefix: str) -> list[str]:
+def clean_leftovers(store: VectorStore, data_dir: Path, collection_prefix: str,
+                    older_than: float = 0.0) -> list[str]:
     """Remove the collections with our prefix and the lexical folders that the manifest does
-    not name: what a crash mid-build or an undropped generation left. Only one process may
-    build into a data directory and its store at a time. Returns what was removed."""
+    not name, made more than ``older_than`` seconds ago (by the time in their name): what a
+    crash mid-build or an undropped generation left. Younger ones may be a generation another
+    replica still serves, or one it is building. Returns what was removed."""
     location = IndexLocation(data_dir)
     manifest = location.manifest()
     keep_collection = manifest.collection if manifest else None
     keep_lexical = manifest.lexical_dir if manifest else None
     removed = []
     for name in sorted(store.collections()):
-        if name.startswith(f"{collection_prefix}-") and name != keep_collection:
+        if name.startswith(f"{collection_prefix}-") and name != keep_collection \
+                and _age(name, collection_prefix) >= older_than:
             store.delete(name)
             removed.append(name)
     if location.dir.is_dir():
-        for path in sorted(location.dir.glob("lexical-*")):
-            if path.is_dir() and path.name != keep_lexical:
+        for path in sorted(location.dir.glob(f"lexical-{collection_prefix}-*")):
+            if path.is_dir() and path.name != keep_lexical \
+                    and _age(path.name.removeprefix("lexical-"), collection_prefix) >= older_than:
                 shutil.rmtree(path, ignore_errors=True)
                 removed.append(path.name)
     return removed
+
+
+def _age(collection: str, prefix: str) -> float:
+    """Seconds since a generation was made, from its name (``prefix-YYYYmmddHHMMSS-xxxxxx``);
+    a name without a readable time counts as old."""
+    stamp = collection.removeprefix(f"{prefix}-").split("-")[0]
+    try:
+        return time.time() - time.mktime(time.strptime(stamp, "%Y%m%d%H%M%S"))
+    except (ValueError, OverflowError):
+        return float("inf")
 
 
 def _embed_into(store: VectorStore, collection: str, chunks: Sequence[Chunk],
@@ -360,14 +374,15 @@ def build_from_settings(settings: Settings, corpus: Corpus, rebuild: bool = Fals
 
 
 def ensure_index(settings: Settings, corpus: Corpus, progress: Progress | None = None,
-                 clean: bool = False) -> tuple[Index, BuildReport]:
+                 clean_older_than: float | None = None) -> tuple[Index, BuildReport]:
     """Open the index, building or updating it first when the corpus has changed; with
-    ``clean``, first remove what earlier builds left behind. A corrupt index is rebuilt (or
-    refused, by ``settings.search.on_corrupt_index``)."""
+    ``clean_older_than``, also remove what earlier builds left behind (``clean_leftovers``).
+    A corrupt index is rebuilt (or refused, by ``settings.search.on_corrupt_index``)."""
     embedder, store, report = build_from_settings(settings, corpus, progress=progress)
     try:
-        if clean:
-            clean_leftovers(store, settings.data_dir, settings.store.collection)
+        if clean_older_than is not None:
+            clean_leftovers(store, settings.data_dir, settings.store.collection,
+                            clean_older_than)
         try:
             index = open_index(corpus, settings.corpus.dir, settings.data_dir, embedder, store)
         except IndexCorrupt:

@@ -247,9 +247,9 @@ def test_a_corrupt_index_is_refused_or_rebuilt(chroma: Chroma, embedder: MemoEmb
     other.write_bytes(bytes(blob))
     # what a build killed half-way leaves: a collection and a lexical folder nobody names
     store = get_store(chroma.settings, data_dir)
-    store.create("corrupt-20990101000000-dead00")
+    store.create("corrupt-20000101000000-dead00")
     store.close()
-    (location.dir / "lexical-corrupt-20990101000000-dead00").mkdir()
+    (location.dir / "lexical-corrupt-20000101000000-dead00").mkdir()
 
     refusing = Service(tmp_path, service_settings(chroma, data_dir, "corrupt",
                                                   SEARCH__ON_CORRUPT_INDEX="refuse"))
@@ -299,7 +299,7 @@ def test_reindex_of_a_changed_corpus_under_load_fails_no_request(
     build(chroma, data_dir, "reindex", embedder, corpus_copy)
     svc = Service(tmp_path, service_settings(
         chroma, data_dir, "reindex", CORPUS__DIR=corpus_copy, SERVER__ADMIN_TOKEN="s3cret",
-        SERVER__MAX_CONCURRENT_QUESTIONS=32))
+        SERVER__MAX_CONCURRENT_QUESTIONS=32, SERVER__GENERATION_GRACE=2))
     svc.start()
     statuses: Counter[int] = Counter()
     stop = threading.Event()
@@ -355,6 +355,84 @@ def test_reindex_of_a_changed_corpus_under_load_fails_no_request(
     assert any(r["changed"] and r["added"] >= 1 for r in reports)
     assert "城乡冷链配送骨干网络" in hits[0]["text"]
     assert [p.name for p in (data_dir / "index").glob("lexical-*")] == [manifest.lexical_dir]
+
+
+def test_two_replicas_follow_a_reindex_with_no_failed_request(
+        chroma: Chroma, embedder: MemoEmbedder, corpus_dir: Path, tmp_path: Path) -> None:
+    """Two service processes, one data directory, one Chroma server: a reindex on one is
+    served by both, the old generation is dropped only after both have left it, and no request
+    to either fails."""
+    corpus_copy = tmp_path / "corpus"
+    shutil.copytree(corpus_dir, corpus_copy, ignore=shutil.ignore_patterns("__pycache__"))
+    data_dir = tmp_path / "data"
+    build(chroma, data_dir, "replicas", embedder, corpus_copy)
+    settings = service_settings(chroma, data_dir, "replicas", CORPUS__DIR=corpus_copy,
+                                SERVER__ADMIN_TOKEN="s3cret", SERVER__GENERATION_POLL=0.5,
+                                SERVER__GENERATION_GRACE=5,
+                                SERVER__MAX_CONCURRENT_QUESTIONS=32)
+    replicas = [Service(tmp_path, settings), Service(tmp_path, settings)]
+    statuses: Counter[tuple[int, int]] = Counter()
+    stop = threading.Event()
+    pool = questions()
+
+    def load(worker: int) -> None:
+        replica = worker % 2
+        with replicas[replica].client() as client:
+            i = worker
+            while not stop.is_set():
+                response = client.get("/v1/search", params={"q": pool[i % len(pool)]})
+                i += 8
+                statuses[(replica, response.status_code)] += 1
+
+    def collections() -> set[str]:
+        store = get_store(chroma.settings, data_dir)
+        try:
+            return {c for c in store.collections() if c.startswith("replicas-")}
+        finally:
+            store.close()
+
+    try:
+        for replica in replicas:
+            replica.start()
+        for replica in replicas:
+            replica.wait_ready()
+        before = collections()
+        text = (corpus_copy / TIANJIN_FILE).read_text(encoding="utf-8")
+        with ThreadPoolExecutor(8) as workers:
+            running = [workers.submit(load, w) for w in range(8)]
+            wait_for(lambda: sum(statuses.values()) >= 40, "load running", 60)
+            (corpus_copy / TIANJIN_FILE).write_text(text.replace(OLD_9_2, NEW_9_2),
+                                                    encoding="utf-8")
+            auth = {"Authorization": "Bearer s3cret"}
+            with ThreadPoolExecutor(2) as two:  # one on each replica at once
+                both = list(two.map(lambda r: httpx.post(f"{r.base}/v1/admin/reindex",
+                                                         headers=auth, timeout=300),
+                                    replicas))
+            new = next(r.json()["collection"] for r in both if r.status_code == 200
+                       and r.json()["changed"])
+
+            def serving(replica: Service) -> str:
+                return str(httpx.get(f"{replica.base}/healthz", timeout=10).json()[
+                    "collection"])
+
+            wait_for(lambda: all(serving(r) == new for r in replicas), "both follow", 60)
+            wait_for(lambda: collections() == {new}, "old generation dropped", 60, 0.5)
+            seen = sum(statuses.values())
+            wait_for(lambda: sum(statuses.values()) >= seen + 40, "load after the drop", 60)
+            stop.set()
+            for r in running:
+                r.result()
+    finally:
+        stop.set()
+        for replica in replicas:
+            replica.stop()
+    codes = sorted(r.status_code for r in both)
+    print(f"\ntwo replicas: {dict(statuses)}; reindex answered {codes}; "
+          f"{len(before)} → {new}")
+    assert {status for _, status in statuses} == {200}
+    assert {replica for replica, _ in statuses} == {0, 1}
+    assert codes in ([200, 200], [200, 409])
+    assert sum(1 for r in both if r.status_code == 200 and r.json()["changed"]) == 1
 
 
 # -- HTTP limits --------------------------------------------------------------------------------

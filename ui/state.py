@@ -9,12 +9,18 @@ first when needed, retrying while the store is unavailable); until then question
 A *generation* is one opened index with the Assistant over it. A question route takes the
 current generation with ``using()`` and keeps it to the end, so a request never mixes two
 indexes; a reindex builds the next generation beside the current one (same store, same
-embedder), swaps it in, and drops the old collection only when the last request using it has
-left. One reindex at a time (409).
+embedder), swaps it in, and drops the old collection ``generation_grace`` seconds later, once
+the last request using it has left. One reindex at a time, across the processes that share the
+data directory (a lock file; 409).
+
+Replicas (processes sharing the data directory and the store) follow each other: each looks at
+the index manifest every ``generation_poll`` seconds and swaps in the generation it names when
+another replica has built it; the grace period is what lets them leave the old one first.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -32,6 +38,7 @@ from indexing.corpus import Corpus
 from indexing.index import (
     BuildReport,
     Index,
+    IndexLocation,
     build_index,
     discard_generation,
     ensure_index,
@@ -46,6 +53,7 @@ from ui.ratelimit import ClientIdentity, RateLimiter
 log = logging.getLogger("policy_assistant.http")
 
 _RETRY_LIMIT = 30.0  # seconds between attempts to open the index while the store is away
+LOCK_FILE = "build.lock"
 
 
 class Generation:
@@ -79,6 +87,7 @@ class Service:
         self.reindex_lock = threading.Lock()  # held while a reindex runs
         self._stop = threading.Event()
         self._opener: threading.Thread | None = None
+        self._follower: threading.Thread | None = None
 
     # -- what routes use ------------------------------------------------------------------
 
@@ -169,6 +178,10 @@ class Service:
         self._opener = threading.Thread(target=self._open_until_done, name="open-index",
                                         daemon=True)
         self._opener.start()
+        if self.settings.server.generation_poll > 0:
+            self._follower = threading.Thread(target=self._follow, name="follow-generation",
+                                              daemon=True)
+            self._follower.start()
 
     def _open_until_done(self) -> None:
         delay = 1.0
@@ -190,7 +203,9 @@ class Service:
         """Open the index, building or updating it first (and removing what a crash left
         behind). Blocking."""
         corpus = self.corpus or Corpus.load(self.settings.corpus.dir)
-        index, _ = ensure_index(self.settings, corpus, progress=progress, clean=True)
+        with self._build_lock(wait=True):  # another replica may be building
+            index, _ = ensure_index(self.settings, corpus, progress=progress,
+                                    clean_older_than=self.settings.server.generation_grace)
         with self._lock:
             self.corpus = corpus
             self._current = Generation(wire(self.settings, corpus, index))
@@ -199,8 +214,49 @@ class Service:
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
-        if self._opener is not None:
-            self._opener.join(timeout)
+        for thread in (self._opener, self._follower):
+            if thread is not None:
+                thread.join(timeout)
+
+    @contextmanager
+    def _build_lock(self, wait: bool) -> Iterator[None]:
+        """One build at a time among the processes sharing the data directory: 409 when
+        another holds it (``wait``: block until it is free)."""
+        location = IndexLocation(self.settings.data_dir)
+        location.dir.mkdir(parents=True, exist_ok=True)
+        with (location.dir / LOCK_FILE).open("a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                raise ApiError(409, "reindex_running", "a reindex is already running; try "
+                                                       "again when it has finished") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _follow(self) -> None:
+        """Swap in the generation the manifest names when another replica has built it."""
+        while not self._stop.wait(self.settings.server.generation_poll):
+            current = self._current
+            if current is None or self.reindexing:
+                continue
+            try:
+                manifest = IndexLocation(self.settings.data_dir).manifest()
+                index = current.assistant.searcher.index
+                if manifest is None or manifest.collection == index.manifest.collection:
+                    continue
+                settings = self.settings
+                corpus = Corpus.load(settings.corpus.dir)
+                fresh = open_index(corpus, settings.corpus.dir, settings.data_dir,
+                                   index.embedder, index.store)
+            except Exception as exc:  # the next look may find it complete
+                log.warning("cannot follow the index generation yet: %s", exc)
+                continue
+            with self._lock:
+                if self._current is current:  # not swapped meanwhile by a reindex here
+                    self._current, self.corpus = Generation(wire(settings, corpus, fresh)), corpus
+            log.info("following: serving index %s", fresh.manifest.collection)
 
     # -- reindexing -------------------------------------------------------------------------
 
@@ -211,44 +267,62 @@ class Service:
             raise ApiError(409, "reindex_running", "a reindex is already running; try again "
                                                    "when it has finished")
         try:
-            current = self._current
-            if current is None:
-                raise self._not_ready()
-            settings = self.settings
-            index = current.assistant.searcher.index
-            # the serving store is reused (no new connections or files per reindex) when it
-            # is the one settings name
-            store = index.store
-            if store.location != store_location(settings.store, settings.data_dir):
-                store = get_store(settings.store, settings.data_dir)
-            corpus = Corpus.load(settings.corpus.dir)
-            report = build_index(corpus, settings.corpus.dir, settings.data_dir,
-                                 index.embedder, store, settings.store.backend,
-                                 settings.store.collection, keep_previous=True)
-            if not report.changed:
-                return report
-            fresh = open_index(corpus, settings.corpus.dir, settings.data_dir, index.embedder,
-                               store)
-            self._swap(Generation(wire(settings, corpus, fresh)), corpus, report)
-            return report
+            with self._build_lock(wait=False):
+                return self._reindex()
         finally:
             self.reindex_lock.release()
 
+    def _reindex(self) -> BuildReport:
+        current = self._current
+        if current is None:
+            raise self._not_ready()
+        settings = self.settings
+        index = current.assistant.searcher.index
+        # the serving store is reused (no new connections or files per reindex) when it
+        # is the one settings name
+        store = index.store
+        if store.location != store_location(settings.store, settings.data_dir):
+            store = get_store(settings.store, settings.data_dir)
+        corpus = Corpus.load(settings.corpus.dir)
+        report = build_index(corpus, settings.corpus.dir, settings.data_dir,
+                             index.embedder, store, settings.store.backend,
+                             settings.store.collection, keep_previous=True)
+        if not report.changed:
+            return report
+        fresh = open_index(corpus, settings.corpus.dir, settings.data_dir, index.embedder,
+                           store)
+        self._swap(Generation(wire(settings, corpus, fresh)), corpus, report)
+        return report
+
     def _swap(self, fresh: Generation, corpus: Corpus, report: BuildReport) -> None:
+        """Serve ``fresh``; drop the old generation after the grace period (other replicas
+        move to the new one meanwhile), and not before its last request here has left."""
         store, data_dir = fresh.assistant.searcher.index.store, self.settings.data_dir
 
         def drop() -> None:
             discard_generation(store, data_dir, report.previous_collection,
                                report.previous_lexical)
+            log.info("dropped index %s", report.previous_collection)
 
         with self._lock:
             old, self._current, self.corpus = self._current, fresh, corpus
-            if old is not None and old.users > 0:
-                old.drop, drop_now = drop, False
-            else:
-                drop_now = True
-        if drop_now:
-            drop()
+
+        def when_unused() -> None:
+            with self._lock:
+                if old is not None and old.users > 0:
+                    old.drop, drop_now = drop, False
+                else:
+                    drop_now = True
+            if drop_now:
+                drop()
+
+        grace = self.settings.server.generation_grace
+        if grace <= 0:
+            when_unused()
+            return
+        timer = threading.Timer(grace, when_unused)
+        timer.daemon = True
+        timer.start()
 
 
 async def get_service(request: Request) -> Service:
