@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -273,14 +274,17 @@ def test_a_changed_index_file_is_detected(served: Served, corpus: Corpus, corpus
                              force=True)
         assert (report.changed, embedder.embedded) == (True, before)
         assert open_index(corpus, corpus_dir, tmp_path, embedder, store).chunks
-        # leftovers of a crash: only our prefix's, and not the current generation
-        store.create("policy-20990101000000-dead00")
-        store.create("other-20990101000000-dead00")
-        (tmp_path / "index" / "lexical-policy-20990101000000-dead00").mkdir()
-        removed = clean_leftovers(store, tmp_path, "policy")
-        assert removed == ["policy-20990101000000-dead00",
-                           "lexical-policy-20990101000000-dead00"]
-        assert store.collections() == {report.collection, "other-20990101000000-dead00"}
+        # leftovers of a crash: only our prefix's, not the current generation, and not one
+        # younger than the grace period (another replica may be building or serving it)
+        young = time.strftime("policy-%Y%m%d%H%M%S-beef00")
+        for name in ("policy-20000101000000-dead00", "other-20000101000000-dead00", young):
+            store.create(name)
+        (tmp_path / "index" / "lexical-policy-20000101000000-dead00").mkdir()
+        removed = clean_leftovers(store, tmp_path, "policy", older_than=60)
+        assert removed == ["policy-20000101000000-dead00",
+                           "lexical-policy-20000101000000-dead00"]
+        assert store.collections() == {report.collection, "other-20000101000000-dead00", young}
+        assert clean_leftovers(store, tmp_path, "policy") == [young]
     finally:
         store.close()
 
