@@ -803,3 +803,23 @@ def test_console_is_mounted(api_settings: Settings, api_assistant: Assistant) ->
         assert "text/html" in response.headers["content-type"]
         assert "content-security-policy" not in response.headers
         assert response.headers["x-frame-options"] == "SAMEORIGIN"
+
+
+def test_a_swapped_out_generation_is_freed(admin_app: FastAPI) -> None:
+    """Nothing keeps the Assistant (and its index) of a replaced generation alive."""
+    import gc
+    import weakref
+
+    service: Service = admin_app.state.service
+    service.settings.server.generation_grace = 0
+    auth = {"Authorization": "Bearer s3cret"}
+    with TestClient(admin_app) as admin:
+        assert admin.post("/v1/admin/reindex", headers=auth).json()["changed"]
+        second = weakref.ref(service.assistant)
+        assert admin.post("/v1/ask", json={"question": QUESTION}).status_code == 200
+        # no manifest: the next reindex builds a new generation again
+        (service.settings.data_dir / "index" / "manifest.json").unlink()
+        assert admin.post("/v1/admin/reindex", headers=auth).json()["changed"]
+        assert admin.post("/v1/ask", json={"question": QUESTION}).status_code == 200
+    gc.collect()
+    assert second() is None

@@ -122,6 +122,14 @@ def ask(client: httpx.Client, question: str) -> tuple[int, str, str, float]:
     return response.status_code, code, response.headers.get("retry-after", ""), seconds
 
 
+def _resources(pid: int) -> tuple[int, int]:
+    """Open file descriptors and resident MiB of a process (Linux /proc)."""
+    fds = len(list(Path(f"/proc/{pid}/fd").iterdir()))
+    status = Path(f"/proc/{pid}/status").read_text()
+    rss = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))
+    return fds, rss // 1024
+
+
 def search(client: httpx.Client, q: str) -> tuple[int, str, str, float]:
     """As ``ask``, for /v1/search: every search asks the store (dense retrieval)."""
     started = time.perf_counter()
@@ -341,6 +349,19 @@ def test_reindex_of_a_changed_corpus_under_load_fails_no_request(
         try:
             wait_for(lambda: {c for c in store.collections() if c.startswith("reindex-")}
                      == {manifest.collection}, "old generation dropped", 30)
+            # more reindexes, the corpus changed back and forth: no files kept per swap
+            resources = [_resources(svc.pid)]
+            with svc.client(timeout=300) as admin:
+                for i in range(4):
+                    (corpus_copy / TIANJIN_FILE).write_text(
+                        text if i % 2 == 0 else text.replace(OLD_9_2, NEW_9_2), encoding="utf-8")
+                    again = admin.post("/v1/admin/reindex",
+                                       headers={"Authorization": "Bearer s3cret"})
+                    assert again.status_code == 200 and again.json()["changed"]
+                    admin.post("/v1/ask", json={"question": QUESTION}).raise_for_status()
+            wait_for(lambda: len({c for c in store.collections()
+                                  if c.startswith("reindex-")}) == 1, "all dropped", 30)
+            resources.append(_resources(svc.pid))
         finally:
             store.close()
     finally:
@@ -349,12 +370,15 @@ def test_reindex_of_a_changed_corpus_under_load_fails_no_request(
     codes = sorted(r.status_code for r in both)
     reports = [r.json() for r in both if r.status_code == 200]
     print(f"\nreindex under c=8: {dict(statuses)} across reindexes answered {codes}, "
-          f"{[(r['added'], r['kept'], r['changed']) for r in reports]}")
+          f"{[(r['added'], r['kept'], r['changed']) for r in reports]}; open files and RSS "
+          f"(MiB) before / after 4 more reindexes: {resources}")
+    assert resources[1][0] <= resources[0][0] + 2  # connections may vary by one or two
+    assert [p.name for p in (data_dir / "index").glob("lexical-*")] == [manifest.lexical_dir] \
+        or len(list((data_dir / "index").glob("lexical-*"))) == 1
     assert set(statuses) == {200} and sum(statuses.values()) >= 80
     assert codes in ([200, 200], [200, 409])
     assert any(r["changed"] and r["added"] >= 1 for r in reports)
     assert "城乡冷链配送骨干网络" in hits[0]["text"]
-    assert [p.name for p in (data_dir / "index").glob("lexical-*")] == [manifest.lexical_dir]
 
 
 def test_two_replicas_follow_a_reindex_with_no_failed_request(
