@@ -6,8 +6,10 @@ PolicyAssistantError
 ├── ConfigError              settings name something unusable (unknown backend, no model)
 ├── EmbeddingError           an embedder failed on input it should handle
 ├── SearchIndexError         the search index is missing, stale, or built differently
-│   └── IndexMismatch        built with another embedder: rebuild it
+│   ├── IndexMismatch        built with another embedder: rebuild it
+│   └── IndexCorrupt         a file's checksum or the collection differs from the manifest
 ├── StoreError               the vector store failed (Chroma on disk or a server)
+│   └── StoreUnavailable     it did not answer in time or cannot be reached: try later
 └── BadInput                 the caller asked for something that does not exist
     ├── UnknownDocument
     ├── UnknownClause
@@ -59,8 +61,23 @@ class IndexMismatch(SearchIndexError):
     code = "index_mismatch"
 
 
+class IndexCorrupt(SearchIndexError):
+    code = "index_corrupt"
+
+
 class StoreError(PolicyAssistantError):
     code = "store_error"
+
+
+class StoreUnavailable(StoreError):
+    """Not a wrong answer but none: the store timed out, refused the connection, or the
+    circuit breaker is open. ``retry_after`` is a hint in whole seconds."""
+
+    code = "store_unavailable"
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
 
 
 class BadInput(PolicyAssistantError):

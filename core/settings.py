@@ -35,6 +35,15 @@ class StoreSettings(BaseModel):
     port: int = Field(default=8000, ge=1, le=65535)
     ssl: bool = False
     collection: str = "policy"  # prefix of the collections a build creates
+    # every call to the store has a deadline: a frozen or unreachable store is "unavailable"
+    # (HTTP 503 with Retry-After) within this many seconds instead of holding the request
+    connect_timeout: float = Field(default=1.0, gt=0)
+    timeout: float = Field(default=3.0, gt=0)
+    # the circuit breaker: after this many unavailable calls in a row the store is not asked
+    # again for breaker_reset seconds (calls fail at once); then one probe call decides
+    breaker_failures: int = Field(default=3, ge=1)
+    breaker_reset: float = Field(default=5.0, gt=0)
+    workers: int = Field(default=16, ge=1)  # threads that talk to the store
 
 
 class SearchSettings(BaseModel):
@@ -43,6 +52,9 @@ class SearchSettings(BaseModel):
     dense_weight: float = Field(default=0.5, ge=0.0, le=1.0)  # for weighted fusion
     candidates: int = Field(default=50, ge=1)  # per retriever, before fusion
     max_query_chars: int = Field(default=2000, ge=1)
+    # an index file whose checksum differs from the manifest (or a collection that does not
+    # hold the chunks it should): rebuild the index, or refuse to start with one clear line
+    on_corrupt_index: Literal["rebuild", "refuse"] = "rebuild"
 
 
 class AssistantSettings(BaseModel):
@@ -75,7 +87,8 @@ class ServerSettings(BaseModel):
     # origins allowed to call the API from a browser (the sites that embed the widget);
     # the service's own pages need no entry. "*" allows any origin.
     cors_origins: list[str] = Field(default_factory=list)
-    # question endpoints (/v1/ask, /v1/chat/completions): a token bucket per client address
+    # question endpoints (/v1/ask, /v1/chat/completions, /v1/search, console events): a token
+    # bucket per client (see trusted_proxies for who the client is)
     rate_limit_per_minute: int = Field(default=30, ge=1)
     rate_limit_burst: int = Field(default=10, ge=1)
     max_body_bytes: int = Field(default=65536, ge=1024)
@@ -83,9 +96,39 @@ class ServerSettings(BaseModel):
     console_max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # POST /v1/admin/reindex needs "Authorization: Bearer <token>"; empty disables the route
     admin_token: SecretStr = SecretStr("")
-    console: bool = True  # mount the Gradio staff console at /ui
-    # X-Forwarded-For names the client only behind a proxy the deployment trusts
-    trust_forwarded_for: bool = False
+    # the Gradio staff console at /ui: off unless asked for, and then only behind a login:
+    # console_users maps user names to password hashes (`policy-assistant hash-password`)
+    console: bool = False
+    console_users: dict[str, SecretStr] = Field(default_factory=dict)
+    console_uploads: bool = False  # Gradio's upload route (the console needs none)
+    # the addresses (or CIDR networks) of the reverse proxies in front of the service; the
+    # client is the right-most X-Forwarded-For address that is not one of them, and
+    # X-Forwarded-For from any other peer is ignored
+    trusted_proxies: list[str] = Field(default_factory=list)
+    # load shedding: requests over these are answered 503 + Retry-After at once
+    max_concurrent_requests: int = Field(default=64, ge=1)
+    max_concurrent_questions: int = Field(default=8, ge=1)
+    retry_after: int = Field(default=5, ge=1)  # seconds, on 503s
+    # the HTTP connection: request headers over these get 431; a request whose headers (or
+    # body) have not arrived within header_timeout (body_timeout) seconds is dropped, and so
+    # is a connection idle for keep_alive seconds between requests
+    max_header_bytes: int = Field(default=16384, ge=1024)
+    max_headers: int = Field(default=64, ge=8)
+    header_timeout: float = Field(default=10.0, gt=0)
+    body_timeout: float = Field(default=30.0, gt=0)
+    keep_alive: int = Field(default=5, ge=1)
+    # on SIGTERM, requests in flight get this long to finish
+    graceful_shutdown: int = Field(default=30, ge=1)
+    # replicas sharing a data directory and a store: each looks at the index manifest every
+    # generation_poll seconds (0: never) and swaps in a generation another replica built; the
+    # replica that built it drops the previous one generation_grace seconds after the swap
+    # (and only once its own requests have left it)
+    generation_poll: float = Field(default=2.0, ge=0)
+    generation_grace: float = Field(default=30.0, ge=0)
+    # wrong admin tokens from one client: after this many the route answers 429, the wait
+    # doubling with each further failure (capped at admin_backoff_max seconds)
+    admin_failures: int = Field(default=5, ge=1)
+    admin_backoff_max: int = Field(default=300, ge=1)
 
 
 class Settings(BaseSettings):

@@ -1,10 +1,18 @@
 """The search index as a versioned artefact: a Chroma collection, a BM25 index beside it, and
 a manifest that names both and records how they were built.
 
-A build writes a new collection and a new lexical folder, and only then replaces the manifest
-(an atomic rename); the previous collection is dropped after that. A failed or interrupted
-build therefore leaves the previous index serving. Chunk ids are content hashes: unchanged
-chunks are copied with their vectors, so only changed text is embedded again.
+A build writes a new collection and a new lexical folder (a new *generation*), and only then
+replaces the manifest (an atomic rename). The previous generation is dropped after that, or,
+with ``keep_previous``, left to the caller to drop (``discard_generation``) once no request uses
+it: the HTTP service swaps generations without a failed request. A failed or interrupted build
+leaves the previous index serving; what a crash leaves behind (a partial collection, a lexical
+folder no manifest names) is removed by ``clean_leftovers`` at the next start. Chunk ids are
+content hashes: unchanged chunks are copied with their vectors, so only changed text is
+embedded again.
+
+The manifest records a SHA-256 of every lexical file; opening checks them and that the
+collection holds exactly the corpus's chunks, and raises ``IndexCorrupt`` otherwise
+(``ensure_index`` then rebuilds, or refuses, as settings say): a damaged index never answers.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.errors import IndexMismatch, SearchIndexError
+from core.errors import IndexCorrupt, IndexMismatch, SearchIndexError
 from core.model import Chunk
 from core.settings import Settings
 from indexing.chunker import CHUNKER_VERSION, chunk_corpus
@@ -33,7 +41,7 @@ from indexing.lexical import SYNONYMS_FILE, TERMS_FILE, LexicalIndex, Tokenizer
 from indexing.store import VectorStore, get_store
 
 MANIFEST_FILE = "manifest.json"
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3
 _EMBED_BATCH = 32
 _QUERY_CACHE = 1024
 
@@ -55,6 +63,7 @@ class Manifest:
     lexical_dir: str
     chunks: int
     built_at: str
+    checksums: dict[str, str] = field(default_factory=dict)  # lexical file -> sha256
 
     @classmethod
     def read(cls, path: Path) -> Manifest | None:
@@ -64,7 +73,9 @@ class Manifest:
             data = json.loads(path.read_text(encoding="utf-8"))
             # an older manifest lacks newer fields: empty values make the next build
             # rebuild (reusing every vector) instead of refusing to start
-            defaults = {f.name: 0 if f.type == "int" else "" for f in fields(cls)}
+            defaults: dict[str, object] = {
+                f.name: 0 if f.type == "int" else {} if f.type.startswith("dict") else ""
+                for f in fields(cls)}
             return cls(**{**defaults, **{k: v for k, v in data.items() if k in defaults}})
         except (OSError, ValueError, TypeError, AttributeError) as exc:
             raise SearchIndexError(f"{path}: unreadable index manifest ({exc}); "
@@ -84,6 +95,9 @@ class BuildReport:
     seconds: float
     collection: str
     changed: bool
+    # with keep_previous: the generation this build replaced, for the caller to drop
+    previous_collection: str = ""
+    previous_lexical: str = ""
 
 
 def corpus_hash(corpus: Corpus, corpus_dir: Path) -> str:
@@ -126,9 +140,17 @@ def _check_embedder(manifest: Manifest, embedder: Embedder) -> None:
             "run `policy-assistant index --rebuild`")
 
 
+def file_checksums(directory: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(directory.iterdir()) if p.is_file()}
+
+
 def build_index(corpus: Corpus, corpus_dir: Path, data_dir: Path, embedder: Embedder,
                 store: VectorStore, store_name: str, collection_prefix: str,
-                rebuild: bool = False, progress: Progress | None = None) -> BuildReport:
+                rebuild: bool = False, progress: Progress | None = None,
+                keep_previous: bool = False, force: bool = False) -> BuildReport:
+    """Build a new generation unless the current one is up to date (``force``: build one
+    anyway, reusing the vectors of the current collection; ``rebuild``: embed everything)."""
     started = time.perf_counter()
     location = IndexLocation(data_dir)
     location.dir.mkdir(parents=True, exist_ok=True)
@@ -146,8 +168,9 @@ def build_index(corpus: Corpus, corpus_dir: Path, data_dir: Path, embedder: Embe
         unchanged = (old.corpus_hash == current_hash and old_ids == wanted
                      and old.chunker_version == CHUNKER_VERSION
                      and old.store_location == store.location
-                     and old.store_params == store.params)
-        if unchanged:
+                     and old.store_params == store.params
+                     and bool(old.checksums))
+        if unchanged and not force:
             return BuildReport(0, len(wanted), 0, time.perf_counter() - started,
                                old.collection, changed=False)
 
@@ -166,6 +189,7 @@ def build_index(corpus: Corpus, corpus_dir: Path, data_dir: Path, embedder: Embe
                                    f"chunks, expected {len(chunks)}")
         tokenizer = Tokenizer.for_corpus(corpus, corpus_dir)
         LexicalIndex.build(chunks, tokenizer).save(location.dir / lexical_dir)
+        checksums = file_checksums(location.dir / lexical_dir)
         Manifest(
             version=MANIFEST_VERSION, embedder=embedder.name, dimension=embedder.dimension,
             chunker_version=CHUNKER_VERSION, corpus_hash=current_hash,
@@ -173,15 +197,64 @@ def build_index(corpus: Corpus, corpus_dir: Path, data_dir: Path, embedder: Embe
             store_location=store.location, store_params=store.params,
             collection=collection, lexical_dir=lexical_dir,
             chunks=len(chunks), built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            checksums=checksums,
         ).write(location.manifest_path)
     except BaseException:
         _discard(store, collection, location.dir / lexical_dir)
         raise
+    previous = ("", "")
     if old is not None and old.collection != collection:
-        _discard(store, old.collection, location.dir / old.lexical_dir)
+        if keep_previous:
+            previous = (old.collection, old.lexical_dir)
+        else:
+            _discard(store, old.collection, location.dir / old.lexical_dir)
     removed = len(old_ids - wanted) if old_ids else (old.chunks if old else 0)
     return BuildReport(len(fresh), len(keep), removed, time.perf_counter() - started,
-                       collection, changed=True)
+                       collection, changed=True, previous_collection=previous[0],
+                       previous_lexical=previous[1])
+
+
+def discard_generation(store: VectorStore, data_dir: Path, collection: str,
+                       lexical_dir: str) -> None:
+    """Drop a generation no manifest names any more (best effort)."""
+    if collection:
+        _discard(store, collection, IndexLocation(data_dir).dir / lexical_dir
+                 if lexical_dir else Path("/nonexistent"))
+
+
+def clean_leftovers(store: VectorStore, data_dir: Path, collection_prefix: str,
+                    older_than: float = 0.0) -> list[str]:
+    """Remove the collections with our prefix and the lexical folders that the manifest does
+    not name, made more than ``older_than`` seconds ago (by the time in their name): what a
+    crash mid-build or an undropped generation left. Younger ones may be a generation another
+    replica still serves, or one it is building. Returns what was removed."""
+    location = IndexLocation(data_dir)
+    manifest = location.manifest()
+    keep_collection = manifest.collection if manifest else None
+    keep_lexical = manifest.lexical_dir if manifest else None
+    removed = []
+    for name in sorted(store.collections()):
+        if name.startswith(f"{collection_prefix}-") and name != keep_collection \
+                and _age(name, collection_prefix) >= older_than:
+            store.delete(name)
+            removed.append(name)
+    if location.dir.is_dir():
+        for path in sorted(location.dir.glob(f"lexical-{collection_prefix}-*")):
+            if path.is_dir() and path.name != keep_lexical \
+                    and _age(path.name.removeprefix("lexical-"), collection_prefix) >= older_than:
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path.name)
+    return removed
+
+
+def _age(collection: str, prefix: str) -> float:
+    """Seconds since a generation was made, from its name (``prefix-YYYYmmddHHMMSS-xxxxxx``);
+    a name without a readable time counts as old."""
+    stamp = collection.removeprefix(f"{prefix}-").split("-")[0]
+    try:
+        return time.time() - time.mktime(time.strptime(stamp, "%Y%m%d%H%M%S"))
+    except (ValueError, OverflowError):
+        return float("inf")
 
 
 def _embed_into(store: VectorStore, collection: str, chunks: Sequence[Chunk],
@@ -262,10 +335,27 @@ def open_index(corpus: Corpus, corpus_dir: Path, data_dir: Path, embedder: Embed
     if manifest.collection not in store.collections():
         raise SearchIndexError(f"collection {manifest.collection} is missing from "
                                f"{store.location}; run `policy-assistant index --rebuild`")
-    tokenizer = Tokenizer.for_corpus(corpus, corpus_dir)
-    lexical = LexicalIndex.load(location.dir / manifest.lexical_dir, tokenizer)
+    lexical_dir = location.dir / manifest.lexical_dir
+    _verify_files(manifest, lexical_dir)
     chunks = {c.chunk_id: c for c in chunk_corpus(corpus)}
+    if store.ids(manifest.collection) != set(chunks):
+        raise IndexCorrupt(f"collection {manifest.collection} does not hold the corpus's "
+                           f"{len(chunks)} chunks; run `policy-assistant index --rebuild`")
+    tokenizer = Tokenizer.for_corpus(corpus, corpus_dir)
+    lexical = LexicalIndex.load(lexical_dir, tokenizer)
     return Index(manifest, store, lexical, chunks, embedder)
+
+
+def _verify_files(manifest: Manifest, lexical_dir: Path) -> None:
+    if not manifest.checksums:
+        raise IndexCorrupt(f"{lexical_dir}: the manifest records no checksums (an older "
+                           "index); run `policy-assistant index --rebuild`")
+    actual = file_checksums(lexical_dir) if lexical_dir.is_dir() else {}
+    for name, digest in sorted(manifest.checksums.items()):
+        if actual.get(name) != digest:
+            why = "is missing" if name not in actual else "does not match its checksum"
+            raise IndexCorrupt(f"{lexical_dir / name} {why}; run "
+                               "`policy-assistant index --rebuild`")
 
 
 def build_from_settings(settings: Settings, corpus: Corpus, rebuild: bool = False,
@@ -273,13 +363,36 @@ def build_from_settings(settings: Settings, corpus: Corpus, rebuild: bool = Fals
                                                                    BuildReport]:
     embedder = get_embedder(settings.embedder)
     store = get_store(settings.store, settings.data_dir)
-    report = build_index(corpus, settings.corpus.dir, settings.data_dir, embedder, store,
-                         settings.store.backend, settings.store.collection, rebuild, progress)
+    try:
+        report = build_index(corpus, settings.corpus.dir, settings.data_dir, embedder, store,
+                             settings.store.backend, settings.store.collection, rebuild,
+                             progress)
+    except BaseException:
+        store.close()
+        raise
     return embedder, store, report
 
 
-def ensure_index(settings: Settings, corpus: Corpus,
-                 progress: Progress | None = None) -> tuple[Index, BuildReport]:
-    """Open the index, building or updating it first when the corpus has changed."""
+def ensure_index(settings: Settings, corpus: Corpus, progress: Progress | None = None,
+                 clean_older_than: float | None = None) -> tuple[Index, BuildReport]:
+    """Open the index, building or updating it first when the corpus has changed; with
+    ``clean_older_than``, also remove what earlier builds left behind (``clean_leftovers``).
+    A corrupt index is rebuilt (or refused, by ``settings.search.on_corrupt_index``)."""
     embedder, store, report = build_from_settings(settings, corpus, progress=progress)
-    return open_index(corpus, settings.corpus.dir, settings.data_dir, embedder, store), report
+    try:
+        if clean_older_than is not None:
+            clean_leftovers(store, settings.data_dir, settings.store.collection,
+                            clean_older_than)
+        try:
+            index = open_index(corpus, settings.corpus.dir, settings.data_dir, embedder, store)
+        except IndexCorrupt:
+            if settings.search.on_corrupt_index == "refuse":
+                raise
+            report = build_index(corpus, settings.corpus.dir, settings.data_dir, embedder,
+                                 store, settings.store.backend, settings.store.collection,
+                                 progress=progress, force=True)
+            index = open_index(corpus, settings.corpus.dir, settings.data_dir, embedder, store)
+    except BaseException:
+        store.close()
+        raise
+    return index, report

@@ -1,7 +1,7 @@
 """Check a new document before it joins the corpus: read it, take its metadata from its own
 text, parse it, and say what looks wrong (``policy-assistant add PATH --dry-run``).
 
-The report (docs/api.md, "Adding a document") counts what the parser found, the way
+The report (docs/documents.md, "Adding a document") counts what the parser found, the way
 shared/interface.md defines the counts, and lists warnings: agencies the registry does not
 know or that do not look like agencies, numbering gaps, tasks without a responsibility
 bracket, and every metadata field guessed rather than read.

@@ -15,7 +15,7 @@ The passes, each in its own module:
 - here: provisions, one per bracket, with the agencies' canonical names, lead first.
 
 Clause ids: （十） → 10 where the numbering runs on; part * 100 + number where it restarts in
-each part (四、（二） → 402); see docs/api.md.
+each part (四、（二） → 402); see docs/documents.md.
 
 Agency names: in a document of the agency registry's own jurisdiction (or one that names
 none) a name resolves through the registry (发改委 → 市发展改革委); in any other document it is

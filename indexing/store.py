@@ -3,6 +3,11 @@
 ``chroma`` is an embedded ``PersistentClient`` under the data directory, or a Chroma server
 (``HttpClient``) when settings name a host. A build writes into a fresh collection; the index
 manifest decides which collection serves, so a half-written collection is never searched.
+
+Every call goes through an ``indexing.breaker.Guard``: it has a deadline (settings
+``store.timeout``) and a circuit breaker, so a frozen, killed or unreachable server raises
+``StoreUnavailable`` quickly instead of holding the caller; the HTTP client's own connect and
+read timeouts are set too, so no thread waits on a dead server for longer than that.
 """
 
 from __future__ import annotations
@@ -10,17 +15,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
 
-from core.errors import ConfigError, StoreError
+from core.errors import ConfigError, StoreError, StoreUnavailable
 from core.model import Chunk
+from indexing.breaker import Guard
 
 if TYPE_CHECKING:
     from core.settings import StoreSettings
 
 Vector = np.ndarray[Any, np.dtype[np.float32]]
+T = TypeVar("T")
 
 
 class VectorStore(Protocol):
@@ -49,6 +56,13 @@ class VectorStore(Protocol):
     def query(self, collection: str, vector: Vector, n: int) -> list[tuple[str, float]]:
         """The ``n`` nearest chunk ids with cosine similarity, best first."""
 
+    def ping(self) -> None:
+        """Raise ``StoreUnavailable`` unless the store answers now."""
+
+    @property
+    def breaker(self) -> str:
+        """closed, open or half-open: whether calls currently reach the store."""
+
     def close(self) -> None:
         """Release connections and files; the store is unusable afterwards."""
 
@@ -67,6 +81,13 @@ def _metadata(chunk: Chunk) -> dict[str, str | int | bool]:
     }
 
 
+def _unreachable(exc: BaseException) -> bool:
+    """A transport failure (refused, reset, timed out) rather than an error the store gave."""
+    import httpx
+
+    return isinstance(exc, httpx.TransportError | ConnectionError | TimeoutError)
+
+
 @contextmanager
 def _converted(action: str) -> Iterator[None]:
     """Chroma raises its own and the HTTP stack's exceptions: convert them at this edge."""
@@ -75,6 +96,8 @@ def _converted(action: str) -> Iterator[None]:
     except StoreError:
         raise
     except Exception as exc:
+        if _unreachable(exc):
+            raise StoreUnavailable(f"chroma: {action} failed: {type(exc).__name__}") from exc
         raise StoreError(f"chroma: {action} failed: {exc}") from exc
 
 
@@ -85,96 +108,152 @@ _HNSW: dict[str, str | int] = {"hnsw:space": "cosine", "hnsw:M": 32,
                                "hnsw:construction_ef": 400, "hnsw:search_ef": 400}
 
 
+def chroma_location(settings: StoreSettings, data_dir: Path) -> str:
+    if settings.host:
+        scheme = "https" if settings.ssl else "http"
+        return f"{scheme}://{settings.host}:{settings.port}"
+    return str((data_dir / "chroma").resolve())
+
+
 class ChromaStore:
     _ADD_BATCH = 256
 
     def __init__(self, settings: StoreSettings, data_dir: Path) -> None:
-        with _converted("connecting"):
-            import chromadb
-            from chromadb.config import Settings as ChromaSettings
+        self._guard = Guard("chroma", settings.timeout, settings.breaker_failures,
+                            settings.breaker_reset, settings.workers)
+        if not settings.host:
+            (data_dir / "chroma").mkdir(parents=True, exist_ok=True)
+        self._location = chroma_location(settings, data_dir)
+        try:
+            self._client: Any = self._call("connecting", lambda: self._connect(settings))
+        except BaseException:
+            self._guard.close()
+            raise
 
-            chroma_settings = ChromaSettings(anonymized_telemetry=False)
-            self._client: Any
-            if settings.host:
-                self._client = chromadb.HttpClient(host=settings.host, port=settings.port,
-                                                   ssl=settings.ssl, settings=chroma_settings)
-                scheme = "https" if settings.ssl else "http"
-                self._location = f"{scheme}://{settings.host}:{settings.port}"
-            else:
-                path = data_dir / "chroma"
-                path.mkdir(parents=True, exist_ok=True)
-                self._client = chromadb.PersistentClient(path=str(path),
-                                                         settings=chroma_settings)
-                self._location = str(path.resolve())
+    def _connect(self, settings: StoreSettings) -> Any:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        if not settings.host:
+            return chromadb.PersistentClient(path=self._location, settings=chroma_settings)
+        client = chromadb.HttpClient(host=settings.host, port=settings.port, ssl=settings.ssl,
+                                     settings=chroma_settings)
+        _set_http_timeouts(client, settings)
+        return client
+
+    def _call(self, action: str, fn: Callable[[], T]) -> T:
+        def converted() -> T:
+            with _converted(action):
+                return fn()
+
+        return self._guard.call(converted, action)
+
+    @property
+    def breaker(self) -> str:
+        return self._guard.state
+
+    def ping(self) -> None:
+        self._call("heartbeat", self._client.heartbeat)
 
     @property
     def location(self) -> str:
         return self._location
 
     def collections(self) -> set[str]:
-        with _converted("listing collections"):
-            return {c.name for c in self._client.list_collections()}
+        return self._call("listing collections",
+                          lambda: {c.name for c in self._client.list_collections()})
 
     @property
     def params(self) -> str:
         return ",".join(f"{k}={v}" for k, v in _HNSW.items())
 
     def create(self, collection: str) -> None:
-        with _converted(f"creating {collection}"):
-            self._client.create_collection(collection, metadata=dict(_HNSW),
-                                           embedding_function=None)
+        self._call(f"creating {collection}", lambda: self._client.create_collection(
+            collection, metadata=dict(_HNSW), embedding_function=None))
 
     def delete(self, collection: str) -> None:
-        with _converted(f"deleting {collection}"):
-            self._client.delete_collection(collection)
+        self._call(f"deleting {collection}",
+                   lambda: self._client.delete_collection(collection))
 
     def _get(self, collection: str) -> Any:
         return self._client.get_collection(collection, embedding_function=None)
 
     def add(self, collection: str, chunks: Sequence[Chunk], vectors: Vector) -> None:
-        with _converted(f"adding to {collection}"):
-            col = self._get(collection)
-            for i in range(0, len(chunks), self._ADD_BATCH):
-                batch = chunks[i:i + self._ADD_BATCH]
-                col.add(ids=[c.chunk_id for c in batch],
-                        embeddings=vectors[i:i + self._ADD_BATCH],
-                        documents=[c.embed_text for c in batch],
-                        metadatas=[_metadata(c) for c in batch])
+        for i in range(0, len(chunks), self._ADD_BATCH):  # one deadline per batch
+            batch = chunks[i:i + self._ADD_BATCH]
+            batch_vectors = vectors[i:i + self._ADD_BATCH]
+
+            def add_batch(batch: Sequence[Chunk] = batch, batch_vectors: Vector = batch_vectors
+                          ) -> None:
+                self._get(collection).add(ids=[c.chunk_id for c in batch],
+                                          embeddings=batch_vectors,
+                                          documents=[c.embed_text for c in batch],
+                                          metadatas=[_metadata(c) for c in batch])
+
+            self._call(f"adding to {collection}", add_batch)
 
     def ids(self, collection: str) -> set[str]:
-        with _converted(f"reading {collection}"):
-            return set(self._get(collection).get(include=[])["ids"])
+        return self._call(f"reading {collection}",
+                          lambda: set(self._get(collection).get(include=[])["ids"]))
 
     def vectors(self, collection: str, ids: Sequence[str]) -> dict[str, Vector]:
         if not ids:
             return {}
-        with _converted(f"reading {collection}"):
+
+        def read() -> dict[str, Vector]:
             got = self._get(collection).get(ids=list(ids), include=["embeddings"])
             return {i: np.asarray(v, dtype=np.float32)
                     for i, v in zip(got["ids"], got["embeddings"], strict=True)}
 
+        return self._call(f"reading {collection}", read)
+
     def count(self, collection: str) -> int:
-        with _converted(f"counting {collection}"):
-            return int(self._get(collection).count())
+        return self._call(f"counting {collection}",
+                          lambda: int(self._get(collection).count()))
 
     def query(self, collection: str, vector: Vector, n: int) -> list[tuple[str, float]]:
-        with _converted(f"querying {collection}"):
+        def query() -> list[tuple[str, float]]:
             col = self._get(collection)
-            n = min(n, col.count())
-            if n <= 0:
+            wanted = min(n, col.count())
+            if wanted <= 0:
                 return []
-            got = col.query(query_embeddings=[vector], n_results=n, include=["distances"])
+            got = col.query(query_embeddings=[vector], n_results=wanted,
+                            include=["distances"])
             # cosine distance -> similarity
             return [(i, 1.0 - float(d))
                     for i, d in zip(got["ids"][0], got["distances"][0], strict=True)]
 
+        return self._call(f"querying {collection}", query)
 
     def close(self) -> None:
-        with _converted("closing"):
-            self._client.close()
+        try:
+            with _converted("closing"):
+                self._client.close()
+        finally:
+            self._guard.close()
+
+
+def _set_http_timeouts(client: Any, settings: StoreSettings) -> None:
+    """chromadb builds its httpx session with no timeout and offers no setting for one; set
+    it on the session, so that a thread the guard has given up on is freed as well."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(settings.timeout, connect=settings.connect_timeout)
 
 
 _REGISTRY: dict[str, Callable[[StoreSettings, Path], VectorStore]] = {"chroma": ChromaStore}
+
+
+_LOCATIONS: dict[str, Callable[[StoreSettings, Path], str]] = {"chroma": chroma_location}
+
+
+def store_location(settings: StoreSettings, data_dir: Path) -> str:
+    """Where the store that settings name keeps its data, without opening it."""
+    locate = _LOCATIONS.get(settings.backend)
+    return locate(settings, data_dir) if locate else ""
 
 
 def store_names() -> tuple[str, ...]:

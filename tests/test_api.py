@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
 from assistant.service import Assistant
-from core.errors import StoreError
+from core.errors import StoreError, StoreUnavailable
 from core.model import Answer, Turn
 from core.settings import Settings
 from indexing.corpus import Corpus
@@ -27,6 +28,7 @@ from ui import pages, views
 from ui.app import create_app
 from ui.chat import stream_pieces
 from ui.headers import PAGE_POLICY
+from ui.passwords import hash_password
 from ui.state import Service
 
 QUESTION = "谁负责岸电建设？"
@@ -243,7 +245,7 @@ def test_targets(client: TestClient, corpus: Corpus) -> None:
 
 def test_healthz(client: TestClient, served: Served) -> None:
     assert client.get("/healthz").json() == {
-        "status": "ok", "documents": 3, "chunks": served.index.manifest.chunks,
+        "status": "ok", "state": "ready", "documents": 3, "chunks": served.index.manifest.chunks,
         "embedder": served.index.manifest.embedder,
         "collection": served.index.manifest.collection, "reindexing": False}
 
@@ -447,19 +449,51 @@ def test_failures_are_500_without_details(api_settings: Settings, corpus: Corpus
     assert "secret" in caplog.text and "Traceback" in caplog.text  # logged, not sent
 
 
-def test_not_ready_is_503(api_settings: Settings) -> None:
-    """Before the lifespan has opened the index (here: never run), routes say so."""
-    app = create_app(api_settings)
-    response = TestClient(app).get("/healthz")
+def test_an_unavailable_store_is_503_with_retry_after(api_settings: Settings, corpus: Corpus,
+                                                      served: Served) -> None:
+    broken = Broken(corpus, served.searcher, api_settings.assistant)
+    broken.failure = StoreUnavailable("chroma: querying x did not finish within 3 s", 4)
+    with TestClient(create_app(api_settings, broken)) as broken_client:
+        response = broken_client.post("/v1/ask", json={"question": QUESTION})
     assert (response.status_code, response.json()) == (503, error(
-        "unavailable", "the service is still opening its index"))
+        "store_unavailable", "the search index is not reachable right now; retry in 4 s"))
+    assert response.headers["retry-after"] == "4"
+
+
+def test_not_ready_is_503(api_settings: Settings) -> None:
+    """Before the lifespan has opened the index (here: never run), question routes say so,
+    liveness is still ok, and readiness is not."""
+    app = create_app(api_settings)
+    client = TestClient(app)
+    response = client.post("/v1/ask", json={"question": QUESTION})
+    assert (response.status_code, response.json()) == (503, error(
+        "building", "the service is still opening its index"))
     assert response.headers["retry-after"] == "5"
+    assert client.get("/healthz").json()["state"] == "starting"
+    ready = client.get("/readyz")
+    assert (ready.status_code, ready.json()["ready"], ready.headers["retry-after"]) == (
+        503, False, "5")
+
+
+def wait_ready(client: TestClient) -> dict[str, Any]:
+    for _ in range(600):
+        response = client.get("/readyz")
+        if response.status_code == 200:
+            return dict(response.json())
+        assert response.json()["status"] in ("starting", "building")
+        time.sleep(0.1)
+    raise AssertionError("not ready after 60 s")
 
 
 def test_lifespan_opens_the_index(api_settings: Settings, served: Served) -> None:
     """Without an Assistant passed in, the app opens the index named by its settings (finding
-    it current, it embeds nothing)."""
+    it current, it embeds nothing) in the background, serving the structure meanwhile."""
     with TestClient(create_app(api_settings)) as fresh:
+        assert fresh.get("/v1/documents").status_code == 200
+        ready = wait_ready(fresh)
+        assert ready == {"ready": True, "status": "ready", "detail": "",
+                         "collection": served.index.manifest.collection,
+                         "reindexing": False, "breaker": "closed"}
         assert fresh.get("/healthz").json()["collection"] == served.index.manifest.collection
         assert fresh.post("/v1/ask", json={"question": QUESTION}).json()["citations"]
 
@@ -492,17 +526,22 @@ def test_rate_limit(api_settings: Settings, api_assistant: Assistant) -> None:
     assert limited_samples == {"ask": 1.0, "chat": 1.0}
 
 
-@pytest.mark.parametrize("trust,second_status", [(False, 429), (True, 200)],
-                         ids=["forwarded-for-ignored", "forwarded-for-trusted"])
+@pytest.mark.parametrize("trusted,forwarded,second_status", [
+    pytest.param([], "198.51.100.9", 429, id="no-proxy-forwarded-for-ignored"),
+    pytest.param(["10.0.0.0/8"], "198.51.100.9", 429, id="untrusted-peer-ignored"),
+])
 def test_rate_limit_client_address(api_settings: Settings, api_assistant: Assistant,
-                                   trust: bool, second_status: int) -> None:
+                                   trusted: list[str], forwarded: str,
+                                   second_status: int) -> None:
+    """The TestClient's peer is "testclient", never a trusted proxy address: X-Forwarded-For
+    changes nothing (the proxy cases are tests/test_faults.py's, over a real socket)."""
     tight = settings_with(api_settings, rate_limit_per_minute=1, rate_limit_burst=1,
-                          trust_forwarded_for=trust)
+                          trusted_proxies=trusted)
     with TestClient(create_app(tight, api_assistant)) as limited:
         first = limited.post("/v1/ask", json={"question": OFF_TOPIC},
                              headers={"X-Forwarded-For": "203.0.113.7, 10.0.0.1"})
         second = limited.post("/v1/ask", json={"question": OFF_TOPIC},
-                              headers={"X-Forwarded-For": "198.51.100.9"})
+                              headers={"X-Forwarded-For": forwarded})
     assert (first.status_code, second.status_code) == (200, second_status)
 
 
@@ -690,7 +729,8 @@ def test_openapi_schema(client: TestClient) -> None:
     assert set(schema["paths"]) == {
         "/v1/ask", "/v1/chat/completions", "/v1/models", "/v1/models/{model}", "/v1/search",
         "/v1/documents", "/v1/documents/{doc_id}/clauses/{no}", "/v1/agencies",
-        "/v1/agencies/{name}/duties", "/v1/targets", "/healthz", "/v1/admin/reindex"}
+        "/v1/agencies/{name}/duties", "/v1/targets", "/healthz", "/readyz",
+        "/v1/admin/reindex"}
     ask = schema["components"]["schemas"]["Body_ask"]["properties"]
     assert ask["question"]["maxLength"] == 1000
     assert ask["history"]["maxItems"] == 20
@@ -755,10 +795,33 @@ CONSOLE = Path(__file__).resolve().parents[1] / "ui" / "console.py"
 @pytest.mark.skipif(not CONSOLE.exists(), reason="ui/console.py (the Gradio console) is not "
                                                  "written yet")
 def test_console_is_mounted(api_settings: Settings, api_assistant: Assistant) -> None:
-    with TestClient(create_app(settings_with(api_settings, console=True),
+    """Behind its login (tests/test_console_gate.py has the gate's own tests)."""
+    users = {"staff": SecretStr(hash_password("pw", iterations=1000))}
+    with TestClient(create_app(settings_with(api_settings, console=True, console_users=users),
                                api_assistant)) as with_console:
-        response = with_console.get("/ui/")
+        assert with_console.get("/ui/").status_code == 401
+        response = with_console.get("/ui/", auth=("staff", "pw"))
         assert response.status_code == 200
         assert "text/html" in response.headers["content-type"]
         assert "content-security-policy" not in response.headers
         assert response.headers["x-frame-options"] == "SAMEORIGIN"
+
+
+def test_a_swapped_out_generation_is_freed(admin_app: FastAPI) -> None:
+    """Nothing keeps the Assistant (and its index) of a replaced generation alive."""
+    import gc
+    import weakref
+
+    service: Service = admin_app.state.service
+    service.settings.server.generation_grace = 0
+    auth = {"Authorization": "Bearer s3cret"}
+    with TestClient(admin_app) as admin:
+        assert admin.post("/v1/admin/reindex", headers=auth).json()["changed"]
+        second = weakref.ref(service.assistant)
+        assert admin.post("/v1/ask", json={"question": QUESTION}).status_code == 200
+        # no manifest: the next reindex builds a new generation again
+        (service.settings.data_dir / "index" / "manifest.json").unlink()
+        assert admin.post("/v1/admin/reindex", headers=auth).json()["changed"]
+        assert admin.post("/v1/ask", json={"question": QUESTION}).status_code == 200
+    gc.collect()
+    assert second() is None

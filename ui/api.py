@@ -1,5 +1,12 @@
-"""The /v1 routes over the assistant and the structure, and /healthz. Each is a few lines over
-``Assistant`` or ``Corpus``; bodies are the dicts of ui.views (the CLI's ``--json`` shapes).
+"""The /v1 routes over the assistant and the structure, /healthz and /readyz. Each is a few
+lines over ``Assistant`` or ``Corpus``; bodies are the dicts of ui.views (the CLI's ``--json``
+shapes).
+
+The structure routes read the parsed corpus only (``service.structure()``): they answer while
+the index is still building and never wait on the vector store. The question routes (ask,
+search) take the current generation for the whole request (``service.using()``) and are
+rate limited per client. /healthz is liveness (the process answers) and never touches the
+store; /readyz is readiness (index open, store answering) and is 503 until it is.
 
 (No ``from __future__ import annotations`` here: the parameter annotations carry the limits of
 the settings the router is built with, so they are evaluated where the routes are defined.)"""
@@ -7,6 +14,8 @@ the settings the router is built with, so they are evaluated where the routes ar
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from core.model import Turn
 from core.settings import Settings
@@ -21,6 +30,7 @@ from ui.schemas import (
     HealthOut,
     HistoryTurn,
     HitOut,
+    ReadyOut,
     TargetOut,
     require_text,
 )
@@ -48,26 +58,30 @@ def api_router(settings: Settings) -> APIRouter:
     ) -> dict[str, Any]:
         require_text(question, "body.question")
         service.take_question_token(request, "ask")
-        answer = service.assistant.answer(question, [Turn(t.role, t.content) for t in history])
+        with service.using() as assistant:
+            answer = assistant.answer(question, [Turn(t.role, t.content) for t in history])
         service.metrics.answered("ask", answer)
         return views.answer_view(answer)
 
     @router.get("/v1/search", response_model=list[HitOut], tags=["structure"],
                 operation_id="search", summary="Ranked hybrid search over clauses and tasks")
     def search(
+        request: Request,
         service: ServiceDep,
         q: Annotated[str, Query(min_length=1, max_length=settings.search.max_query_chars)],
         k: Annotated[int, Query(ge=1, le=50, description="number of hits")] = 10,
     ) -> list[dict[str, Any]]:
         require_text(q, "query.q")
-        assistant = service.assistant
-        hits = assistant.searcher.search(q, k=k)
-        return [views.hit_view(assistant.corpus, h, rank) for rank, h in enumerate(hits, 1)]
+        service.take_question_token(request, "search")
+        with service.using() as assistant:
+            hits = assistant.searcher.search(q, k=k)
+            return [views.hit_view(assistant.corpus, h, rank)
+                    for rank, h in enumerate(hits, 1)]
 
     @router.get("/v1/documents", response_model=list[DocumentOut], tags=["structure"],
                 operation_id="documents", summary="The documents of the corpus")
     def documents(service: ServiceDep) -> list[dict[str, Any]]:
-        return [views.document_view(d) for d in service.assistant.corpus.documents]
+        return [views.document_view(d) for d in service.structure().documents]
 
     @router.get("/v1/documents/{doc_id}/clauses/{no}", response_model=ClauseOut,
                 tags=["structure"], operation_id="clause",
@@ -77,14 +91,14 @@ def api_router(settings: Settings) -> APIRouter:
         doc_id: Annotated[str, Path(max_length=200, examples=["tianjin-2022"])],
         no: Annotated[int, Path(examples=[9])],
     ) -> dict[str, Any]:
-        corpus = service.assistant.corpus
+        corpus = service.structure()
         return views.clause_view(corpus, corpus.clause(doc_id, no))
 
     @router.get("/v1/agencies", response_model=list[AgencyOut], tags=["structure"],
                 operation_id="agencies",
                 summary="The agencies the documents charge with tasks, most tasks first")
     def agencies(service: ServiceDep) -> list[dict[str, Any]]:
-        corpus = service.assistant.corpus
+        corpus = service.structure()
         return [views.agency_view(corpus.agency(name)) for name in corpus.agencies_in_use]
 
     @router.get("/v1/agencies/{name}/duties", response_model=DutiesOut, tags=["structure"],
@@ -94,7 +108,7 @@ def api_router(settings: Settings) -> APIRouter:
         service: ServiceDep,
         name: Annotated[str, Path(max_length=200, examples=["发改委"])],
     ) -> dict[str, Any]:
-        corpus = service.assistant.corpus
+        corpus = service.structure()
         agency = corpus.agency(name)
         return {"agency": views.agency_view(agency),
                 "duties": [views.duty_view(corpus, d) for d in corpus.duties(agency.name)]}
@@ -102,16 +116,31 @@ def api_router(settings: Settings) -> APIRouter:
     @router.get("/v1/targets", response_model=list[TargetOut], tags=["structure"],
                 operation_id="targets", summary="Every quantitative target in the texts")
     def targets(service: ServiceDep) -> list[dict[str, Any]]:
-        corpus = service.assistant.corpus
+        corpus = service.structure()
         return [views.target_view(corpus, t) for t in corpus.targets]
 
     @router.get("/healthz", response_model=HealthOut, tags=["service"], operation_id="health",
-                summary="Liveness and what is being served")
-    def health(service: ServiceDep) -> dict[str, Any]:
-        assistant = service.assistant
-        manifest = assistant.searcher.index.manifest
-        return {"status": "ok", "documents": len(assistant.corpus.documents),
-                "chunks": manifest.chunks, "embedder": manifest.embedder,
-                "collection": manifest.collection, "reindexing": service.reindexing}
+                summary="Liveness: the process answers (never waits on the store)")
+    async def health(service: ServiceDep) -> dict[str, Any]:
+        corpus = service.corpus
+        current = service.ready and service.assistant.searcher.index.manifest
+        return {"status": "ok", "state": service.state,
+                "documents": len(corpus.documents) if corpus else 0,
+                "chunks": current.chunks if current else 0,
+                "embedder": current.embedder if current else "",
+                "collection": current.collection if current else "",
+                "reindexing": service.reindexing}
+
+    @router.get("/readyz", response_model=ReadyOut, tags=["service"], operation_id="ready",
+                summary="Readiness: index open and store answering (else 503)",
+                responses={503: {"model": ReadyOut, "description": "not ready (building, "
+                                 "store unavailable or failed); Retry-After says when to "
+                                 "look again"}})
+    async def ready(service: ServiceDep) -> JSONResponse:
+        body = await run_in_threadpool(service.readiness)
+        if body["ready"]:
+            return JSONResponse(body)
+        return JSONResponse(body, status_code=503,
+                            headers={"Retry-After": str(settings.server.retry_after)})
 
     return router

@@ -1,12 +1,16 @@
 """The HTTP service: ``create_app(settings, assistant) -> FastAPI``.
 
-Nothing is opened at import. The lifespan loads the corpus and opens the Assistant (building
-the index on first start) unless one was passed in. The live objects sit in one ``Service``
-on ``app.state.service`` (ui.state); routes reach it through a dependency.
+Nothing is opened at import. The lifespan parses the corpus and starts opening the index in
+the background (building it on first start) unless an Assistant was passed in, so the server
+listens at once: structure routes answer from the parsed corpus, question routes 503
+"building" until the index is open (ui.state). The live objects sit in one ``Service`` on
+``app.state.service``; routes reach it through a dependency.
 
-Requests pass, outermost first: security headers → metrics → CORS → body limit → errors
-(CatchAll) → routes. So every response, a 413 or a 500 included, is counted and carries the
-security headers, and CORS answers preflights before anything else reads the request.
+Requests pass, outermost first: HEAD as GET → security headers → metrics and access log →
+load shedding → CORS → console gate (/ui) → body limit → errors (CatchAll) → routes. So every
+response, a 413, a shed 503 or a 500 included, is counted and carries the security headers,
+and CORS answers preflights before anything else reads the request. What the HTTP connection
+itself refuses (431, 408, malformed requests) is ui.protocol's, below the app.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -27,10 +30,13 @@ from ui import admin, pages
 from ui.api import api_router
 from ui.body_limit import BodyLimit
 from ui.chat import chat_router
+from ui.cors import JsonCORSMiddleware
 from ui.docs import docs_router
 from ui.errors import CatchAll, install_error_handlers
+from ui.head import HeadAsGet
 from ui.headers import SecurityHeaders
 from ui.metrics import CONTENT_TYPE, MetricsMiddleware
+from ui.shedding import LoadShedding
 from ui.state import Service, get_service
 
 CONSOLE_PATH = "/ui"
@@ -52,9 +58,12 @@ def create_app(settings: Settings | None = None,
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not service.ready:
-            log.info("opening the index in %s", settings.data_dir)
-            await run_in_threadpool(service.open)
-        yield
+            log.info("opening the index in %s (in the background)", settings.data_dir)
+            await run_in_threadpool(service.start)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(service.stop)
 
     app = FastAPI(title=TITLE, description=DESCRIPTION, version=_version(), lifespan=lifespan,
                   docs_url=None, redoc_url=None)
@@ -68,21 +77,28 @@ def create_app(settings: Settings | None = None,
     app.include_router(docs_router(app))
 
     @app.get("/metrics", include_in_schema=False)
-    def metrics(service: Annotated[Service, Depends(get_service)]) -> Response:
+    async def metrics(service: Annotated[Service, Depends(get_service)]) -> Response:
         return Response(service.metrics.render(), media_type=CONTENT_TYPE)
 
     server = settings.server
-    if server.console:
-        _mount_console(app, service)
     # added innermost first
     app.add_middleware(CatchAll)
     app.add_middleware(BodyLimit, max_bytes=server.max_body_bytes,
                        overrides={CONSOLE_PATH: server.console_max_body_bytes})
-    app.add_middleware(CORSMiddleware, allow_origins=server.cors_origins,
-                       allow_methods=["GET", "POST"], allow_headers=["Content-Type"],
+    if server.console:
+        _mount_console(app, service)
+        from ui.console_gate import ConsoleGate
+
+        app.add_middleware(ConsoleGate, service=service, prefix=CONSOLE_PATH)
+    app.add_middleware(JsonCORSMiddleware, allow_origins=server.cors_origins,
+                       allow_methods=["GET", "HEAD", "POST"], allow_headers=["Content-Type"],
                        max_age=600)
+    app.add_middleware(LoadShedding, max_requests=server.max_concurrent_requests,
+                       max_questions=server.max_concurrent_questions,
+                       retry_after=server.retry_after, console_prefix=CONSOLE_PATH)
     app.add_middleware(MetricsMiddleware, metrics=service.metrics)
     app.add_middleware(SecurityHeaders, console_prefix=CONSOLE_PATH)
+    app.add_middleware(HeadAsGet)
     return app
 
 
@@ -90,7 +106,8 @@ def _mount_console(app: FastAPI, service: Service) -> None:
     """The Gradio staff console at /ui; gradio is imported only when it is wanted."""
     from ui.console import mount_console
 
-    mount_console(app, lambda: service.assistant, path=CONSOLE_PATH)
+    mount_console(app, lambda: service.assistant, path=CONSOLE_PATH,
+                  max_file_size=service.settings.server.console_max_body_bytes)
 
 
 def _version() -> str:

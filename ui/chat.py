@@ -150,7 +150,8 @@ def chat_router(settings: Settings) -> APIRouter:
         question, history = _question_and_history(messages, limits.max_question_chars,
                                                   limits.max_history_turns)
         service.take_question_token(request, "chat")
-        answer = service.assistant.answer(question, history)
+        with service.using() as assistant:
+            answer = assistant.answer(question, history)
         service.metrics.answered("chat", answer)
         completion_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if not stream:

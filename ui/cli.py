@@ -248,25 +248,56 @@ def cmd_chat(corpus: Corpus, args: argparse.Namespace) -> None:
 
 
 def cmd_serve(corpus: Corpus, args: argparse.Namespace) -> None:
+    import logging
+
     import uvicorn
 
     from ui.app import CONSOLE_PATH, create_app
+    from ui.protocol import HttpLimits, guarded_protocol
 
     settings: Settings = args.settings
-    host = args.host or settings.server.host
-    port = args.port or settings.server.port
-    print("opening the index …", file=sys.stderr)
-    assistant = Assistant.from_settings(settings, corpus, progress=_progress)
-    app = create_app(settings, assistant)
+    server = settings.server
+    host = args.host or server.host
+    port = args.port or server.port
+    # listens at once; the index opens (or is built) in the background: /readyz says when
+    app = create_app(settings)
     shown = f"[{host}]" if ":" in host else host
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else shown}:{port}"
     print(f"demo page:   {base}/", file=sys.stderr)
-    if settings.server.console:
+    if server.console:
         print(f"console:     {base}{CONSOLE_PATH}", file=sys.stderr)
     print(f"API docs:    {base}/docs", file=sys.stderr)
-    # the client address is ours to read (settings.server.trust_forwarded_for), not uvicorn's
+    print(f"ready when:  {base}/readyz answers 200", file=sys.stderr)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    limits = HttpLimits(max_header_bytes=server.max_header_bytes,
+                        max_headers=server.max_headers, header_timeout=server.header_timeout,
+                        body_timeout=server.body_timeout)
+    # The client address is ours to read (settings.server.trusted_proxies), not uvicorn's.
+    # uvicorn's access log prints query strings (questions) and addresses: ours does not.
     uvicorn.run(app, host=host, port=port, proxy_headers=False, server_header=False,
-                log_level="info")
+                log_level="info", access_log=False, http=guarded_protocol(limits),
+                ws="none", timeout_keep_alive=server.keep_alive,
+                timeout_graceful_shutdown=server.graceful_shutdown,
+                # a backstop below the app's own load shedding (ui.shedding)
+                limit_concurrency=server.max_concurrent_requests * 4)
+
+
+def cmd_hash_password(corpus: Corpus, args: argparse.Namespace) -> None:
+    """A console password hash for POLICY_ASSISTANT_SERVER__CONSOLE_USERS (the password is
+    read from the terminal, or from stdin when piped; it is never an argument)."""
+    import getpass
+
+    from ui.passwords import hash_password
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            raise BadInput("the two passwords differ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 8:
+        raise BadInput("a console password needs at least 8 characters")
+    print(hash_password(password))
 
 
 def _port(text: str) -> int:
@@ -408,6 +439,8 @@ def build_parser() -> argparse.ArgumentParser:
     adding.add_argument("--id", help="document id (default: from the file name)")
     adding.add_argument("--dry-run", action="store_true",
                         help="only print the validation report; change nothing")
+    add("hash-password", cmd_hash_password,
+        "hash a staff console password (for POLICY_ASSISTANT_SERVER__CONSOLE_USERS)")
     ev = add("eval", cmd_eval, "evaluate retrieval and answers on the fixed question set")
     ev.add_argument("--retrieval", action="store_true", help="only the retrieval evaluation")
     ev.add_argument("--answers", action="store_true", help="only the answer evaluation")

@@ -237,7 +237,8 @@ def console_theme() -> gr.themes.Base:
 
 
 def mount_console(app: FastAPI, get_assistant: Callable[[], Assistant],
-                  path: str = "/ui", download_dir: Path | None = None) -> FastAPI:
+                  path: str = "/ui", download_dir: Path | None = None,
+                  max_file_size: int | None = None) -> FastAPI:
     """Build the console and mount it on ``app`` at ``path``."""
 
     def mount() -> FastAPI:
@@ -245,7 +246,7 @@ def mount_console(app: FastAPI, get_assistant: Callable[[], Assistant],
         gr.mount_gradio_app(
             app, blocks, path=path, theme=console_theme(), footer_links=[],
             run_history=False, show_error=False, ssr_mode=False, mcp_server=False,
-            enable_monitoring=False, pwa=False)
+            enable_monitoring=False, pwa=False, max_file_size=max_file_size)
         return app
 
     return _in_running_loop(mount)

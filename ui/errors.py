@@ -12,8 +12,15 @@ ApiError: admin route off (no token set)   403     admin_disabled
 ApiError: unknown model                    404     model_not_found
 ApiError: a reindex is running             409     reindex_running
 ApiError: rate limited                     429     rate_limited (+ Retry-After)
-ApiError: index still opening              503     unavailable (+ Retry-After)
+ApiError: index still opening              503     building (+ Retry-After)
+ApiError: index failed to open             503     unavailable (+ Retry-After)
+StoreUnavailable (timeout, refused, open   503     store_unavailable (+ Retry-After)
+circuit breaker)
+too many requests in flight (ui.shedding)  503     overloaded (+ Retry-After)
 a body over the limit (ui.body_limit)      413     payload_too_large
+headers over the limits (ui.protocol)      431     headers_too_large
+headers/body too slow (ui.protocol)        408     request_timeout
+malformed HTTP (ui.protocol)               400     bad_request
 Starlette HTTPException (404, 405 …)       its own not_found, method_not_allowed …
 any other PolicyAssistantError             500     its code (index_error, store_error …)
 anything else                              500     internal_error
@@ -40,6 +47,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from core.errors import (
     BadInput,
     PolicyAssistantError,
+    StoreUnavailable,
     UnknownAgency,
     UnknownClause,
     UnknownDocument,
@@ -58,7 +66,9 @@ _STATUS_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "validation_error",
+    408: "request_timeout",
     429: "rate_limited",
+    431: "headers_too_large",
     500: "internal_error",
     503: "unavailable",
 }
@@ -118,6 +128,14 @@ async def _api_error(request: Request, exc: Exception) -> JSONResponse:
 async def _bad_input(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, BadInput)
     return error_response(status_for(exc), exc.code, str(exc))
+
+
+async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StoreUnavailable)
+    log.warning("%s %s: %s", request.method, request.url.path, exc)
+    return error_response(503, "store_unavailable", "the search index is not reachable right "
+                          f"now; retry in {exc.retry_after} s",
+                          {"Retry-After": str(exc.retry_after)})
 
 
 async def _service_error(request: Request, exc: Exception) -> JSONResponse:
@@ -189,6 +207,7 @@ def _internal_error() -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(BadInput, _bad_input)
+    app.add_exception_handler(StoreUnavailable, _store_unavailable)
     app.add_exception_handler(PolicyAssistantError, _service_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

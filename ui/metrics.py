@@ -8,10 +8,17 @@ tests, never share counts).
 - ``policy_assistant_answers_total{endpoint, intent}`` and
   ``policy_assistant_refusals_total{endpoint, intent}``: ``endpoint`` is ask or chat;
 - ``policy_assistant_rate_limited_total{endpoint}``.
+
+The same middleware writes the access log (logger ``policy_assistant.access``, one line a
+request: method, route template, status, milliseconds). It names the route's *template*, never
+the path as sent, a query string, a body or the client's address: a question never reaches
+the logs. (``policy-assistant serve`` turns uvicorn's own access log, which prints the query
+string and the address, off.)
 """
 
 from __future__ import annotations
 
+import logging
 import time
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
@@ -22,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from core.model import Answer
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+access_log = logging.getLogger("policy_assistant.access")
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
@@ -97,5 +105,7 @@ class MetricsMiddleware:
             await self.app(scope, receive, recording_send)
         finally:
             route, method = route_label(scope), method_label(scope)
+            seconds = time.perf_counter() - started
             self.metrics.requests.labels(route, method, str(status)).inc()
-            self.metrics.latency.labels(route, method).observe(time.perf_counter() - started)
+            self.metrics.latency.labels(route, method).observe(seconds)
+            access_log.info("%s %s %d %.0fms", method, route, status, seconds * 1000)

@@ -29,13 +29,13 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/")
-def demo_page() -> Response:
+async def demo_page() -> Response:
     return Response(_read("index.html"), media_type="text/html; charset=utf-8",
                     headers={"Content-Security-Policy": PAGE_POLICY,
                              "Cache-Control": "no-cache"})
 
 
 @router.get("/widget.js")
-def widget() -> Response:
+async def widget() -> Response:
     return Response(_read("widget.js"), media_type="application/javascript; charset=utf-8",
                     headers={"Cache-Control": WIDGET_CACHE})

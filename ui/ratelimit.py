@@ -3,12 +3,15 @@
 Each client may ask ``burst`` questions at once and then ``per_minute`` a minute: its bucket
 holds at most ``burst`` tokens, refills at ``per_minute / 60`` tokens a second, and each
 question takes one. An empty bucket answers with the whole seconds until the next token
-(the Retry-After header). A client is its address; X-Forwarded-For names it only when the
-deployment says a proxy it trusts sets that header.
+(the Retry-After header). A client is its address (``ClientIdentity``): the peer's, or, when
+the peer is one of the deployment's trusted proxies, the right-most X-Forwarded-For address
+that is not a trusted proxy, as nginx's ``real_ip_recursive`` and uvicorn's
+``forwarded_allow_ips`` read it. Whatever a client writes at the left of the header is ignored.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import threading
 import time
@@ -63,10 +66,35 @@ class RateLimiter:
                 del self._buckets[key]
 
 
-def client_address(request: Request, trust_forwarded_for: bool) -> str:
-    if trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        first = forwarded.split(",")[0].strip()
-        if first:
-            return first[:100]
-    return request.client.host if request.client else "unknown"
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class ClientIdentity:
+    """Who a request comes from, given the trusted proxies (addresses or CIDR networks)."""
+
+    def __init__(self, trusted_proxies: list[str]) -> None:
+        self.trusted: tuple[Network, ...] = tuple(
+            ipaddress.ip_network(p.strip(), strict=False) for p in trusted_proxies)
+
+    def is_trusted(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in self.trusted)
+
+    def of(self, request: Request) -> str:
+        peer = request.client.host if request.client else "unknown"
+        return self.resolve(peer, request.headers.getlist("x-forwarded-for"))
+
+    def resolve(self, peer: str, forwarded_for: list[str]) -> str:
+        if not self.trusted or not self.is_trusted(peer):
+            return peer
+        hops = [h.strip() for value in forwarded_for for h in value.split(",") if h.strip()]
+        for hop in reversed(hops):
+            if not self.is_trusted(hop):
+                try:
+                    return str(ipaddress.ip_address(hop))
+                except ValueError:
+                    return peer  # garbage where an address should be: the proxy is the client
+        return hops[0] if hops else peer

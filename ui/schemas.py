@@ -195,12 +195,27 @@ class TargetOut(LocationOut):
 
 
 class HealthOut(BaseModel):
+    """Liveness. ``state``: building (the index is being opened; questions get 503), ready,
+    or failed; the index fields are empty until it is open."""
+
     status: Literal["ok"]
+    state: Literal["starting", "building", "ready", "failed"]
     documents: int
     chunks: int
     embedder: str
     collection: str
     reindexing: bool
+
+
+class ReadyOut(BaseModel):
+    """Readiness: ``ready`` only with the index open and the vector store answering."""
+
+    ready: bool
+    status: Literal["starting", "building", "ready", "failed", "store_unavailable"]
+    detail: str
+    collection: str | None = None
+    reindexing: bool | None = None
+    breaker: Literal["closed", "open", "half-open"] | None = None
 
 
 class ReindexOut(BaseModel):
