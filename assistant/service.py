@@ -729,6 +729,10 @@ class Assistant:
                 or self._provision_on_topic(ctx.question, cited, only_cited=True)
             if chosen is not None:
                 return self._responsibility_of(chosen, lang)
+            # nothing picks one task: who does each task cited before (lead first in each)
+            tasks = [p for p in (self._provision_at(c) for c in cited[:3]) if p is not None]
+            if tasks:
+                return self._responsibility_of(tasks[0], lang, *tasks[1:])
             return self._about_citation(cited[0], question, lang, force_agencies=True)
         if query.ask == Ask.VALUE and cited and not own_subject \
                 and not query.docs_named:
@@ -785,6 +789,13 @@ class Assistant:
                 if overlap and (best is None or overlap > best[0]):
                     best = (overlap, p)
         return best[1] if best else None
+
+    def _provision_at(self, c: Citation) -> Provision | None:
+        if c.provision is None:
+            return None
+        doc = self.corpus.document(c.doc_id)
+        clause = doc.clause(c.clause_no) if c.clause_no is not None else None
+        return doc.provision(clause.part_no if clause else 0, c.clause_no, c.provision)
 
     def _responsibility_of(self, p: Provision, lang: str, *more: Provision) -> Answer:
         sources = Sources(self.corpus)

@@ -18,6 +18,7 @@ from assistant.names import AgencyMatcher
 from assistant.normalise import normalise
 from assistant.query import Ask, ClauseRef, Query, Role
 from assistant.references import clause_refs, document_keys, documents_named, number_of
+from assistant.titles import Titles
 from core.model import Level
 from indexing.corpus import Corpus
 from indexing.lexical import Tokenizer
@@ -81,6 +82,8 @@ class Understander:
         self.refs = load("references")
         self._doc_keys = document_keys(corpus)
         self.home = next((d.doc_id for d in corpus.documents if d.meta.home), None)
+        self.titles = Titles(corpus, self.facts["title_suffixes"].zh,
+                             self.facts["title_breaks"].zh)
         self.bracketed = frozenset(d.doc_id for d in corpus.documents
                                    if any(p.agencies for p in d.provisions))
 
@@ -142,7 +145,9 @@ class Understander:
             text=text, lang=detect_language(text), tokens=t, cues=frozenset(cues), docs=docs,
             agencies=agencies, clauses=clauses, part=part,
             year=int(year_match.group(1)) if year_match else None,
-            unstated=unstated, decline=self.guard.check(text) or "",
+            unstated=unstated,
+            decline=self.guard.check(text) or ("other_document" if self.titles.unknown(text)
+                                               else ""),
             topic=(topic := self._topic(text, t, agencies)),
             subject=self.is_subject(topic))
 

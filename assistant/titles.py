@@ -1,0 +1,61 @@
+"""Documents a question names that the corpus does not hold (天津十四五节能减排工作实施方案 when
+only the green-economy plan is loaded): such a question is declined, not answered from a
+document that merely sounds alike. A title is recognised by how titles end (lexicon
+documents.toml ``title_suffixes``); it is known when a document's alias is in it, the texts use
+it, or most of its words appear, in order, in a loaded document's title."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from indexing.corpus import Corpus
+
+_RUN = re.compile(r"[\u4e00-\u9fff0-9“”《》]+")
+_LEADING = re.compile(r"^(?:这个|那个|这份|那份|该|本|我们的|咱们的|我市|本市|我们)")
+_KNOWN_SHARE = 0.7  # of a title's words (before its ending) found in a loaded title
+
+
+class Titles:
+    def __init__(self, corpus: Corpus, suffixes: tuple[str, ...],
+                 breaks: tuple[str, ...]) -> None:
+        self.corpus = corpus
+        self.breaks = breaks
+        self.suffixes = tuple(sorted(suffixes, key=len, reverse=True))
+        self.titles = [d.meta.title for d in corpus.documents]
+        self.aliases = [a for d in corpus.documents for a in d.meta.aliases if len(a) >= 3]
+        self.home_words = tuple(sorted(corpus.places.home, key=len, reverse=True))
+        self.texts = [p.text for d in corpus.documents for p in d.provisions]
+
+    def unknown(self, question: str) -> str | None:
+        """The first title-like phrase of the question that names no loaded document."""
+        for found in _RUN.findall(question):
+            run = str(found).strip("“”《》")
+            for suffix in self.suffixes:
+                at = run.find(suffix)
+                if at < 0:
+                    continue
+                phrase = run[:at + len(suffix)]
+                if not self._known(phrase, suffix):
+                    return phrase
+                break
+        return None
+
+    def _known(self, phrase: str, suffix: str) -> bool:
+        prefix = phrase[: -len(suffix)]
+        if any(alias in prefix for alias in self.aliases) \
+                or any(phrase in t for t in self.titles) \
+                or any(phrase in text for text in self.texts):
+            return True
+        for word in self.home_words:  # the words after the last place word: 想先对一下天津…
+            at = prefix.rfind(word)
+            if at >= 0:
+                prefix = prefix[at + len(word):]
+        prefix = _LEADING.sub("", prefix).rstrip("的")
+        if any(b in prefix for b in self.breaks):
+            return True  # a sentence about a plan (在实施方案里), not a title
+        if len(prefix) < 3:
+            return True  # 实施方案, 这个方案: the loaded plan, by a short name
+        best = max((sum(b.size for b in difflib.SequenceMatcher(None, prefix, t)
+                        .get_matching_blocks()) / len(prefix) for t in self.titles), default=0)
+        return best >= _KNOWN_SHARE
