@@ -725,12 +725,13 @@ class Assistant:
         if query.ask == Ask.WHO and cited and not query.docs_named:
             # 其中绿色保险呢？谁来负责？ picks by its own words; 这件事谁牵头？ by the subject
             # of the question before
-            chosen = self._provision_on_topic(question, cited) \
-                or self._provision_on_topic(ctx.question, cited, only_cited=True)
-            if chosen is not None:
+            chosen = self._provision_on_topic(f"{question} {question} {ctx.question}", cited)
+            if chosen is not None and self._topic(question):
                 return self._responsibility_of(chosen, lang)
-            # nothing picks one task: who does each task cited before (lead first in each)
-            tasks = [p for p in (self._provision_at(c) for c in cited[:3]) if p is not None]
+            # the question names no task of its own: who does each task cited before, the
+            # one the question before was most about first
+            tasks = [p for p in (self._provision_at(c) for c in cited) if p is not None]
+            tasks = sorted(dict.fromkeys(tasks), key=lambda p: p != chosen)[:3]
             if tasks:
                 return self._responsibility_of(tasks[0], lang, *tasks[1:])
             return self._about_citation(cited[0], question, lang, force_agencies=True)
@@ -771,10 +772,13 @@ class Assistant:
         """Among the provisions of the clauses cited before (or only the provisions cited),
         the one the question's subject words point at (其中绿色保险呢 → the 绿色保险 task);
         the first cited wins a tie."""
-        topic = self._topic(question)
+        tokenizer = self.searcher.index.lexical.tokenizer
+        counts: dict[str, int] = {}
+        for t in tokenizer.query_tokens(question):  # a word said twice weighs twice
+            counts[t] = counts.get(t, 0) + 1
+        topic = {t: n for t, n in counts.items() if t in self._topic(question)}
         if not topic:
             return None
-        tokenizer = self.searcher.index.lexical.tokenizer
         best: tuple[float, Provision] | None = None
         for c in cited:
             if c.clause_no is None:
@@ -784,8 +788,8 @@ class Assistant:
                 if only_cited and p.index != c.provision:
                     continue
                 # rarer words weigh more: 医疗 points at one task, 垃圾 at several
-                overlap = sum(1 / max(self._df(t), 1)
-                              for t in topic & set(tokenizer.tokens(p.text)))
+                overlap = sum(topic[t] / max(self._df(t), 1)
+                              for t in topic.keys() & set(tokenizer.tokens(p.text)))
                 if overlap and (best is None or overlap > best[0]):
                     best = (overlap, p)
         return best[1] if best else None

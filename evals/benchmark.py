@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import statistics
@@ -57,6 +58,10 @@ def run(settings: Settings, repeats: int) -> dict[str, Any]:
     out["open_index_s"] = time.perf_counter() - started
 
     questions = [q.question for q in load_questions(corpus)]
+    # every first turn of every set, for the latency of each kind of answer
+    asked = list(dict.fromkeys(
+        q.question for path in sorted(Path(__file__).parent.glob("*.jsonl"))
+        for q in load_questions(corpus, path) if q.follows is None))
     for mode in ("hybrid", "dense", "lexical"):
         timings = []
         for _ in range(repeats):
@@ -68,14 +73,15 @@ def run(settings: Settings, repeats: int) -> dict[str, Any]:
         out[f"search_{mode}_ms"] = {"n": len(timings), "p50": _percentile(timings, 0.5),
                                     "p95": _percentile(timings, 0.95), "max": max(timings),
                                     "mean": statistics.fmean(timings)}
-    out["http_ask_ms"] = _http_ask(settings, corpus, searcher, questions)
+    out["http_ask_ms"], out["routes_ms"] = _http_ask(settings, corpus, searcher, asked)
     out["peak_rss_mb"] = _peak_rss_mb()
     return out
 
 
 def _http_ask(settings: Settings, corpus: Corpus, searcher: Searcher,
-              questions: list[str]) -> dict[str, float]:
-    """Every question once through the whole HTTP stack: validation, middleware, answer."""
+              questions: list[str]) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """Every question once through the whole HTTP stack: validation, middleware, answer;
+    overall and per route (the kind of answer that fired)."""
     from fastapi.testclient import TestClient
 
     from assistant.service import Assistant
@@ -88,22 +94,32 @@ def _http_ask(settings: Settings, corpus: Corpus, searcher: Searcher,
     assistant = Assistant(corpus, searcher, settings.assistant)
     searcher.index.clear_query_cache()  # each question embedded, as a new one would be
     timings = []
+    by_route: dict[str, list[float]] = {}
     with TestClient(create_app(service_settings, assistant)) as client:
         for text in questions:
             t0 = time.perf_counter()
             response = client.post("/v1/ask", json={"question": text})
-            timings.append((time.perf_counter() - t0) * 1000)
+            ms = (time.perf_counter() - t0) * 1000
+            timings.append(ms)
             if response.status_code != 200:
                 raise RuntimeError(f"/v1/ask answered {response.status_code} to {text!r}")
-    return {"n": len(timings), "p50": _percentile(timings, 0.5),
-            "p95": _percentile(timings, 0.95), "max": max(timings)}
+            route = str(response.json().get("route", "")).split(":")[0] or "?"
+            by_route.setdefault(route, []).append(ms)
+    routes = {r: {"n": len(t), "p50": _percentile(t, 0.5), "p95": _percentile(t, 0.95),
+                  "max": max(t)} for r, t in sorted(by_route.items())}
+    return ({"n": len(timings), "p50": _percentile(timings, 0.5),
+             "p95": _percentile(timings, 0.95), "max": max(timings)}, routes)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--repeats", type=int, default=1, help="passes over the question set")
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
+    parser.add_argument("--one-core", action="store_true",
+                        help="pin the process to one CPU (Linux), as a small server would run")
     args = parser.parse_args(argv)
+    if args.one_core and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     with tempfile.TemporaryDirectory(prefix="policy-bench-") as tmp:
         settings = Settings(data_dir=Path(tmp))
         result = run(settings, args.repeats)
@@ -120,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     m = result["http_ask_ms"]
     print(f"POST /v1/ask        p50 {m['p50']:.1f} ms  p95 {m['p95']:.1f} ms  "
           f"max {m['max']:.1f} ms  (n={m['n']:.0f})")
+    for route, m in result["routes_ms"].items():
+        print(f"  route {route:<10} p50 {m['p50']:.1f} ms  p95 {m['p95']:.1f} ms  "
+              f"max {m['max']:.1f} ms  (n={m['n']:.0f})")
     print(f"peak memory        {result['peak_rss_mb']:.0f} MiB")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
