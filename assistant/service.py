@@ -194,6 +194,18 @@ class Assistant:
             follow = self._follow_up(q, ctx)
             if follow is not None:
                 return follow
+        if q.ask == Ask.CLAUSE and not q.clauses:  # 这是第几条: where the last answer stands
+            before = [c for c in ctx.answer.citations if c.clause_no] if ctx is not None else []
+            if not before:
+                return self._general(question, lang, ctx, home_first=True)
+            c = before[0]
+            if q.docs_named and c.doc_id not in q.docs:  # 国务院文件里对应的是第几条
+                linked = self.links.counterparts(c.doc_id, c.clause_no or 0, q.docs)
+                if linked:
+                    doc_id, no = linked[0]
+                    return self._clause(question, lang, [ClauseRef(doc_id, no, None)],
+                                        default_doc=doc_id)
+            return self._clause(question, lang, [_ref_of(c)], default_doc=c.doc_id)
         if q.ask == Ask.CLAUSE:
             refs = [ClauseRef(r.doc_id, len(self.corpus.document(
                         r.doc_id or self._doc_of(q)).clauses), r.provision)

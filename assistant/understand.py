@@ -214,6 +214,8 @@ class Understander:
             if "who" in c or "lead" in c:
                 return Ask.WHO, ("clause ref", "who cue")
             return Ask.CLAUSE, ("clause ref",)
+        if "which_clause" in c:  # 这是第几条: the clause of what was answered before
+            return Ask.CLAUSE, ("which clause",)
         if s.part is not None:
             if "count" in c:
                 return Ask.COUNT, ("part ref", "count cue")

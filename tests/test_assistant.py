@@ -91,7 +91,7 @@ def test_enterprise_gets_measures_with_contacts(assistant: Assistant, corpus: Co
     assert answer.intent == Intent.INCENTIVE and not answer.refused
     assert answer.answer.startswith("与您相关的支持措施主要有：")
     assert any(c.doc_id == "tianjin-2022" and c.clause_no == 10 for c in answer.citations)
-    assert "可联系市商务局" in answer.answer
+    assert "联系：市商务局（牵头）" in answer.answer
     assert_citations_real(corpus, answer)
 
 
