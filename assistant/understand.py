@@ -38,6 +38,8 @@ _EN_YES_NO = re.compile(r"(?:^|[.?!]\s+)(is|are|does|do|did|can|could|will|would
 _CARRIED = (Ask.LIST, Ask.COUNT, Ask.WHO, Ask.VALUE, Ask.SUPPORT, Ask.TOPIC, Ask.DEFINE,
             Ask.COMPARE)
 _AGENCY_ASKS = (Ask.LIST, Ask.COUNT, Ask.WHO)
+# a question that names a document and nothing narrower: its overview, unless it follows on
+_WHOLE_DOCUMENT = "the document itself, nothing narrower"
 # cue lists that say what is asked (not about whom or where)
 _ASK_CUES = frozenset({"count", "list", "lead", "supporting", "who", "value", "all_values",
                        "compare", "define", "support", "which_clause"})
@@ -201,7 +203,7 @@ class Understander:
                      enterprise="enterprise" in c)
         ask, why = self._ask(s, base)
         return replace(base, ask=ask, why=why,
-                       fact=self._fact(s) if ask == Ask.DOCUMENT else "",
+                       fact=(self._fact(s) or "overview") if ask == Ask.DOCUMENT else "",
                        decline=(s.decline or "not_covered") if ask == Ask.DECLINE else "")
 
     def _ask(self, s: Slots, q: Query) -> tuple[Ask, tuple[str, ...]]:
@@ -261,6 +263,8 @@ class Understander:
             return Ask.VALUE, ("value cue",)
         if "count" in c and c & {"list", "lead", "supporting"} and not s.subject:
             return Ask.COUNT, ("count cue", "tasks")
+        if not s.subject and s.docs and "document_words" in c:
+            return Ask.DOCUMENT, (_WHOLE_DOCUMENT,)
         if not s.subject:
             return Ask.DECLINE, ("nothing the documents treat",)
         return Ask.TOPIC, ("topic",)
@@ -287,10 +291,10 @@ class Understander:
 
     def _leans_back(self, s: Slots, q: Query) -> bool:
         if (q.ask == Ask.DECLINE and q.decline != "not_covered") \
-                or (q.ask == Ask.DOCUMENT and s.docs):
+                or (q.ask == Ask.DOCUMENT and s.docs and _WHOLE_DOCUMENT not in q.why):
             return False
         content = re.sub(r"[\W_]", "", s.text)
-        if q.ask == Ask.DECLINE:  # nothing of its own: a follow-up if it is about the documents
+        if q.ask == Ask.DECLINE or _WHOLE_DOCUMENT in q.why:  # nothing of its own
             return "follow_up" in s.cues or len(content) <= 6 or bool(s.docs) or bool(
                 s.cues & _ASK_CUES)
         return "follow_up" in s.cues or len(content) <= 6 or not (
@@ -303,7 +307,7 @@ class Understander:
         docs, named = (q.docs, True) if q.docs else (prev.docs, False)
         topic = q.topic if s.subject else (f"{prev.topic} {q.topic}".strip())
         ask = q.ask
-        own_ask = q.ask not in (Ask.TOPIC, Ask.DECLINE)
+        own_ask = q.ask not in (Ask.TOPIC, Ask.DECLINE) and _WHOLE_DOCUMENT not in q.why
         fact, clauses, part = q.fact, q.clauses, q.part
         if q.ask == Ask.CLARIFY and prev.agencies:
             ask = Ask.COUNT if "count" in c else Ask.LIST
@@ -328,8 +332,9 @@ class Understander:
                 and not s.subject:
             ask = Ask.COUNT if "count" in c else Ask.LIST
             why.append("agency of the question before")
-        if ask == Ask.DECLINE:  # nothing of its own, but the turn before gave a subject
-            ask = Ask.TOPIC
+        if ask == Ask.DECLINE or (ask == Ask.DOCUMENT and _WHOLE_DOCUMENT in q.why
+                                  and fact == q.fact):
+            ask, fact = Ask.TOPIC, ""  # nothing of its own, but the turn before gave a subject
         if part == 0:  # 这部分: the part asked about before
             part = prev.part if prev.part else None
         if ask in _AGENCY_ASKS and ask != Ask.WHO and not agencies and part is None:

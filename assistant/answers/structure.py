@@ -20,23 +20,26 @@ def count_or_list(kit: Kit, table: TaskTable, q: Query, doc_ids: Sequence[str],
                   counting: bool) -> Answer:
     """An agency's tasks (in a role), or every task of a document or part: the exact count,
     what was counted, then the tasks themselves with their clauses."""
-    agency = q.agencies[0] if q.agencies else None
     docs = [d for d in doc_ids if d in table.documents_with_tasks()] \
         or list(table.documents_with_tasks())
     part = q.part if q.part and q.part > 0 else None
     lines: list[str] = []
     sources = Sources(kit.corpus)
-    for doc_id in docs:
-        chosen = table.select([doc_id], agency, q.role, part)
-        if agency is not None and not chosen and len(docs) > 1:
-            continue
-        lines += _selection(kit, table, chosen, doc_id, q, sources)
-    if not lines:
-        doc_id = docs[0]
-        lines += _selection(kit, table, table.select([doc_id], agency, q.role, part), doc_id,
-                            q, sources)
-    intent = Intent.DUTIES if agency else Intent.GENERAL
-    refused = not sources.citations and agency is not None
+    agencies: list[str | None] = list(q.agencies[:3]) or [None]  # 商务局和发改委各做什么
+    for agency in agencies:
+        found = []
+        for doc_id in docs:
+            chosen = table.select([doc_id], agency, q.role, part)
+            if agency is not None and not chosen and len(docs) > 1:
+                continue
+            found += _selection(kit, table, chosen, doc_id, q, sources)
+        if not found:
+            doc_id = docs[0]
+            found = _selection(kit, table, table.select([doc_id], agency, q.role, part),
+                               doc_id, q, sources)
+        lines += found
+    intent = Intent.DUTIES if q.agencies else Intent.GENERAL
+    refused = not sources.citations and bool(q.agencies)
     return Answer("\n".join(lines), refused, intent, tuple(sources.citations),
                   route=q.route)
 
