@@ -1,7 +1,8 @@
 """National ↔ local links: for a clause of a local plan, the clause of a national document it
-implements. Computed from the texts (the local clause's title and text searched in the other
-document, hybrid ranking) the first time they are asked for, and kept; ``policy-assistant
-links`` prints them for review."""
+implements. Stored with the corpus (corpus/links.toml, checked at load) after being computed
+from the texts (the local clause's title and text searched in the other document, hybrid
+ranking) by ``policy-assistant links --write`` and reviewed; a pair the file does not cover is
+computed when first asked for, and kept."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ class Links:
         self.corpus = corpus
         self.searcher = searcher
         self._cache: dict[tuple[str, int, str], tuple[int, ...]] = {}
+        for doc, no, other, other_no in corpus.links:
+            key = (doc, no, other)
+            self._cache[key] = (*self._cache.get(key, ()), other_no)
+        # a pair of documents in the file was reviewed: a clause it does not link has none
+        self._reviewed = {(doc, other) for doc, _, other, _ in corpus.links}
         self._lock = Lock()
 
     def counterparts(self, doc_id: str, clause_no: int, docs: Sequence[str],
@@ -34,6 +40,8 @@ class Links:
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
+            if (doc_id, other) in self._reviewed:
+                return ()
         clause = self.corpus.document(doc_id).clause(clause_no)
         found: tuple[int, ...] = ()
         if clause is not None and clause.no:
@@ -44,3 +52,25 @@ class Links:
         with self._lock:
             self._cache[key] = found
         return found
+
+    def pairs(self, doc_id: str, others: Sequence[str]) -> list[tuple[int, str, int]]:
+        """Every clause of ``doc_id`` with its best clause in each of ``others``."""
+        out = []
+        for clause in self.corpus.document(doc_id).clauses:
+            out += [(clause.no, other, no) for other, no in
+                    self.counterparts(doc_id, clause.no, others)]
+        return out
+
+
+def links_toml(doc_id: str, pairs: Sequence[tuple[int, str, int]]) -> str:
+    """corpus/links.toml for one local document."""
+    lines = ["# Which national clause each clause of a local plan implements. Computed from the",
+             "# texts by `policy-assistant links --write` (the clause searched in the other",
+             "# document), then reviewed; checked against the structure when the corpus loads.",
+             ""]
+    by_clause: dict[int, list[str]] = {}
+    for no, other, other_no in pairs:
+        by_clause.setdefault(no, []).append(f'"{other}/{other_no}"')
+    for no, targets in by_clause.items():
+        lines += ["[[link]]", f'from = "{doc_id}/{no}"', f"to = [{', '.join(targets)}]", ""]
+    return "\n".join(lines)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -22,6 +22,27 @@ DOCUMENTS_FILE = "documents.toml"
 AGENCIES_FILE = "agencies.toml"
 LEVELS_FILE = "levels.toml"
 PLACES_FILE = "places.toml"
+LINKS_FILE = "links.toml"
+
+Link = tuple[str, int, str, int]  # (doc, clause) implements (other doc, clause)
+
+
+def load_links(path: Path) -> tuple[Link, ...]:
+    """links.toml: which national clause each local clause implements; absent → none."""
+    if not path.exists():
+        return ()
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+        out: list[Link] = []
+        for entry in data.get("link", []):
+            doc, no = str(entry["from"]).rsplit("/", 1)
+            for target in entry["to"]:
+                other, other_no = str(target).rsplit("/", 1)
+                out.append((doc, int(no), other, int(other_no)))
+    except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError, TypeError) as exc:
+        raise CorpusError(f"{path}: invalid links: {exc}") from exc
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +119,7 @@ class Corpus:
     registry: AgencyRegistry
     levels: tuple[tuple[str, tuple[str, ...]], ...] = ()  # level → words users say for it
     places: Places = Places()
+    links: tuple[Link, ...] = ()  # links.toml, checked against the structure at load
 
     @classmethod
     def load(cls, directory: Path) -> Corpus:
@@ -106,7 +128,19 @@ class Corpus:
         metas = load_metadata(directory / DOCUMENTS_FILE)
         return cls(tuple(parse_document(m, directory / m.file, registry) for m in metas),
                    registry, load_levels(directory / LEVELS_FILE),
-                   Places.load(directory / PLACES_FILE))
+                   Places.load(directory / PLACES_FILE)).with_links(
+                       load_links(directory / LINKS_FILE), directory / LINKS_FILE)
+
+    def with_links(self, links: tuple[Link, ...], path: Path) -> Corpus:
+        """The corpus with its links, each checked: a link to a clause that does not exist is
+        an error naming it, not a silent miss. Links of documents not loaded are dropped."""
+        loaded = {d.doc_id for d in self.documents}
+        kept = tuple(link for link in links if link[0] in loaded and link[2] in loaded)
+        for doc, no, other, other_no in kept:
+            for d, n in ((doc, no), (other, other_no)):
+                if self.document(d).clause(n) is None:
+                    raise CorpusError(f"{path}: {d} has no clause {n}")
+        return replace(self, links=kept)
 
     @property
     def home(self) -> Document | None:

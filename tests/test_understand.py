@@ -70,3 +70,19 @@ def test_the_table_covers_every_kind_of_ask() -> None:
     asked = {r["expect"]["ask"] for r in ROWS}
     assert asked == {a.value for a in Ask}
     assert len(ROWS) >= 200
+
+
+def test_links_are_stored_checked_and_used(corpus: Corpus, assistant: Assistant) -> None:
+    """corpus/links.toml: every Tianjin clause links to the 国发〔2021〕4号 clause on its theme
+    (（九）打造绿色物流体系 → （十）打造绿色物流, as SOURCES.md notes), and the assistant reads
+    them rather than searching again."""
+    guofa = {no: other_no for doc, no, other, other_no in corpus.links
+             if doc == "tianjin-2022" and other == "guofa-2021-4"}
+    assert len(guofa) == len(corpus.document("tianjin-2022").clauses) == 28
+    assert (guofa[9], guofa[1], guofa[28]) == (10, 1, 30)
+    for no, other_no in guofa.items():
+        mine = corpus.document("tianjin-2022").clause(no)
+        theirs = corpus.document("guofa-2021-4").clause(other_no)
+        assert mine is not None and theirs is not None
+    assert assistant.links.counterparts("tianjin-2022", 9, ["guofa-2021-4"]) == [
+        ("guofa-2021-4", 10)]

@@ -114,6 +114,31 @@ def cmd_duties(corpus: Corpus, args: argparse.Namespace) -> None:
                 print(f"        {_agency_line(p)}")
 
 
+def cmd_links(corpus: Corpus, args: argparse.Namespace) -> None:
+    """The home plan's clauses with the national clause each implements; --write stores them
+    in the corpus folder for review (atomic replace)."""
+    from assistant.links import links_toml
+
+    settings: Settings = args.settings
+    assistant = Assistant.from_settings(settings, corpus, progress=_progress)
+    home = corpus.home
+    if home is None:
+        raise BadInput("no document has home = true in documents.toml")
+    national = [d.doc_id for d in corpus.documents if d.meta.level == Level.NATIONAL]
+    pairs = assistant.links.pairs(home.doc_id, national)
+    rows = [[corpus.document(home.doc_id).clause(no).heading,  # type: ignore[union-attr]
+             corpus.document(other).meta.short_title,
+             corpus.document(other).clause(other_no).heading]  # type: ignore[union-attr]
+            for no, other, other_no in pairs]
+    print(render.table(["本地条款", "文件", "对应条款"], rows))
+    if args.write:
+        path = settings.corpus.dir / "links.toml"
+        tmp = path.with_suffix(".toml.tmp")
+        tmp.write_text(links_toml(home.doc_id, pairs), encoding="utf-8")
+        tmp.replace(path)
+        print(f"written: {path}")
+
+
 def cmd_targets(corpus: Corpus, args: argparse.Namespace) -> None:
     if args.json:
         _emit_json([views.target_view(corpus, t) for t in corpus.targets])
@@ -416,6 +441,10 @@ def build_parser() -> argparse.ArgumentParser:
     duties.add_argument("agency", help="canonical name or alias, e.g. 市发展改革委 or 发改委")
     duties.add_argument("--csv", action="store_true", help="print CSV")
     add("targets", cmd_targets, "every quantitative target in the texts")
+    links = add("links", cmd_links,
+                "the national clause each clause of the home plan implements")
+    links.add_argument("--write", action="store_true",
+                       help="store them in the corpus folder (corpus/links.toml)")
     index = add("index", cmd_index, "build or update the search index")
     index.add_argument("--rebuild", action="store_true",
                        help="embed everything again (needed after changing the embedder)")
