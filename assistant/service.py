@@ -311,17 +311,10 @@ class Assistant:
         return out[:limit]
 
     def _agency_names(self, names: Sequence[str], lang: str) -> list[str]:
-        if lang == "zh":
-            return list(names)
-        out = []
-        for name in names:
-            english = self.corpus.registry.agency(name).english
-            out.append(f"{english} ({name})" if english else name)
-        return out
+        return self.kit.agency_names(names, lang)
 
     def _doc_name(self, doc_id: str, lang: str) -> str:
-        meta = self.corpus.document(doc_id).meta
-        return meta.short_title if lang == "zh" else meta.english_title
+        return self.kit.doc_name(doc_id, lang)
 
     def _responsibility_text(self, p: Provision, n: int, lang: str) -> str:
         t = self.templates
