@@ -95,6 +95,11 @@ class Understander:
         slots = self.slots(question)
         query = self._decide(slots)
         if previous is None:
+            if query.ask == Ask.DECLINE and query.decline == "not_covered" \
+                    and "follow_up" in slots.cues \
+                    and slots.cues & {"list", "lead", "supporting", "count"}:
+                # 其中它牵头的是哪些 as a first question: ask which agency "it" is
+                return replace(query, ask=Ask.CLARIFY, decline="", why=("agency unknown",))
             return query
         if self._leans_back(slots, query):
             return self._inherit(slots, query, previous)
