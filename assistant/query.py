@@ -58,6 +58,7 @@ class Query:
     decline: str = ""  # for Ask.DECLINE: the guard's category
     yes_no: bool = False  # answer opens with yes, no or "not stated"
     all_values: bool = False  # every target (主要目标有哪些)
+    asks_number: bool = False  # a target or number is asked (目标, 多少, 比例)
     enterprise: bool = False  # a business speaking about itself
     follow_up: bool = False  # slots were inherited from the question before
     why: tuple[str, ...] = field(default=())  # the cues that decided, for route and tests

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from assistant.answers import structure
+from assistant.answers import compare, structure
 from assistant.answers.framing import frame, suggestions
 from assistant.answers.kit import Kit
 from assistant.compose import Sources, Templates, where
@@ -31,7 +31,12 @@ from assistant.links import Links
 from assistant.llm import Polisher
 from assistant.normalise import normalise
 from assistant.query import Ask, ClauseRef, Query, Role
-from assistant.references import number_of, preferred_documents, without_document_cues
+from assistant.references import (
+    document_keys,
+    number_of,
+    preferred_documents,
+    without_document_cues,
+)
 from assistant.search import Searcher
 from assistant.tasks import TaskTable
 from assistant.understand import Understander
@@ -236,14 +241,14 @@ class Assistant:
             found = self._targets(question, lang, q)
             if found is not None:
                 return found
+        if q.ask == Ask.COMPARE:
+            return self._compare(q, ctx)
         if not q.follow_up and not q.agencies and not self._topic(question):
             # nothing in the question is a subject the documents treat: decline rather than
             # answer with whatever is least far away
             return self._refuse(lang, "refuse_not_covered", question)
         if q.ask == Ask.SUPPORT:
             return self._incentive(question, lang, ctx)
-        if q.ask == Ask.COMPARE:
-            return self._national_and_local(question, lang, ctx)
         docs = q.docs if q.docs_named or q.follow_up else ()
         answer = self._general(question, lang, ctx, doc_ids=docs, home_first=not docs)
         if q.ask == Ask.DEFINE and not answer.refused \
@@ -485,8 +490,9 @@ class Assistant:
         eligible = [t for t in self.corpus.targets
                     if (not preferred or t.doc_id in preferred)
                     and (not asked_years or t.year in asked_years)]
-        # 比例, 目标, 达到 say that a number is asked, not which one
+        # 比例, 目标, 达到 say that a number is asked, not which one; 国家文件 names a document
         tokens -= {w for cue in self.routing.target for w in tokenizer.tokens(cue)}
+        tokens -= {w for key, _ in document_keys(self.corpus) for w in tokenizer.tokens(key)}
         scored = [(len(tokens & set(tokenizer.tokens(t.indicator))), t) for t in eligible]
         scored = [(s, t) for s, t in scored if s > 0]
         every = q.all_values if q is not None else _has(question.lower(),
@@ -582,6 +588,23 @@ class Assistant:
             if _has(question.lower(), self.routing.asks_funding) else ""
         return Answer("\n".join(lines), False, Intent.INCENTIVE, tuple(sources.citations),
                       not_stated=not_stated)
+
+    def _compare(self, q: Query, ctx: Context | None) -> Answer:
+        """Targets side by side when numbers are asked; the clauses one side has and the
+        other lacks when no subject is named; otherwise both sides on the subject."""
+        if q.asks_number:
+            named = self._match_targets(q.text, replace(q, docs=(), docs_named=False,
+                                                        all_values=False))
+            chosen = named or [t for t in self.corpus.targets if self._in_targets_clause(t)
+                               and (q.year is None or t.year == q.year)]
+            answer = compare.targets(self.kit, q, chosen, self._target_line)
+            if answer is not None:
+                return answer
+        if not self._topic(q.topic):
+            answer = compare.unmatched(self.kit, self.links, q)
+            if answer is not None:
+                return answer
+        return self._national_and_local(q.text, q.lang, ctx)
 
     def _national_and_local(self, question: str, lang: str, ctx: Context | None) -> Answer:
         national = [d.doc_id for d in self.corpus.documents if d.meta.level == Level.NATIONAL]

@@ -205,7 +205,8 @@ class Understander:
                      unstated=s.unstated, yes_no="yes_no" in c,
                      all_values="all_values" in c and (not s.subject or bool(s.docs)
                                                        or s.year is not None),
-                     enterprise="enterprise" in c)
+                     enterprise="enterprise" in c,
+                     asks_number=bool(c & {"value", "all_values"}))
         ask, why = self._ask(s, base)
         return replace(base, ask=ask, why=why,
                        fact=(self._fact(s) or "overview") if ask == Ask.DOCUMENT else "",

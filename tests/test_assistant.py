@@ -249,3 +249,25 @@ def test_bad_input(assistant: Assistant, question: str, history: list[Turn],
     with pytest.raises(BadInput) as err:
         assistant.answer(question, history)
     assert str(err.value) == message
+
+
+def test_what_one_side_lacks_comes_from_the_links(assistant: Assistant, corpus: Corpus) -> None:
+    """天津方案比国家意见少了哪些内容: the 国发 clauses no Tianjin clause implements
+    (corpus/links.toml), each cited."""
+    answer = assistant.answer("天津方案比国家指导意见少了哪些内容？")
+    assert answer.route.startswith("compare")
+    assert [(c.doc_id, c.clause_no) for c in answer.citations] == [
+        ("guofa-2021-4", 2), ("guofa-2021-4", 29)]
+    assert answer.answer.splitlines()[0] == "《国家指导意见》中有2条在《天津方案》里没有对应条款："
+    assert_citations_real(corpus, answer)
+
+
+def test_main_targets_side_by_side(assistant: Assistant, corpus: Corpus) -> None:
+    answer = assistant.answer("天津方案和国家文件的主要目标有什么区别？")
+    lines = answer.answer.splitlines()
+    assert lines[0] == "【天津方案】" and "【中央意见】" in lines
+    assert "《国家指导意见》没有设定这方面的量化目标。" in lines
+    assert "到2025年，单位地区生产总值能源消耗降低14.5%[1]。" in lines
+    assert {(c.doc_id, c.clause_no) for c in answer.citations} >= {("tianjin-2022", 2)}
+    assert any(c.doc_id == "zhongfa-2021-36" for c in answer.citations)
+    assert_citations_real(corpus, answer)

@@ -1,0 +1,80 @@
+"""The home plan against the national documents, when the question names no subject: which
+clauses one side has and the other has no counterpart for (from corpus/links.toml), and the
+targets each side sets. A question with a subject is compared by search (service.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant.answers.kit import Kit
+from assistant.compose import Sources
+from assistant.links import Links
+from assistant.query import Query
+from core.model import Answer, Intent, Level, Target
+
+
+def sides(kit: Kit, q: Query) -> tuple[str, list[str]] | None:
+    """(home, the national documents asked about), or None without a home plan."""
+    home = kit.corpus.home
+    if home is None:
+        return None
+    named = [d for d in q.docs if d != home.doc_id]
+    national = named or [d.doc_id for d in kit.corpus.documents
+                         if d.meta.level == Level.NATIONAL and d.doc_id in home.meta.implements]
+    return home.doc_id, national
+
+
+def unmatched(kit: Kit, links: Links, q: Query) -> Answer | None:
+    """天津方案比国家意见少了哪些内容: the national clauses no home clause implements, and the
+    home clauses that implement none."""
+    found = sides(kit, q)
+    if found is None:
+        return None
+    home, national = found
+    lang = q.lang
+    sources = Sources(kit.corpus)
+    lines: list[str] = []
+    for other in national:
+        linked = {no for _, _, o, no in kit.corpus.links if o == other}
+        if not linked:
+            continue  # no reviewed links for this pair: nothing to say with confidence
+        missing = [c for c in kit.corpus.document(other).clauses if c.no not in linked]
+        lines.append(kit.t(lang, "compare_missing", doc=kit.doc_name(other, lang),
+                           home=kit.doc_name(home, lang), n=len(missing)))
+        lines += [f"· {c.heading}[{sources.clause(other, c.no)}]" for c in missing]
+        own = [c for c in kit.corpus.document(home).clauses
+               if not any(d == home and no == c.no and o == other
+                          for d, no, o, _ in kit.corpus.links)]
+        if own:
+            lines.append(kit.t(lang, "compare_own", doc=kit.doc_name(other, lang),
+                               home=kit.doc_name(home, lang), n=len(own)))
+            lines += [f"· {c.heading}[{sources.clause(home, c.no)}]" for c in own]
+    if not lines:
+        return None
+    return Answer("\n".join(lines), False, Intent.GENERAL, tuple(sources.citations),
+                  route=q.route)
+
+
+def targets(kit: Kit, q: Query, chosen: Sequence[Target], line: object) -> Answer | None:
+    """主要目标有什么区别: each side's targets, side by side; says so when one sets none."""
+    found = sides(kit, q)
+    if found is None:
+        return None
+    home, national = found
+    lang = q.lang
+    sources = Sources(kit.corpus)
+    lines: list[str] = []
+    for doc_id in (home, *national):
+        mine = [t for t in chosen if t.doc_id == doc_id]
+        lines.append(kit.t(lang, "compare_side", doc=kit.doc_name(doc_id, lang)))
+        if not mine:
+            lines.append(kit.t(lang, "compare_no_targets", doc=kit.doc_name(doc_id, lang)))
+            continue
+        for t in mine:
+            p = kit.corpus.document(t.doc_id).provision(t.part_no, t.clause_no, t.provision)
+            assert p is not None  # targets are read off provisions
+            lines.append(line(t, sources.provision(p), lang))  # type: ignore[operator]
+    if not sources.citations:
+        return None
+    return Answer("\n".join(lines), False, Intent.TARGET, tuple(sources.citations),
+                  route=q.route)
