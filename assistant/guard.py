@@ -90,15 +90,8 @@ class Guard:
             text = pattern.sub(" ", text)
         return text
 
-    def unstated_all(self, question: str) -> tuple[str, ...]:
+    def unstated(self, question: str) -> tuple[str, ...]:
         """Every kind of detail asked for that the documents never give, in ``UNSTATED``
         order (有没有补贴？能补多少？ asks one; 补多少、怎么申请 two)."""
         text = question.lower()
         return tuple(name for name in self.UNSTATED if self._categories[name].matches(text))
-
-    def unstated(self, question: str) -> str | None:
-        """The kind of detail the documents never give that the question asks for (money,
-        rate, procedure, contact, schedule, outcome), or None."""
-        text = question.lower()
-        return next((name for name in self.UNSTATED if self._categories[name].matches(text)),
-                    None)

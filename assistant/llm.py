@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
-from assistant.references import agencies_named
+from assistant.names import AgencyMatcher
 from core.errors import ConfigError
 from core.model import Answer, Citation
 from indexing.corpus import Corpus
@@ -194,6 +194,7 @@ class Polisher:
                  prompts: Prompts | None = None) -> None:
         self.model = model
         self.corpus = corpus
+        self._agencies = AgencyMatcher(corpus)
         self.prompts = prompts or Prompts.load()
 
     @classmethod
@@ -252,8 +253,8 @@ class Polisher:
                 return f"{written} is not a cited clause"
 
         agencies = {a for c in answer.citations for a in c.agencies}
-        agencies |= set(agencies_named(sources, self.corpus))
-        for agency in agencies_named(text, self.corpus):
+        agencies |= set(self._agencies.find(sources))
+        for agency in self._agencies.find(text):
             if agency not in agencies:
                 return f"agency {agency} is not an agency of the cited sources"
 

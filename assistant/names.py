@@ -13,9 +13,10 @@ from indexing.corpus import Corpus
 
 # a national body is not the city's namesake: 国家发展改革委 is not 市发展改革委
 _NATIONAL_PREFIXES = ("国家", "国务院", "中央", "全国")
-# words that name no agency in particular, left out of English matching
-_ENGLISH_FILLER = frozenset({"of", "the", "and", "for", "municipal", "tianjin", "people's",
-                             "all", "city", "s"})
+# words that name no agency in particular, left out of English matching (with the home place's
+# own words, from corpus/places.toml)
+_ENGLISH_FILLER = frozenset({"of", "the", "and", "for", "municipal", "people's", "all", "city",
+                             "s"})
 _WORD = re.compile(r"[a-z']+")
 # the last character of a department's short name: where a typo search may end (院, 府, 行
 # end too many ordinary words: 医院, 政府, 银行)
@@ -34,6 +35,8 @@ class _English:
 
 class AgencyMatcher:
     def __init__(self, corpus: Corpus) -> None:
+        filler = _ENGLISH_FILLER | {w for place in (*corpus.places.home, corpus.places.english)
+                                    for w in _words(place)}
         keys: dict[str, str] = {}
         english: list[_English] = []
         for agency in corpus.registry:
@@ -42,7 +45,7 @@ class AgencyMatcher:
             if agency.english:
                 keys[agency.english.lower()] = agency.name
                 content = frozenset(w for w in _words(agency.english)
-                                    if w not in _ENGLISH_FILLER)
+                                    if w not in filler)
                 if len(content) >= 2:
                     english.append(_English(agency.name, content))
         for name in corpus.agencies_in_use:

@@ -1,5 +1,6 @@
 """What a question names exactly: clauses by number (第二十二条, （九）, 第9条第2项), documents
-by how people call them (国务院的指导意见, 中央的意见, 天津方案), and agencies by name or alias.
+by the words users call them (documents.toml aliases, levels.toml), and agencies by name or
+alias (names.py).
 These go through the parsed structure, never through similarity.
 """
 
@@ -21,7 +22,6 @@ _CLAUSE_RE = re.compile(
     re.IGNORECASE,
 )
 
-_NATIONAL_BODY_PREFIXES = ("国家", "国务院", "中央", "全国")
 # Words that make an agency the subject of the question rather than a passing mention.
 _DUTY_CUES = ("负责", "职责", "分工", "任务", "工作", "牵头", "配合", "参与", "干什么", "做什么",
               "干哪些", "做哪些", "要做", "要干", "责任", "管什么", "管哪些", "duties", "duty",
@@ -45,18 +45,9 @@ def number_of(text: str) -> int | None:
         return None
 
 
-def document_keys(corpus: Corpus, levels: bool = True) -> list[tuple[str, frozenset[str]]]:
-    """What users call each document (documents.toml aliases) and, with ``levels``, each
-    level (levels.toml), longest first."""
-    keys: dict[str, set[str]] = {}
-    for d in corpus.documents:
-        for alias in d.meta.aliases:
-            keys.setdefault(alias.lower(), set()).add(d.doc_id)
-    for level, words in corpus.levels if levels else ():
-        docs = {d.doc_id for d in corpus.documents if d.meta.level.value == level}
-        for word in words if docs else ():
-            keys.setdefault(word.lower(), set()).update(docs)
-    return sorted(((k, frozenset(v)) for k, v in keys.items()), key=lambda kv: -len(kv[0]))
+def document_keys(corpus: Corpus, levels: bool = True) -> tuple[tuple[str, frozenset[str]], ...]:
+    """What users call each document and, with ``levels``, each level; longest first."""
+    return corpus.document_words(levels)
 
 
 def documents_named(question: str, corpus: Corpus) -> tuple[str, ...]:
@@ -72,7 +63,7 @@ def documents_named(question: str, corpus: Corpus) -> tuple[str, ...]:
     return tuple(d.doc_id for d in corpus.documents if d.doc_id in found)
 
 
-def _named(question: str, keys: list[tuple[str, frozenset[str]]]) -> set[str]:
+def _named(question: str, keys: tuple[tuple[str, frozenset[str]], ...]) -> set[str]:
     text = question.lower()
     taken = [False] * len(text)
     found: set[str] = set()
@@ -96,11 +87,6 @@ def _whole_word(text: str, start: int, length: int) -> bool:
     after = text[start + length] if start + length < len(text) else " "
     return not (before.isascii() and before.isalpha()) and not (
         after.isascii() and after.isalpha())
-
-
-def asks_national(question: str, corpus: Corpus) -> bool:
-    national = {d.doc_id for d in corpus.documents if d.meta.level == Level.NATIONAL}
-    return bool(national & set(documents_named(question, corpus)))
 
 
 def preferred_documents(question: str, corpus: Corpus) -> tuple[str, ...]:
@@ -134,37 +120,9 @@ def asks_about_duties(question: str) -> bool:
     return any(cue in q for cue in _DUTY_CUES)
 
 
-def agencies_named(question: str, corpus: Corpus) -> tuple[str, ...]:
-    """Canonical names of the agencies a question names (by name, alias or English name),
-    in the order they appear; longer names win over names inside them."""
-    keys: dict[str, str] = {}
-    for agency in corpus.registry:
-        for key in (agency.name, *agency.aliases):
-            keys[key] = agency.name
-        if agency.english:
-            keys[agency.english.lower()] = agency.name
-    for name in corpus.agencies_in_use:
-        keys.setdefault(name, name)
-    text = question.lower()
-    found: list[tuple[int, str]] = []
-    taken = [False] * len(text)
-    for key in sorted(keys, key=len, reverse=True):
-        start = text.find(key)
-        while start >= 0:
-            span = range(start, start + len(key))
-            # 国家发展改革委 is the national commission, not the city's 市发展改革委
-            national = text[:start].endswith(_NATIONAL_BODY_PREFIXES)
-            if not any(taken[i] for i in span) and not national:
-                for i in span:
-                    taken[i] = True
-                found.append((start, keys[key]))
-            start = text.find(key, start + 1)
-    return tuple(dict.fromkeys(name for _, name in sorted(found)))
-
-
 def without_document_cues(question: str, corpus: Corpus) -> str:
-    """The question with the words that point at a document or level removed: 天津到2025年…
-    becomes 到2025年…, so that a follow-up (国家层面呢？) can ask it of the other side."""
+    """The question with the words that point at a document or level removed, so that a
+    follow-up naming the other side (国家层面呢？) can ask it of that side."""
     out = question
     for key, _ in document_keys(corpus):
         out = re.sub(re.escape(key), "", out, flags=re.IGNORECASE)

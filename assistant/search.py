@@ -16,8 +16,8 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from assistant.names import AgencyMatcher
 from assistant.references import (
-    agencies_named,
     asks_about_duties,
     clause_refs,
     preferred_documents,
@@ -57,6 +57,7 @@ class Searcher:
         self.index = index
         self.corpus = corpus
         self.settings = settings
+        self.agencies = AgencyMatcher(corpus)
         self._by_location = {(c.doc_id, c.part_no, c.clause_no, c.provision, c.kind): c
                              for c in index.chunks.values()}
 
@@ -113,7 +114,7 @@ class Searcher:
         fused = self._documents_first(
             fused, query.cue_text(lambda t: bool(preferred_documents(t, self.corpus))))
         fused = self._agency_first(
-            fused, query.cue_text(lambda t: bool(agencies_named(t, self.corpus))))
+            fused, query.cue_text(lambda t: bool(self.agencies.find(t))))
         return self._references(query) + fused
 
     def _fuse(self, dense: list[Hit], lexical: list[Hit]) -> list[Hit]:
@@ -176,8 +177,8 @@ class Searcher:
         return hits
 
     def _documents_first(self, hits: list[Hit], text: str) -> list[Hit]:
-        """A question that names one side (天津方案; 国务院的指导意见; 国家层面) gets that side's
-        hits first, each side in fused order."""
+        """A question that names one side (a document by what users call it, or a level)
+        gets that side's hits first, each side in fused order."""
         preferred = set(preferred_documents(text, self.corpus))
         if not preferred:
             return hits
@@ -186,7 +187,7 @@ class Searcher:
     def _agency_first(self, hits: list[Hit], text: str) -> list[Hit]:
         """When the question is about an agency's work, all of its tasks come first: the
         ones similar to the question in that order, the rest in document order."""
-        named = set(agencies_named(text, self.corpus))
+        named = set(self.agencies.find(text))
         if not named or not asks_about_duties(text):
             return hits
         theirs = [c for c in self.index.chunks.values()

@@ -59,7 +59,6 @@ class Routing:
 
     responsibility: tuple[str, ...]
     target: tuple[str, ...]
-    which_clause: tuple[str, ...]
     targets_clause: tuple[str, ...]
     asks_funding: tuple[str, ...]
     meta: tuple[str, ...]
@@ -108,10 +107,15 @@ class Assistant:
             for token in set(tokenizer.tokens(chunk.text)):
                 self._document_frequency[token] = self._document_frequency.get(token, 0) + 1
         self.polisher = polisher  # an optional language model that rewords, checked
+        # words that say what is asked or which document, never what about (read once)
+        self._not_topic = {w for cue in (*self.routing.duties, *self.routing.responsibility,
+                                         *self.routing.meta, *corpus.places.home,
+                                         *(a for d in corpus.documents for a in d.meta.aliases))
+                           for w in tokenizer.tokens(cue)}
         self.kit = Kit(corpus, self.templates)
         self.links = Links(corpus, searcher)
         self.tasks = TaskTable(corpus)
-        self.understander = Understander(corpus, tokenizer, self.guard,
+        self.understander = Understander(corpus, tokenizer, self.guard, searcher.agencies,
                                          lambda text: bool(self._topic(text)))
 
     @classmethod
@@ -204,7 +208,7 @@ class Assistant:
             if not before:
                 return self._general(question, lang, ctx, home_first=True)
             c = before[0]
-            if q.docs_named and c.doc_id not in q.docs:  # 国务院文件里对应的是第几条
+            if q.docs_named and c.doc_id not in q.docs:  # the other document's counterpart
                 linked = self.links.counterparts(c.doc_id, c.clause_no or 0, q.docs)
                 if linked:
                     doc_id, no = linked[0]
@@ -226,8 +230,7 @@ class Assistant:
         if q.ask == Ask.COUNT or (q.ask == Ask.LIST and (q.role != Role.ANY
                                                          or not self._topic(q.topic))):
             docs = q.docs if q.docs_named or q.follow_up else ()
-            return structure.count_or_list(self.kit, self.tasks, q, docs,
-                                           counting=q.ask == Ask.COUNT)
+            return structure.count_or_list(self.kit, self.tasks, q, docs)
         if q.ask == Ask.LIST:
             return self._duties_on_topic(question, q.agencies[0], lang, ctx)
         if q.unstated and q.ask in (Ask.TOPIC, Ask.SUPPORT, Ask.WHO, Ask.DEFINE, Ask.VALUE):
@@ -411,23 +414,14 @@ class Assistant:
             lines.append(line)
         return Answer("\n".join(lines), False, Intent.DUTIES, tuple(sources.citations))
 
-    def _topic(self, question: str, named: Sequence[str] = ()) -> set[str]:
-        """The question's distinctive words: in few provisions, not an agency's name, not a
-        word that only says what kind of question it is."""
+    def _topic(self, question: str) -> set[str]:
+        """The question's distinctive words: in few provisions, not a word that only says
+        what kind of question it is or which document it means."""
         tokenizer = self.searcher.index.lexical.tokenizer
-        exclude: set[str] = set()
-        for name in named:
-            agency = self.corpus.registry.agency(name)
-            for key in (agency.name, *agency.aliases):
-                exclude.update(tokenizer.tokens(key))
-        for cue in (*self.routing.duties, *self.routing.responsibility, *self.routing.meta,
-                    *self.corpus.places.home, *(a for d in self.corpus.documents
-                                                for a in d.meta.aliases)):
-            exclude.update(tokenizer.tokens(cue))
         limit = self.settings.topic_max_share * self._provision_count
         # one character is no subject: 共, 煤 and 那 say too little on their own
         return {t for t in tokenizer.query_tokens(question)
-                if t not in exclude and 0 < self._df(t) <= limit
+                if t not in self._not_topic and 0 < self._df(t) <= limit
                 and (len(t) > 1 or t.isascii())}
 
     def _df(self, token: str) -> int:
@@ -738,11 +732,11 @@ class Assistant:
                 and not own_subject and ctx.query is not None \
                 and ctx.query.ask not in (Ask.VALUE, Ask.COMPARE):
             local = [c for c in cited if c.doc_id == home.doc_id and c.clause_no]
-            if local:  # 国务院的文件对这个怎么写的: the national clause the cited one implements
+            if local:  # "what does the national text say on this": the clause the cited implements
                 return self._counterpart(local[0], preferred, query)
         if preferred and ctx.query is not None and not own_subject \
                 and set(preferred) != set(ctx.query.docs):
-            # 国家层面呢？ / 天津呢？: the previous question, asked of the other side
+            # 国家层面呢？: the previous question, asked of the other side
             again = replace(ctx.query, docs=preferred, docs_named=True, follow_up=False,
                             text=f"{without_document_cues(ctx.question, self.corpus)} "
                                  f"{question}")
@@ -766,13 +760,10 @@ class Assistant:
         if query.ask == Ask.VALUE and cited and not own_subject \
                 and not query.docs_named:
             return self._about_citation(cited[0], question, lang, value=True)
-        if _has(q, self.routing.which_clause) and cited:
-            c = cited[0]
-            if c.clause_no is not None:
-                return self._clause(question, lang, [_ref_of(c)], default_doc=c.doc_id)
         if preferred and cited and not {c.doc_id for c in cited} & set(preferred) \
                 and cited[0].clause_title:
-            # 国务院那份意见里对应的内容呢: the subject of the clause cited before, looked up
+            # the corresponding content in the document now named: the subject of the clause
+            # cited before, looked up
             # in the documents now named
             c = cited[0]
             return self._general(f"{c.clause_title} {c.quote[:120]}", lang, None,

@@ -1,5 +1,5 @@
-"""Documents a question names that the corpus does not hold (天津十四五节能减排工作实施方案 when
-only the green-economy plan is loaded): such a question is declined, not answered from a
+"""Documents a question names that the corpus does not hold (another plan of the same city,
+named by a title the corpus has no document for): such a question is declined, not answered from a
 document that merely sounds alike. A title is recognised by how titles end (lexicon
 documents.toml ``title_suffixes``); it is known when a document's alias is in it, the texts use
 it, or most of its words appear, in order, in a loaded document's title."""

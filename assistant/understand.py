@@ -71,14 +71,14 @@ class Slots:
 
 class Understander:
     def __init__(self, corpus: Corpus, tokenizer: Tokenizer, guard: Guard,
-                 is_subject: Callable[[str], bool]) -> None:
+                 agencies: AgencyMatcher, is_subject: Callable[[str], bool]) -> None:
         """``is_subject(text)``: the text has a word the documents treat (and not in most
         tasks); given by the index, so that this module needs none."""
         self.corpus = corpus
         self.tokenizer = tokenizer
         self.guard = guard
         self.is_subject = is_subject
-        self.agencies = AgencyMatcher(corpus)
+        self.agencies = agencies
         self.asks = load("asks")
         self.facts = load("documents")
         self.refs = load("references")
@@ -143,7 +143,7 @@ class Understander:
             part = 0  # the part of the clause cited before: resolved against that answer
         if self.refs["last"](t) and part is None:
             clauses = (ClauseRef(None, -1),)  # 最后一条 is no clause 一
-        unstated = self.guard.unstated_all(text)
+        unstated = self.guard.unstated(text)
         if "schedule" in unstated and "date" in cues and (
                 documents_named(t.text, self.corpus) or "document_words" in cues):
             unstated = tuple(u for u in unstated if u != "schedule")  # 哪天发布: the date

@@ -142,6 +142,28 @@ class Corpus:
                     raise CorpusError(f"{path}: {d} has no clause {n}")
         return replace(self, links=kept)
 
+    def document_words(self, levels: bool = True) -> tuple[tuple[str, frozenset[str]], ...]:
+        """What users call each document (documents.toml aliases) and, with ``levels``, each
+        level (levels.toml), lower-cased, longest first: read once, asked on every question."""
+        return self._level_words if levels else self._alias_words
+
+    @cached_property
+    def _alias_words(self) -> tuple[tuple[str, frozenset[str]], ...]:
+        keys: dict[str, set[str]] = {}
+        for d in self.documents:  # an alias two documents share points at both
+            for alias in d.meta.aliases:
+                keys.setdefault(alias.lower(), set()).add(d.doc_id)
+        return _longest_first(keys)
+
+    @cached_property
+    def _level_words(self) -> tuple[tuple[str, frozenset[str]], ...]:
+        keys = {k: set(v) for k, v in self._alias_words}
+        for level, words in self.levels:
+            docs = {d.doc_id for d in self.documents if d.meta.level.value == level}
+            for word in words if docs else ():
+                keys.setdefault(word.lower(), set()).update(docs)
+        return _longest_first(keys)
+
     @property
     def home(self) -> Document | None:
         """The deployment's own document (documents.toml ``home``), if any."""
@@ -211,6 +233,10 @@ class Corpus:
     @cached_property
     def targets(self) -> tuple[Target, ...]:
         return tuple(t for doc in self.documents for t in extract_targets(doc))
+
+
+def _longest_first(keys: dict[str, set[str]]) -> tuple[tuple[str, frozenset[str]], ...]:
+    return tuple(sorted(((k, frozenset(v)) for k, v in keys.items()), key=lambda kv: -len(kv[0])))
 
 
 def _nearest(no: int, last: int) -> list[int]:

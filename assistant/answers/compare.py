@@ -4,7 +4,7 @@ targets each side sets. A question with a subject is compared by search (service
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from assistant.answers.kit import Kit
 from assistant.compose import Sources
@@ -25,8 +25,8 @@ def sides(kit: Kit, q: Query) -> tuple[str, list[str]] | None:
 
 
 def unmatched(kit: Kit, links: Links, q: Query) -> Answer | None:
-    """天津方案比国家意见少了哪些内容: the national clauses no home clause implements, and the
-    home clauses that implement none."""
+    """What the home plan lacks against a national document: the national clauses no home
+    clause implements, and the home clauses that implement none."""
     found = sides(kit, q)
     if found is None:
         return None
@@ -55,7 +55,8 @@ def unmatched(kit: Kit, links: Links, q: Query) -> Answer | None:
                   route=q.route)
 
 
-def targets(kit: Kit, q: Query, chosen: Sequence[Target], line: object) -> Answer | None:
+def targets(kit: Kit, q: Query, chosen: Sequence[Target],
+            line: Callable[[Target, int, str], str]) -> Answer | None:
     """主要目标有什么区别: each side's targets, side by side; says so when one sets none."""
     found = sides(kit, q)
     if found is None:
@@ -73,7 +74,7 @@ def targets(kit: Kit, q: Query, chosen: Sequence[Target], line: object) -> Answe
         for t in mine:
             p = kit.corpus.document(t.doc_id).provision(t.part_no, t.clause_no, t.provision)
             assert p is not None  # targets are read off provisions
-            lines.append(line(t, sources.provision(p), lang))  # type: ignore[operator]
+            lines.append(line(t, sources.provision(p), lang))
     if not sources.citations:
         return None
     return Answer("\n".join(lines), False, Intent.TARGET, tuple(sources.citations),

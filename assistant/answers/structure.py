@@ -16,8 +16,7 @@ from indexing.numerals import to_numeral
 _BASIS = re.compile(r"根据(《[^》]+》(?:（[^）]*）)?(?:和《[^》]+》(?:（[^）]*）)?)*)")
 
 
-def count_or_list(kit: Kit, table: TaskTable, q: Query, doc_ids: Sequence[str],
-                  counting: bool) -> Answer:
+def count_or_list(kit: Kit, table: TaskTable, q: Query, doc_ids: Sequence[str]) -> Answer:
     """An agency's tasks (in a role), or every task of a document or part: the exact count,
     what was counted, then the tasks themselves with their clauses."""
     docs = [d for d in doc_ids if d in table.documents_with_tasks()] \
