@@ -1,16 +1,60 @@
 """The home plan against the national documents, when the question names no subject: which
 clauses one side has and the other has no counterpart for (from corpus/links.toml), and the
-targets each side sets. A question with a subject is compared by search (service.py)."""
+targets each side sets; with a subject, what each side says about it (by search)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import replace
 
+from assistant.answers import targets as target_answers
+from assistant.answers.framing import refuse
 from assistant.answers.kit import Kit
 from assistant.compose import Sources
+from assistant.evidence import Evidence
 from assistant.links import Links
 from assistant.query import Query
 from core.model import Answer, Intent, Level, Target
+
+
+def compare(kit: Kit, ev: Evidence, links: Links, q: Query, context: str = "") -> Answer:
+    """Targets side by side when numbers are asked; the clauses one side has and the other
+    lacks when no subject is named; otherwise both sides on the subject."""
+    if q.asks_number:
+        named = target_answers.match(kit, ev, q.text, replace(q, docs=(), docs_named=False,
+                                                               all_values=False))
+        chosen = named or [t for t in kit.corpus.targets
+                           if target_answers.in_targets_clause(kit, t)
+                           and (q.year is None or t.year == q.year)]
+        answer = targets(kit, q, chosen)
+        if answer is not None:
+            return answer
+    if not ev.topic(q.topic):
+        answer = unmatched(kit, links, q)
+        if answer is not None:
+            return answer
+    return national_and_local(kit, ev, q.text, q.lang, context)
+
+
+def national_and_local(kit: Kit, ev: Evidence, question: str, lang: str,
+                       context: str = "") -> Answer:
+    """What the national documents say on the subject, then what the home plan says."""
+    corpus = kit.corpus
+    national = [d.doc_id for d in corpus.documents if d.meta.level == Level.NATIONAL]
+    local = [corpus.home.doc_id] if corpus.home else []
+    sources = Sources(corpus)
+    lines: list[str] = []
+    for head, docs in (("national_head", national), ("local_head", local)):
+        if not docs:
+            continue
+        top = ev.top_provisions(ev.search(question, context, doc_ids=docs), 2)
+        if not top:
+            continue
+        lines.append(kit.t(lang, head, home=kit.home_name(lang)))
+        lines.extend(kit.cited_items(top, sources, lang))
+    if not lines:
+        return refuse(kit, lang, "refuse_not_covered")
+    return Answer("\n".join(lines), False, Intent.GENERAL, tuple(sources.citations))
 
 
 def sides(kit: Kit, q: Query) -> tuple[str, list[str]] | None:
@@ -55,8 +99,7 @@ def unmatched(kit: Kit, links: Links, q: Query) -> Answer | None:
                   route=q.route)
 
 
-def targets(kit: Kit, q: Query, chosen: Sequence[Target],
-            line: Callable[[Target, int, str], str]) -> Answer | None:
+def targets(kit: Kit, q: Query, chosen: Sequence[Target]) -> Answer | None:
     """主要目标有什么区别: each side's targets, side by side; says so when one sets none."""
     found = sides(kit, q)
     if found is None:
@@ -72,9 +115,8 @@ def targets(kit: Kit, q: Query, chosen: Sequence[Target],
             lines.append(kit.t(lang, "compare_no_targets", doc=kit.doc_name(doc_id, lang)))
             continue
         for t in mine:
-            p = kit.corpus.document(t.doc_id).provision(t.part_no, t.clause_no, t.provision)
-            assert p is not None  # targets are read off provisions
-            lines.append(line(t, sources.provision(p), lang))
+            n = sources.provision(target_answers.provision(kit, t))
+            lines.append(target_answers.line(kit, t, n, lang))
     if not sources.citations:
         return None
     return Answer("\n".join(lines), False, Intent.TARGET, tuple(sources.citations),

@@ -4,11 +4,12 @@ suggestions for a refusal that relate to what was asked."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 
 from assistant.answers.kit import Kit
 from assistant.query import Query
-from core.model import Answer
+from core.model import Answer, Intent
 
 
 def frame(kit: Kit, q: Query, answer: Answer) -> Answer:
@@ -29,10 +30,21 @@ def frame(kit: Kit, q: Query, answer: Answer) -> Answer:
     return replace(answer, answer=text, not_stated=not_stated)
 
 
-def suggestions(kit: Kit, lang: str, question: str, tokens: set[str], limit: int = 2) -> str:
+def suggestions(kit: Kit, lang: str, tokens: Collection[str], limit: int = 2) -> str:
     """The example questions (templates ``suggest``) that share the most words with what was
     asked, at most ``limit``, as '· question' lines (the widget makes them clickable)."""
     lines = kit.t(lang, "suggest").splitlines()
     head, examples = lines[0], [line for line in lines[1:] if line.strip()]
     scored = sorted(examples, key=lambda e: -sum(1 for t in tokens if t in e.lower()))
     return "\n".join([head, *scored[:limit]])
+
+
+def refuse(kit: Kit, lang: str, key: str, tokens: Collection[str] = (),
+           **values: object) -> Answer:
+    """One line of why, and two suggestions near what was asked; the scope line only when
+    the subject is simply not covered."""
+    lines = [kit.t(lang, key, **values)]
+    if key == "refuse_not_covered":
+        lines.append(kit.scope(lang))
+    lines.append(suggestions(kit, lang, tokens))
+    return Answer("\n".join(lines), True, Intent.OUT_OF_SCOPE)

@@ -1,23 +1,60 @@
-"""What every composer needs: the corpus, the answer templates, and the few ways of naming
-things (documents, agencies, places) that all answers share."""
+"""What every composer needs: the corpus, the answer templates, the routing cue words, and the
+few ways of naming and quoting things (documents, agencies, places, a task with its bracket)
+that all answers share."""
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from assistant.compose import Templates
-from core.model import Provision
+from assistant.compose import Sources, Templates, where
+from assistant.query import Query
+from core.errors import ConfigError
+from core.model import Answer, Intent, Provision
 from indexing.corpus import Corpus
+
+ROUTING_FILE = Path(__file__).resolve().parent.parent / "rules" / "routing.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """The cue words of rules/routing.toml (matched as lower-cased substrings)."""
+
+    responsibility: tuple[str, ...]
+    target: tuple[str, ...]
+    targets_clause: tuple[str, ...]
+    asks_funding: tuple[str, ...]
+    meta: tuple[str, ...]
+    all_targets: tuple[str, ...]
+    several: tuple[str, ...]
+    duties: tuple[str, ...]
+
+    @classmethod
+    def load(cls, path: Path = ROUTING_FILE) -> Routing:
+        try:
+            with path.open("rb") as fh:
+                data = tomllib.load(fh)
+            return cls(**{k: tuple(v) for k, v in data.items()})
+        except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
+            raise ConfigError(f"{path}: invalid routing rules: {exc}") from exc
+
+
+def has(text: str, cues: tuple[str, ...]) -> bool:
+    return any(c in text for c in cues)
 
 
 @dataclass(frozen=True, slots=True)
 class Kit:
     corpus: Corpus
     templates: Templates
+    routing: Routing = field(default_factory=Routing.load)
 
     def t(self, lang: str, key: str, **values: object) -> str:
         return self.templates.get(lang, key, **values)
+
+    # -- names ----------------------------------------------------------------------------
 
     def doc_name(self, doc_id: str, lang: str) -> str:
         meta = self.corpus.document(doc_id).meta
@@ -26,6 +63,16 @@ class Kit:
     def doc_title(self, doc_id: str, lang: str) -> str:
         meta = self.corpus.document(doc_id).meta
         return meta.title if lang == "zh" else meta.english_title
+
+    def home_name(self, lang: str) -> str:
+        places = self.corpus.places
+        return (places.name if lang == "zh" else places.english) or ""
+
+    def scope(self, lang: str) -> str:
+        """The line that says which documents the assistant holds."""
+        names = "、".join(f"《{d.meta.title}》" for d in self.corpus.documents) if lang == "zh" \
+            else "; ".join(d.meta.english_title for d in self.corpus.documents)
+        return self.t(lang, "scope", documents=names)
 
     def agency_names(self, names: Sequence[str], lang: str) -> list[str]:
         if lang == "zh":
@@ -46,3 +93,79 @@ class Kit:
             return text + ("等部门" if p.and_others else "")
         text = f"{names[0]} (lead)" + ("; " + "; ".join(names[1:]) if names[1:] else "")
         return text + (" and other departments" if p.and_others else "")
+
+    def agencies_line(self, p: Provision, lang: str) -> str:
+        names = self.agency_names(p.agencies, lang)
+        sep = "、" if lang == "zh" else "; "
+        others = self.t(lang, "agencies_others", names=sep.join(names[1:])) \
+            if len(names) > 1 else ""
+        if p.and_others:
+            others += self.t(lang, "and_others")
+        return self.t(lang, "agencies_line", lead=names[0], others=others)
+
+    def agency_suffix(self, p: Provision, lang: str) -> str:
+        """（责任单位：…） after a quoted task; nothing for a task without a bracket."""
+        if not p.agencies:
+            return ""
+        line = self.agencies_line(p, lang)
+        return f"（{line}）" if lang == "zh" else f" ({line})"
+
+    # -- quoting --------------------------------------------------------------------------
+
+    def place(self, p: Provision) -> str:
+        """The heading of the clause (or part) a provision stands in."""
+        doc = self.corpus.document(p.doc_id)
+        if p.clause_no is None:
+            part = doc.part(p.part_no)
+            return part.heading if part else ""
+        clause = doc.clause(p.clause_no)
+        return clause.heading if clause else ""
+
+    def cited_items(self, provisions: Sequence[Provision], sources: Sources,
+                    lang: str) -> list[str]:
+        """The head naming document and clause, then each provision quoted with its bracket."""
+        first = provisions[0]
+        lines = [self.t(lang, "general_head", doc=self.doc_name(first.doc_id, lang),
+                        where=self.place(first))]
+        for p in provisions:
+            n = sources.provision(p)
+            lines.append(self.t(lang, "general_item", text=p.text, n=n)
+                         + self.agency_suffix(p, lang))
+        return lines
+
+    def cited(self, provisions: Sequence[Provision], lang: str,
+              intent: Intent = Intent.GENERAL) -> Answer:
+        """An answer that quotes ``provisions``."""
+        sources = Sources(self.corpus)
+        lines = self.cited_items(provisions, sources, lang)
+        return Answer("\n".join(lines), False, intent, tuple(sources.citations))
+
+    def responsibility_text(self, p: Provision, n: int, lang: str) -> str:
+        if not p.agencies:
+            return self.t(lang, "responsibility_national", doc=self.doc_name(p.doc_id, lang))
+        names = self.agency_names(p.agencies, lang)
+        if len(names) == 1:
+            return self.t(lang, "responsibility_single", lead=names[0], n=n)
+        sep = "、" if lang == "zh" else ", "
+        # 等部门 belongs to the names, before 按职责分工: "A、B等部门按职责分工负责"
+        rest = sep.join(names[1:]) + (self.t(lang, "and_others") if p.and_others else "")
+        others = self.t(lang, "responsibility_others", names=rest)
+        return self.t(lang, "responsibility", lead=names[0], others=others, n=n)
+
+    def basis(self, p: Provision, n: int, lang: str) -> str:
+        return self.t(lang, "basis", doc=self.doc_name(p.doc_id, lang),
+                      where=where(self.corpus, p, lang), quote=p.text, n=n)
+
+    def basis_place(self, p: Provision, n: int, lang: str) -> str:
+        return self.t(lang, "basis_place", doc=self.doc_name(p.doc_id, lang),
+                      where=where(self.corpus, p, lang), agencies=self.agencies_line(p, lang),
+                      n=n)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The previous turn, answered again: what a follow-up refers to."""
+
+    question: str
+    answer: Answer
+    query: Query | None = None

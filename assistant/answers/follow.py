@@ -1,0 +1,145 @@
+"""Questions that point back at the answer before: 第二项, 这件事谁牵头, 国家层面呢, 目标是多少.
+
+The previous turn arrives answered again (``Context``); a follow-up that names nothing of its
+own is resolved against what that answer cited. ``resolve`` returns None when the question is
+better answered normally, with the previous question as search context.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from assistant.answers import targets, who
+from assistant.answers.general import general
+from assistant.answers.kit import Context, Kit, has
+from assistant.compose import Sources, where
+from assistant.evidence import Evidence
+from assistant.links import Links
+from assistant.query import Ask, Query
+from assistant.references import number_of, without_document_cues
+from assistant.understand import Understander
+from core.model import Answer, Citation, Intent
+
+_ITEM_RE = re.compile(r"第\s*([一二三四五六七八九十0-9]{1,3})\s*(?:项|个|条任务)")
+# named by number or position, or a table query: nothing to resolve
+_SELF_CONTAINED = (Ask.CLAUSE, Ask.PART, Ask.DOCUMENT, Ask.COUNT, Ask.LIST)
+
+
+class FollowUps:
+    def __init__(self, kit: Kit, ev: Evidence, links: Links, understander: Understander,
+                 dispatch: Callable[[Query, Context | None], Answer]) -> None:
+        self.kit, self.ev, self.links = kit, ev, links
+        self.understander = understander
+        self.dispatch = dispatch  # the pipeline, for the question before asked anew
+
+    def resolve(self, q: Query, ctx: Context) -> Answer | None:
+        if q.ask in _SELF_CONTAINED:
+            return None
+        question, lang = q.text, q.lang
+        cited = [c for c in ctx.answer.citations if c.clause_no is not None or c.part]
+        item = _ITEM_RE.search(question)
+        index = number_of(item.group(1)) if item else None
+        if index is not None and ctx.answer.intent == Intent.TARGET:
+            listed = targets.match(self.kit, self.ev, ctx.question)
+            if 1 <= index <= len(listed):  # 第二项: the second target listed
+                return targets.answer(self.kit, [listed[index - 1]], lang)
+        if index is not None and 1 <= index <= len(cited):
+            return self.about(cited[index - 1], question, lang)
+        preferred = q.docs if q.docs_named else ()
+        own_subject = bool(self.ev.topic(q.topic if not q.follow_up
+                                         else self.understander.slots(question).topic))
+        before = ctx.query
+        home = self.kit.corpus.home
+        if preferred and home is not None and home.doc_id not in preferred \
+                and not own_subject and before is not None \
+                and before.ask not in (Ask.VALUE, Ask.COMPARE):
+            local = [c for c in cited if c.doc_id == home.doc_id and c.clause_no]
+            if local:  # "what does the national text say on this": the clause it implements
+                return self.counterpart(local[0], preferred, q)
+        if preferred and before is not None and not own_subject \
+                and set(preferred) != set(before.docs):
+            # 国家层面呢？: the previous question, asked of the other side
+            again = replace(before, docs=preferred, docs_named=True, follow_up=False,
+                            text=f"{without_document_cues(ctx.question, self.kit.corpus)} "
+                                 f"{question}")
+            if again.ask in (Ask.WHO, Ask.LIST, Ask.COUNT) \
+                    and not set(preferred) & self.understander.bracketed:
+                again = replace(again, ask=Ask.TOPIC)
+            return self.dispatch(again, None)
+        if q.ask == Ask.WHO and cited and not q.docs_named:
+            return self._who(question, lang, ctx.question, cited)
+        if q.ask == Ask.VALUE and cited and not own_subject and not q.docs_named:
+            return self.about(cited[0], question, lang, value=True)
+        if preferred and cited and not {c.doc_id for c in cited} & set(preferred) \
+                and cited[0].clause_title:
+            # the corresponding content in the document now named: the subject of the clause
+            # cited before, looked up in the documents now named
+            c = cited[0]
+            return general(self.kit, self.ev, self.links, f"{c.clause_title} {c.quote[:120]}",
+                           lang, doc_ids=preferred)
+        if not ctx.answer.citations and not ctx.answer.refused \
+                and len(re.sub(r"\W", "", question)) <= 4:
+            return Answer(self.kit.t(lang, "followup_none"), True, Intent.GENERAL)
+        return None
+
+    def _who(self, question: str, lang: str, before: str, cited: Sequence[Citation]) -> Answer:
+        """其中绿色保险呢？谁来负责？ picks by its own words; 这件事谁牵头？ by the subject of
+        the question before."""
+        chosen = self.ev.provision_on_topic(f"{question} {question} {before}", cited)
+        if chosen is not None and self.ev.topic(question):
+            return who.of(self.kit, lang, chosen)
+        # the question names no task of its own: who does each task cited before, the one
+        # the question before was most about first
+        tasks = [p for p in (self.ev.provision_at(c) for c in cited) if p is not None]
+        tasks = sorted(dict.fromkeys(tasks), key=lambda p: p != chosen)[:3]
+        if tasks:
+            return who.of(self.kit, lang, *tasks)
+        return self.about(cited[0], question, lang, force_agencies=True)
+
+    def counterpart(self, c: Citation, docs: Sequence[str], q: Query) -> Answer:
+        """The clause of ``docs`` that a cited home clause implements (links.py), quoted."""
+        linked = self.links.counterparts(c.doc_id, c.clause_no or 0, docs)
+        if not linked:
+            return general(self.kit, self.ev, self.links, f"{c.clause_title} {c.quote[:120]}",
+                           q.lang, doc_ids=docs)
+        doc_id, no = linked[0]
+        clause = self.kit.corpus.document(doc_id).clause(no)
+        assert clause is not None
+        return self.kit.cited(clause.provisions[:self.ev.settings.general_provisions], q.lang)
+
+    def about(self, c: Citation, question: str, lang: str, force_agencies: bool = False,
+              value: bool = False) -> Answer:
+        """A question about one citation of the answer before: its agencies, its targets, or
+        the provisions again."""
+        kit = self.kit
+        doc = kit.corpus.document(c.doc_id)
+        if c.clause_no is None:
+            part = next((p for p in doc.parts if p.heading == c.part), None)
+            provisions = list(part.intro) if part else []
+        else:
+            clause = doc.clause(c.clause_no)
+            provisions = list(clause.provisions) if clause else []
+        if c.provision is not None:
+            provisions = [p for p in provisions if p.index == c.provision]
+        if not provisions:
+            return Answer(kit.t(lang, "followup_none"), True, Intent.GENERAL)
+        q = question.lower()
+        if force_agencies or has(q, kit.routing.responsibility):
+            return who.of(kit, lang, *provisions[:3])
+        found = [t for t in kit.corpus.targets
+                 if any(t.doc_id == p.doc_id and t.clause_no == p.clause_no
+                        and t.provision == p.index for p in provisions)]
+        if value and not found:
+            sources = Sources(kit.corpus)
+            n = sources.provision(provisions[0])
+            text = kit.t(lang, "value_none_in_clause",
+                         where=where(kit.corpus, provisions[0], lang))
+            return Answer(f"{text}[{n}]", False, Intent.TARGET, tuple(sources.citations))
+        if found and (value or has(q, kit.routing.target)):
+            sources = Sources(kit.corpus)
+            lines = [targets.line(kit, t, sources.provision(targets.provision(kit, t)), lang)
+                     for t in found]
+            return Answer("\n".join(lines), False, Intent.TARGET, tuple(sources.citations))
+        return kit.cited(provisions[:3], lang)

@@ -1,0 +1,85 @@
+"""Anything else: hybrid retrieval, citing the best clause (the home plan's first when the
+question names no document, with the national clause that ranked first as its counterpart);
+a detail the documents never give, said so; a term they use without defining, said so."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from assistant.answers.framing import refuse, suggestions
+from assistant.answers.kit import Kit, has
+from assistant.compose import Sources
+from assistant.evidence import Evidence
+from assistant.guard import Guard
+from assistant.links import Links
+from assistant.query import Query
+from core.model import Answer, Intent, Provision
+
+_DEFINES = re.compile(r"是指|指的是|，即|也就是|简称|以下简称")
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]")
+
+
+def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, context: str = "",
+            doc_ids: Sequence[str] = (), home_first: bool = False) -> Answer:
+    hits = ev.search(question, context, doc_ids=doc_ids)
+    ranked = ev.home_first(hits) if home_first else hits
+    top = ev.top_provisions(ranked, ev.settings.general_provisions)
+    if not top:
+        return refuse(kit, lang, "refuse_not_covered", ev.words(question))
+    sources = Sources(kit.corpus)
+    lines = kit.cited_items(top, sources, lang)
+    if ranked is not hits:
+        # the national clause that ranked first stays as the counterpart, unless the home
+        # clause shown implements it (then it says the same, locally)
+        counterpart = ev.top_provisions(hits, 1)
+        first = top[0]
+        linked = links.counterparts(first.doc_id, first.clause_no or 0,
+                                    [counterpart[0].doc_id]) if counterpart else []
+        if counterpart and (counterpart[0].doc_id, counterpart[0].clause_no) not in linked:
+            lines.append(kit.t(lang, "national_head"))
+            lines.extend(kit.cited_items(counterpart, sources, lang))
+    if has(question.lower(), kit.routing.target) \
+            and not any(ch.isdigit() for p in top for ch in p.text):
+        lines.append(kit.t(lang, "silent_number"))
+    return Answer("\n".join(lines), False, Intent.GENERAL, tuple(sources.citations))
+
+
+def define(kit: Kit, q: Query, answer: Answer) -> Answer:
+    """A term the cited texts use without explaining it: say so, then show where."""
+    if answer.refused or any(_DEFINES.search(c.quote) for c in answer.citations):
+        return answer
+    term = _QUOTED.search(q.text)
+    name = term.group(1) if term else q.topic.split(" ")[0]
+    return replace(answer, not_stated=kit.t(q.lang, "define_none", term=name))
+
+
+def unstated(kit: Kit, ev: Evidence, guard: Guard, q: Query, context: str = "") -> Answer:
+    """A detail the documents never give (an amount, a procedure, a phone number …): say so,
+    with the provisions on the same subject, whose agencies are the ones to ask. Provisions
+    that only lie near in the index are not shown: a question about 公租房 must not be
+    answered with whatever task is least far away."""
+    question, lang, kind = q.text, q.lang, q.unstated[0]
+    topic = ev.topic(guard.without(question, kind)) | (ev.topic(context) if context else set())
+    docs = ev.scoped(q)
+    hits = ev.search(question, context, doc_ids=docs)
+    related: list[Provision] = []
+    if topic and not (kind == "contact" and q.agencies):
+        # a named agency's phone number: nothing in a plan comes near it
+        for ranked in ([hits] if docs else [ev.home_first(hits), hits]):
+            related = [p for p in ev.top_provisions(ranked, 2)
+                       if topic & set(ev.tokenizer.query_tokens(p.text))]
+            if related:
+                break
+    not_stated = " ".join(kit.t(lang, f"unstated_{k}") for k in q.unstated)
+    lines = [not_stated]
+    sources = Sources(kit.corpus)
+    if related:
+        lines.append(kit.t(lang, "unstated_related"))
+        lines.extend(kit.cited_items(related, sources, lang))
+        return Answer("\n".join(lines), False, Intent.GENERAL, tuple(sources.citations),
+                      not_stated=not_stated)
+    lines.append(kit.scope(lang))
+    lines.append(suggestions(kit, lang, topic))
+    return Answer("\n".join(lines), True, Intent.OUT_OF_SCOPE, not_stated=not_stated)

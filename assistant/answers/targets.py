@@ -1,0 +1,87 @@
+"""Targets: the value and year exactly as the targets table read them off the texts, for the
+indicators a question names, or every target of the document and year it names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.answers.kit import Kit, has
+from assistant.compose import Sources, where
+from assistant.evidence import Evidence
+from assistant.query import Query
+from assistant.references import document_keys, preferred_documents
+from core.model import Answer, Intent, Provision, Target
+
+
+def match(kit: Kit, ev: Evidence, question: str, q: Query | None = None) -> list[Target]:
+    """Targets whose indicator the question names (the best-matching ones), or, for a
+    question after the targets in general (定了哪些指标), every target of the document and
+    year it names."""
+    corpus, tokenizer = kit.corpus, ev.tokenizer
+    tokens = set(tokenizer.query_tokens(question))
+    preferred = set(q.docs if q is not None and q.docs_named and len(q.docs) < len(
+        corpus.documents) else preferred_documents(question, corpus))
+    asked_years = {int(y) for y in re.findall(r"(?:19|20)\d{2}", question)}
+    eligible = [t for t in corpus.targets
+                if (not preferred or t.doc_id in preferred)
+                and (not asked_years or t.year in asked_years)]
+    # 比例, 目标, 达到 say that a number is asked, not which one; 国家文件 names a document
+    tokens -= {w for cue in kit.routing.target for w in tokenizer.tokens(cue)}
+    tokens -= {w for key, _ in document_keys(corpus) for w in tokenizer.tokens(key)}
+    scored = [(len(tokens & set(tokenizer.tokens(t.indicator))), t) for t in eligible]
+    scored = [(s, t) for s, t in scored if s > 0]
+    every = q.all_values if q is not None else has(question.lower(), kit.routing.all_targets)
+    if every and (preferred or asked_years):
+        # 主要目标/哪些量化指标: a document's targets clause (its title says 目标) if any
+        main = [t for t in eligible if in_targets_clause(kit, t)]
+        chosen = main or eligible
+    elif not scored:
+        return []
+    else:
+        best = max(s for s, _ in scored)
+        # several indicators asked at once (能耗和碳排放) each match on their own words
+        floor = 1 if has(question, kit.routing.several) else best
+        chosen = [t for s, t in scored if s >= floor]
+    home = corpus.home
+    if not preferred and home:  # the home plan first, national context after
+        chosen = sorted(chosen, key=lambda t: t.doc_id != home.doc_id)
+    return chosen
+
+
+def in_targets_clause(kit: Kit, t: Target) -> bool:
+    doc = kit.corpus.document(t.doc_id)
+    clause = doc.clause(t.clause_no) if t.clause_no is not None else None
+    part = doc.part(t.part_no)
+    title = clause.title if clause else (part.title if part else "")
+    return any(w in title for w in kit.routing.targets_clause)
+
+
+def answer(kit: Kit, chosen: Sequence[Target], lang: str) -> Answer:
+    """The targets, each under the head of the clause it stands in."""
+    sources = Sources(kit.corpus)
+    lines: list[str] = []
+    head = ""
+    for t in chosen:
+        p = provision(kit, t)
+        n = sources.provision(p)
+        this_head = kit.t(lang, "target_head", doc=kit.doc_name(t.doc_id, lang),
+                          where=where(kit.corpus, p, lang))
+        if this_head != head:
+            head = this_head
+            lines.append(head)
+        lines.append(line(kit, t, n, lang))
+    return Answer("\n".join(lines), False, Intent.TARGET, tuple(sources.citations))
+
+
+def line(kit: Kit, t: Target, n: int, lang: str) -> str:
+    when = kit.t(lang, "target_when", year=t.year) if t.year else ""
+    base = kit.t(lang, "target_base", year=t.base_year) if t.base_year else ""
+    return kit.t(lang, "target_line", when=when, indicator=t.indicator,
+                 comparator=t.comparator, value=t.display_value, base=base, n=n)
+
+
+def provision(kit: Kit, t: Target) -> Provision:
+    p = kit.corpus.document(t.doc_id).provision(t.part_no, t.clause_no, t.provision)
+    assert p is not None, t  # targets are read off provisions
+    return p
