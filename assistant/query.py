@@ -57,6 +57,7 @@ class Query:
     unstated: tuple[str, ...] = ()  # details asked that plans never give: money, procedure …
     decline: str = ""  # for Ask.DECLINE: the guard's category
     yes_no: bool = False  # answer opens with yes, no or "not stated"
+    claims: tuple[str, ...] = ()  # what a yes/no question supposes (取消, 强制): claims.toml
     all_values: bool = False  # every target (主要目标有哪些)
     asks_number: bool = False  # a target or number is asked (目标, 多少, 比例)
     enterprise: bool = False  # a business speaking about itself

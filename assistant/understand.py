@@ -32,8 +32,8 @@ _EN_CLAUSES = re.compile(r"clauses\s+([0-9]{1,2})((?:\s*(?:,|and|&)\s*[0-9]{1,2}
 _EN_NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                "eleven", "twelve", "thirteen")
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])(?!\s*[元万亿千百块多个家台辆吨户%])")
-_EN_YES_NO = re.compile(r"(?:^|[.?!]\s+)(is|are|does|do|did|can|could|will|would|should|shall|"
-                        r"has|have|must|may)\b", re.IGNORECASE)
+_EN_YES_NO = re.compile(r"(?:^|[.?!]\s+)(am|is|are|was|were|does|do|did|can|could|will|would|"
+                        r"should|shall|has|have|must|may)\b", re.IGNORECASE)
 # kinds of answer that a follow-up may carry over from the question before
 _CARRIED = (Ask.LIST, Ask.COUNT, Ask.WHO, Ask.VALUE, Ask.SUPPORT, Ask.TOPIC, Ask.DEFINE,
             Ask.COMPARE)
@@ -82,6 +82,7 @@ class Understander:
         self.asks = load("asks")
         self.facts = load("documents")
         self.refs = load("references")
+        self.claims = load("claims")
         self._doc_keys = document_keys(corpus)
         self.home = next((d.doc_id for d in corpus.documents if d.meta.home), None)
         self.titles = Titles(corpus, self.facts["title_suffixes"].zh,
@@ -203,6 +204,8 @@ class Understander:
                      docs_named=bool(s.docs), agencies=s.agencies, role=_role(c),
                      topic=s.topic, clauses=s.clauses, part=s.part, year=s.year,
                      unstated=s.unstated, yes_no="yes_no" in c,
+                     claims=tuple(name for name, cue in self.claims.items()
+                                  if "yes_no" in c and cue(s.tokens)),
                      all_values="all_values" in c and (not s.subject or bool(s.docs)
                                                        or s.year is not None),
                      enterprise="enterprise" in c,

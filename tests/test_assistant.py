@@ -271,3 +271,24 @@ def test_main_targets_side_by_side(assistant: Assistant, corpus: Corpus) -> None
     assert {(c.doc_id, c.clause_no) for c in answer.citations} >= {("tianjin-2022", 2)}
     assert any(c.doc_id == "zhongfa-2021-36" for c in answer.citations)
     assert_citations_real(corpus, answer)
+
+
+@pytest.mark.parametrize("question,opening,absent", [
+    # the cited clause keeps tiered prices: it does not abolish them
+    ("居民阶梯电价是不是要取消了", "否。", "取消或废止"),
+    # 倡导 … 不主动提供: encouraged, not required
+    ("Is it mandatory for hotels to stop providing disposable items?", "No.",
+     "make it mandatory"),
+    # 依法 … 实施强制性清洁生产审核: the claim stands in the text
+    ("双超双有行业是不是必须做清洁生产审核", "是。", None),
+    ("天津方案里有单位GDP能耗的具体指标吗", "是。", None),
+    ("天津这个方案是2021年发的吧？", "否。", None),
+    ("天津这个方案是2022年发的吧？", "是。", None),
+], ids=["abolish-absent", "require-absent-en", "require-made", "figure-made", "date-wrong",
+        "date-right"])
+def test_yes_no_opening_follows_what_the_cited_texts_say(
+        assistant: Assistant, question: str, opening: str, absent: str | None) -> None:
+    answer = assistant.answer(question)
+    assert answer.answer.startswith(opening), answer.answer
+    if absent is not None:  # the claim is named, and the provisions are still shown
+        assert absent in answer.answer.splitlines()[0] and answer.citations

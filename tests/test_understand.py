@@ -42,8 +42,8 @@ def _fields(q: Query, expect: dict[str, Any]) -> dict[str, Any]:
             out[key] = sorted(q.docs) if q.docs_named or q.follow_up else []
         elif key == "agencies":
             out[key] = sorted(q.agencies)
-        elif key == "unstated":
-            out[key] = sorted(q.unstated)
+        elif key in ("unstated", "claims"):
+            out[key] = sorted(getattr(q, key))
         elif key == "clauses":
             out[key] = sorted(c.clause_no for c in q.clauses)
         else:

@@ -8,6 +8,7 @@ from collections.abc import Collection
 from dataclasses import replace
 
 from assistant.answers.kit import Kit
+from assistant.claims import Claim, claims
 from assistant.query import Query
 from core.model import Answer, Intent
 
@@ -22,12 +23,24 @@ def frame(kit: Kit, q: Query, answer: Answer) -> Answer:
     text = answer.answer
     if not_stated and not_stated not in text:
         text = f"{not_stated}\n{text}"
+    unmade = [] if not_stated else _unmade_claims(q, answer)
+    if q.yes_no and unmade:
+        # 是不是要取消了, answered with a clause that keeps it: the documents do not say so
+        text = kit.t(lang, "claim_absent", what="、".join(c.label(lang) for c in unmade)
+                     if lang == "zh" else " or ".join(c.label(lang) for c in unmade)) + text
     if q.yes_no:
         opening = kit.t(lang, "open_unstated" if not_stated else "open_yes")
         if not text.startswith(tuple(kit.t(lang, f"open_{o}")
                                      for o in ("yes", "no", "unstated"))):
             text = f"{opening}{'' if lang == 'zh' else ' '}{text}"
     return replace(answer, answer=text, not_stated=not_stated)
+
+
+def _unmade_claims(q: Query, answer: Answer) -> list[Claim]:
+    """The claims the question supposes that no cited provision makes."""
+    known = claims()
+    quotes = [c.quote for c in answer.citations]
+    return [known[name] for name in q.claims if not known[name].made_in(quotes)]
 
 
 def suggestions(kit: Kit, lang: str, tokens: Collection[str], limit: int = 2) -> str:

@@ -139,6 +139,10 @@ def document_fact(kit: Kit, q: Query, doc_id: str, table: TaskTable) -> Answer:
             else kit.t(lang, "doc_number_none")
         text = kit.t(lang, "doc_issued", title=title, issuer=meta.issuer,
                      date=_date(meta.date, lang), number=number, n=n)
+        if q.yes_no and q.year is not None and meta.date[:4].isdigit():
+            # 是2021年发的吧: the year the question supposes, checked against the document's
+            verdict = "yes" if int(meta.date[:4]) == q.year else "no"
+            text = kit.t(lang, f"open_{verdict}") + ("" if lang == "zh" else " ") + text
     return Answer(text, False, Intent.GENERAL, tuple(sources.citations), route=q.route)
 
 

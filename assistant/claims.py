@@ -1,0 +1,46 @@
+"""What a yes/no question supposes the documents do (取消, 强制, 禁止 …), as data
+(``lexicon/claims.toml``), and whether the provisions an answer cites make that claim.
+
+Retrieval finds the provisions on the subject; it cannot tell whether they say what the
+question supposes. 居民阶梯电价是不是要取消了 finds the clause that keeps tiered prices: opening
+that answer with "yes" would be wrong. A claim is made when one of its text forms stands in a
+cited provision; otherwise the answer says the documents do not say so.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from assistant.lexicon import LEXICON_DIR
+from core.errors import ConfigError
+
+CLAIMS_FILE = LEXICON_DIR / "claims.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    name: str
+    text: tuple[str, ...]  # how a policy text makes the claim
+    label_zh: str
+    label_en: str
+
+    def made_in(self, quotes: Iterable[str]) -> bool:
+        return any(form in quote for quote in quotes for form in self.text)
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+@cache
+def claims(path: Path = CLAIMS_FILE) -> dict[str, Claim]:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+        return {name: Claim(name, tuple(entry["text"]), entry["label_zh"], entry["label_en"])
+                for name, entry in data.items()}
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
+        raise ConfigError(f"{path}: invalid claims: {exc}") from exc

@@ -1,0 +1,38 @@
+"""What a yes/no question supposes, and whether a provision makes it (lexicon/claims.toml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.claims import claims
+from core.errors import ConfigError
+
+
+@pytest.mark.parametrize("name,quote,made", [
+    ("abolish", "落实节能环保电价政策和居民阶梯电价、气价、水价制度。", False),
+    ("abolish", "取消一批不合理收费项目。", True),
+    ("require", "倡导酒店、餐饮等行业不主动提供一次性用品。", False),
+    ("require", "依法在“双超双有高能耗”行业实施强制性清洁生产审核。", True),
+    ("ban", "扎实推进塑料污染全链条治理。", False),
+    ("ban", "一律不得新建改扩建炼油项目。", True),
+    ("figure", "推进农作物秸秆综合利用。", False),
+    ("figure", "到2025年，单位地区生产总值能源消耗降低14.5%。", True),
+    ("subsidy", "完善废旧家电回收处理体系。", False),
+    ("subsidy", "对符合条件的项目给予资金支持。", True),
+], ids=lambda v: v if isinstance(v, str) and len(v) < 10 else None)
+def test_a_claim_is_made_only_where_its_words_stand(name: str, quote: str, made: bool) -> None:
+    assert claims()[name].made_in([quote]) is made
+
+
+def test_every_claim_has_text_forms_and_labels() -> None:
+    for claim in claims().values():
+        assert claim.text and claim.label("zh") and claim.label("en"), claim.name
+
+
+def test_a_broken_claims_file_is_one_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "claims.toml"
+    bad.write_text('[abolish]\nzh = ["取消"]\n', encoding="utf-8")  # no text forms
+    with pytest.raises(ConfigError, match="invalid claims"):
+        claims(bad)
