@@ -103,13 +103,13 @@ def document_fact(kit: Kit, q: Query, doc_id: str, table: TaskTable) -> Answer:
     doc = kit.corpus.document(doc_id)
     meta = doc.meta
     sources = Sources(kit.corpus)
-    # the structure is shown by where it ends; everything else stands in the preamble
-    n = sources.clause(doc_id, doc.clauses[-1].no if q.fact == "structure" and doc.clauses
-                       else 0)
+    n = sources.clause(doc_id, 0)  # the document: its title and preamble
     title = kit.doc_title(doc_id, lang)
     if q.fact == "structure":
         lines = [_structure(kit, doc, lang, n, table)]
         lines += [_part_line(kit, part_no, doc, lang) for part_no in (p.no for p in doc.parts)]
+        if doc.clauses:  # the count is checked where the numbering ends
+            lines[-1] += f"[{sources.clause(doc_id, doc.clauses[-1].no)}]"
         text = "\n".join(lines)
     elif q.fact == "overview":
         purpose = next((p for p in doc.preamble.provisions if p.text.startswith("为")
