@@ -272,6 +272,8 @@ class Understander:
             return Ask.VALUE, ("value cue",)
         if "count" in c and c & {"list", "lead", "supporting"} and not s.subject:
             return Ask.COUNT, ("count cue", "tasks")
+        if not s.subject and "support_subject" in c and not s.unstated:
+            return Ask.SUPPORT, ("support cue", "the support is the subject")
         if not s.subject and s.docs and "document_words" in c:
             return Ask.DOCUMENT, (_WHOLE_DOCUMENT,)
         if not s.subject:
