@@ -122,7 +122,7 @@ class FeedbackStore:
                 self._engine = engine
             with self._engine.begin() as connection:
                 yield connection
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, OSError) as exc:
             raise StoreError(f"the feedback store failed: {type(exc).__name__}") from exc
 
     def add(self, feedback: Feedback, now: datetime | None = None) -> StoredFeedback:

@@ -16,12 +16,13 @@ from ui.feedback_store import StoredFeedback, place_text
 from ui.workbooks import matrix_label
 
 FEEDBACK_HEADERS = ["编号", "时间（UTC）", "评价", "问题", "回答", "引用", "意见"]
-RATING_ZH = {"up": "👍 有帮助", "down": "👎 没帮助"}
+RATING_ZH = {"up": "有帮助", "down": "没帮助"}
 _STYLE = (
     "<style>"
     ".pa-matrix{border-collapse:collapse;font-size:13px;}"
     ".pa-matrix caption{text-align:left;padding:4px 0 8px;font-weight:600;}"
-    ".pa-matrix th,.pa-matrix td{border:1px solid #9aa5b1;padding:3px 6px;text-align:center;}"
+    ".pa-matrix th,.pa-matrix td{border:1px solid #9aa5b1;padding:3px 6px;text-align:center;"
+    "white-space:nowrap;}"
     ".pa-matrix thead th{writing-mode:vertical-rl;white-space:nowrap;max-height:14em;"
     "font-weight:600;background:#e8edf3;color:#1f2933;}"
     ".pa-matrix tbody th{text-align:left;white-space:nowrap;background:#f5f7fa;color:#1f2933;}"
@@ -48,9 +49,9 @@ def matrix_html(div: Division) -> str:
             lead, supporting = m.cell(agency, column)
             leads, supports = leads + lead, supports + supporting
             kind = "lead" if lead else "sup" if supporting else ""
-            cells.append(f'<td class="{kind}">{matrix_label(lead, supporting)}</td>')
+            cells.append(f'<td class="{kind}">{cell_html(lead, supporting)}</td>')
         rows.append(f'<tr><th scope="row">{escape(agency)}</th>{"".join(cells)}'
-                    f'<td class="total">{matrix_label(leads, supports)}</td></tr>')
+                    f'<td class="total">{cell_html(leads, supports)}</td></tr>')
     caption = (f"《{escape(div.short_title)}》部门 × 条款分工矩阵：{len(m.agencies)}个部门，"
                f"{len(m.clauses)}条，{len(div.rows)}项任务（牵N：牵头N项，深色；"
                "配N：配合N项，浅色）")
@@ -58,6 +59,11 @@ def matrix_html(div: Division) -> str:
             f"<caption>{caption}</caption><thead><tr>"
             f'<th scope="col">部门</th>{head}<th scope="col">合计</th></tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table></div>")
+
+
+def cell_html(lead: int, supporting: int) -> str:
+    """牵2<br>配1: the matrix label, one role a line."""
+    return matrix_label(lead, supporting).replace(" ", "<br>")
 
 
 def feedback_rows(records: Sequence[StoredFeedback]) -> list[list[str | int]]:
