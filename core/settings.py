@@ -137,7 +137,7 @@ class FeedbackSettings(BaseModel):
     # any SQLAlchemy URL (postgresql+psycopg://…, mysql+pymysql://… with its driver installed);
     # empty: SQLite in data_dir/feedback.sqlite3
     url: SecretStr = SecretStr("")
-    max_answer_chars: int = Field(default=20000, ge=1)
+    max_answer_chars: int = Field(default=10000, ge=1)  # 30 KB of Chinese: within the body limit
     max_comment_chars: int = Field(default=1000, ge=0)
     max_citations: int = Field(default=50, ge=0)
     console_rows: int = Field(default=500, ge=1)  # the newest shown in the console

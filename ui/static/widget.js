@@ -45,6 +45,7 @@
   var TIMEOUT_MS = 90000;
   var MAX_KEPT = 40; // exchanges kept across pages (sessionStorage)
   var MAX_COMMENT = 1000; // characters
+  var MAX_FEEDBACK_ANSWER = 10000; // characters of the answer sent with a feedback
   var DEFAULT_QUESTIONS = [
     "谁负责岸电建设？",
     "市税务局负责哪些工作？",
@@ -952,7 +953,8 @@
 
   function postFeedback(exchange, rating, comment) {
     var body = JSON.stringify({
-      rating: rating, question: exchange.question, answer: exchange.answer.text, comment: comment,
+      rating: rating, question: exchange.question, comment: comment,
+      answer: exchange.answer.text.slice(0, MAX_FEEDBACK_ANSWER),
       citations: (exchange.answer.citations || []).map(function (c) {
         return { doc_id: String(c.doc_id || ""), clause_no: c.clause_no === undefined ? null : c.clause_no,
           provision: c.provision === undefined ? null : c.provision };
