@@ -14,10 +14,10 @@ from assistant.division import Division, TaskRow, agency_division, division, mat
 from indexing.corpus import Corpus
 from ui import views
 from ui.cli import main
+from ui.exports import XLSX
 from ui.workbooks import (
     DIVISION_COLUMNS,
     DUTY_COLUMNS,
-    XLSX,
     division_values,
     division_workbook,
     duties_workbook,

@@ -2,7 +2,8 @@
 the 分工表 from the command line, the same workbooks as the HTTP routes (ui.workbooks).
 
 A file is written whole or not at all (a temporary file beside it, then renamed); a path that
-cannot be written is bad input: one line, exit status 2.
+cannot be written is bad input: one line, exit status 2. openpyxl is imported only when a
+command needs it.
 """
 
 from __future__ import annotations
@@ -17,13 +18,6 @@ from assistant.division import agency_division, division
 from core.errors import BadInput
 from indexing.corpus import Corpus
 from ui import render
-from ui.workbooks import (
-    DIVISION_COLUMNS,
-    division_title,
-    division_values,
-    division_workbook,
-    duties_workbook,
-)
 
 
 def write_file(path: Path, data: bytes) -> None:
@@ -37,6 +31,8 @@ def write_file(path: Path, data: bytes) -> None:
 
 
 def cmd_division(corpus: Corpus, args: argparse.Namespace) -> None:
+    from ui.workbooks import DIVISION_COLUMNS, division_title, division_values, division_workbook
+
     div = division(corpus, args.doc)
     if args.xlsx is not None:
         write_file(args.xlsx, division_workbook(div))
@@ -57,6 +53,8 @@ def cmd_division(corpus: Corpus, args: argparse.Namespace) -> None:
 
 
 def write_duties_xlsx(corpus: Corpus, agency: str, path: Path) -> None:
+    from ui.workbooks import duties_workbook
+
     tasks = agency_division(corpus, agency)
     write_file(path, duties_workbook(tasks))
     print(f"written: {path} (牵头 {len(tasks.lead)}, 配合 {len(tasks.supporting)})",

@@ -5,6 +5,7 @@ Structure routes like ui.api's: they read the parsed corpus only, answer while t
 still building and never wait on the vector store. Unknown documents and agencies are the
 usual 404 envelope (with the nearest names). The file name is given both as ASCII and as
 UTF-8 (RFC 6266 ``filename*``) so that a browser saves ``天津方案-任务分工表.xlsx``.
+openpyxl (ui.workbooks) is imported at the first download.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from fastapi.responses import Response
 from assistant.division import agency_division, division
 from ui.schemas import ERROR_RESPONSES
 from ui.state import Service, get_service
-from ui.workbooks import XLSX, division_workbook, duties_workbook
 
 ServiceDep = Annotated[Service, Depends(get_service)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FILE: dict[int | str, dict[str, Any]] = {
     200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
           "description": "the workbook"}}
@@ -41,6 +42,8 @@ def division_xlsx(
     service: ServiceDep,
     doc_id: Annotated[str, Path(max_length=200, examples=["tianjin-2022"])],
 ) -> Response:
+    from ui.workbooks import division_workbook
+
     div = division(service.structure(), doc_id)
     return attachment(division_workbook(div), f"{div.doc_id}-division.xlsx",
                       f"{div.short_title}-任务分工表.xlsx")
@@ -53,5 +56,7 @@ def duties_xlsx(
     service: ServiceDep,
     name: Annotated[str, Path(max_length=200, examples=["发改委"])],
 ) -> Response:
+    from ui.workbooks import duties_workbook
+
     agency = agency_division(service.structure(), name)
     return attachment(duties_workbook(agency), "duties.xlsx", f"{agency.agency}-任务清单.xlsx")

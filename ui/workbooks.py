@@ -25,7 +25,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from assistant.division import AgencyDivision, AgencyTask, Division, TaskRow, matrix
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BODY_FONT = "宋体"
 HEAD_FONT = "黑体"
 _THIN = Side(style="thin", color="808080")
