@@ -131,6 +131,18 @@ class ServerSettings(BaseModel):
     admin_backoff_max: int = Field(default=300, ge=1)
 
 
+class FeedbackSettings(BaseModel):
+    """Visitors' thumbs up/down on answers (POST /v1/feedback), listed in the staff console."""
+
+    # any SQLAlchemy URL (postgresql+psycopg://…, mysql+pymysql://… with its driver installed);
+    # empty: SQLite in data_dir/feedback.sqlite3
+    url: SecretStr = SecretStr("")
+    max_answer_chars: int = Field(default=10000, ge=1)  # 30 KB of Chinese: within the body limit
+    max_comment_chars: int = Field(default=1000, ge=0)
+    max_citations: int = Field(default=50, ge=0)
+    console_rows: int = Field(default=500, ge=1)  # the newest shown in the console
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="POLICY_ASSISTANT_",
@@ -146,3 +158,4 @@ class Settings(BaseSettings):
     assistant: AssistantSettings = Field(default_factory=AssistantSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    feedback: FeedbackSettings = Field(default_factory=FeedbackSettings)

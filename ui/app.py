@@ -33,6 +33,8 @@ from ui.chat import chat_router
 from ui.cors import JsonCORSMiddleware
 from ui.docs import docs_router
 from ui.errors import CatchAll, install_error_handlers
+from ui.exports import router as exports_router
+from ui.feedback import FeedbackStoreHolder, feedback_router
 from ui.head import HeadAsGet
 from ui.headers import SecurityHeaders
 from ui.metrics import CONTENT_TYPE, MetricsMiddleware
@@ -54,6 +56,7 @@ def create_app(settings: Settings | None = None,
                assistant: Assistant | None = None) -> FastAPI:
     settings = settings or Settings()
     service = Service(settings, assistant)
+    feedback = FeedbackStoreHolder(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -64,14 +67,18 @@ def create_app(settings: Settings | None = None,
             yield
         finally:
             await run_in_threadpool(service.stop)
+            await run_in_threadpool(feedback.close)
 
     app = FastAPI(title=TITLE, description=DESCRIPTION, version=_version(), lifespan=lifespan,
                   docs_url=None, redoc_url=None)
     app.state.service = service
+    app.state.feedback = feedback
     install_error_handlers(app)
 
     app.include_router(api_router(settings))
     app.include_router(chat_router(settings))
+    app.include_router(exports_router)
+    app.include_router(feedback_router(settings, feedback))
     app.include_router(admin.router)
     app.include_router(pages.router)
     app.include_router(docs_router(app))
@@ -86,7 +93,7 @@ def create_app(settings: Settings | None = None,
     app.add_middleware(BodyLimit, max_bytes=server.max_body_bytes,
                        overrides={CONSOLE_PATH: server.console_max_body_bytes})
     if server.console:
-        _mount_console(app, service)
+        _mount_console(app, service, feedback)
         from ui.console_gate import ConsoleGate
 
         app.add_middleware(ConsoleGate, service=service, prefix=CONSOLE_PATH)
@@ -102,12 +109,13 @@ def create_app(settings: Settings | None = None,
     return app
 
 
-def _mount_console(app: FastAPI, service: Service) -> None:
+def _mount_console(app: FastAPI, service: Service, feedback: FeedbackStoreHolder) -> None:
     """The Gradio staff console at /ui; gradio is imported only when it is wanted."""
     from ui.console import mount_console
 
     mount_console(app, lambda: service.assistant, path=CONSOLE_PATH,
-                  max_file_size=service.settings.server.console_max_body_bytes)
+                  max_file_size=service.settings.server.console_max_body_bytes,
+                  feedback=feedback)
 
 
 def _version() -> str:

@@ -27,6 +27,7 @@ from indexing.index import BuildReport, build_from_settings, ensure_index
 from indexing.ingest import add_to_corpus, inspect
 from indexing.numerals import parse_numeral
 from ui import render, views
+from ui.cli_division import cmd_division, write_duties_xlsx
 
 _CLAUSE_NO_RE = re.compile(r"^(?:第)?[（(]?(?P<no>[0-9]+|[一二三四五六七八九十]+)[）)]?(?:条)?$")
 _ROLE_ZH = {Role.LEAD: "牵头", Role.SUPPORTING: "配合"}
@@ -91,6 +92,9 @@ def cmd_clause(corpus: Corpus, args: argparse.Namespace) -> None:
 def cmd_duties(corpus: Corpus, args: argparse.Namespace) -> None:
     agency = corpus.agency(args.agency)
     duties = corpus.duties(agency.name)
+    if args.xlsx is not None:
+        write_duties_xlsx(corpus, agency.name, args.xlsx)
+        return
     if args.json:
         _emit_json({"agency": views.agency_view(agency),
                     "duties": [views.duty_view(corpus, d) for d in duties]})
@@ -440,6 +444,13 @@ def build_parser() -> argparse.ArgumentParser:
     duties = add("duties", cmd_duties, "every task of an agency, lead or supporting")
     duties.add_argument("agency", help="canonical name or alias, e.g. 市发展改革委 or 发改委")
     duties.add_argument("--csv", action="store_true", help="print CSV")
+    duties.add_argument("--xlsx", type=Path, metavar="FILE",
+                        help="write an Excel workbook (sheets 牵头 and 配合) to FILE")
+    division = add("division", cmd_division,
+                   "a document's 任务分工表: every task with its lead and supporting units")
+    division.add_argument("doc", help="document id or short title, e.g. tianjin-2022 or 天津方案")
+    division.add_argument("--xlsx", type=Path, metavar="FILE",
+                          help="write the Excel workbook to FILE")
     add("targets", cmd_targets, "every quantitative target in the texts")
     links = add("links", cmd_links,
                 "the national clause each clause of the home plan implements")

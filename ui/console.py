@@ -1,9 +1,11 @@
-"""The staff console: a Gradio app mounted at /ui. Four tabs, Chinese labels:
+"""The staff console: a Gradio app mounted at /ui. Six tabs, Chinese labels:
 
 - 问答: a conversation with the Assistant, each reply followed by its sources;
 - 条款: a document's clauses one at a time, tasks numbered with their agencies (lead first);
 - 部门职责: every task of an agency as a table, and the same as CSV (``duties X --csv``);
-- 目标: the targets table.
+- 目标: the targets table;
+- 分工矩阵 and 反馈: a document's agency × clause matrix with its 分工表 workbook, and visitors'
+  feedback with CSV (ui.console_tabs).
 
 ``build_console(get_assistant)`` lays it out; ``mount_console(app, get_assistant)`` builds and
 mounts it with the settings the service wants (system fonts, no footer links, no run history in
@@ -38,6 +40,8 @@ from core.model import Turn
 from indexing.corpus import Corpus
 from ui import console_views as cv
 from ui import views
+from ui.console_tabs import StaffTabs, add_tabs
+from ui.feedback import FeedbackStoreHolder
 
 log = logging.getLogger("policy_assistant.console")
 
@@ -227,9 +231,10 @@ def _shown_as_error() -> Iterator[None]:
 
 
 def build_console(get_assistant: Callable[[], Assistant],
-                  download_dir: Path | None = None) -> gr.Blocks:
+                  download_dir: Path | None = None,
+                  feedback: FeedbackStoreHolder | None = None) -> gr.Blocks:
     """The console's Blocks. ``get_assistant`` is called by each callback, not here."""
-    return _in_running_loop(lambda: _layout(Console(get_assistant, download_dir)))
+    return _in_running_loop(lambda: _layout(Console(get_assistant, download_dir), feedback))
 
 
 def console_theme() -> gr.themes.Base:
@@ -238,11 +243,12 @@ def console_theme() -> gr.themes.Base:
 
 def mount_console(app: FastAPI, get_assistant: Callable[[], Assistant],
                   path: str = "/ui", download_dir: Path | None = None,
-                  max_file_size: int | None = None) -> FastAPI:
+                  max_file_size: int | None = None,
+                  feedback: FeedbackStoreHolder | None = None) -> FastAPI:
     """Build the console and mount it on ``app`` at ``path``."""
 
     def mount() -> FastAPI:
-        blocks = _layout(Console(get_assistant, download_dir))
+        blocks = _layout(Console(get_assistant, download_dir), feedback)
         gr.mount_gradio_app(
             app, blocks, path=path, theme=console_theme(), footer_links=[],
             run_history=False, show_error=False, ssr_mode=False, mcp_server=False,
@@ -274,7 +280,7 @@ def _in_running_loop(make: Callable[[], T]) -> T:
         loop.close()
 
 
-def _layout(console: Console) -> gr.Blocks:
+def _layout(console: Console, feedback: FeedbackStoreHolder | None = None) -> gr.Blocks:
     private: dict[str, Any] = {"api_visibility": "private"}  # the public API is /v1
     blocks = gr.Blocks(title=TITLE, analytics_enabled=False)
     with blocks:
@@ -322,6 +328,8 @@ def _layout(console: Console) -> gr.Blocks:
                 targets = gr.Dataframe(headers=cv.TARGET_HEADERS, interactive=False,
                                        wrap=True, show_search="search", column_widths=[
                                            "9%", "15%", "4%", "22%", "9%", "9%", "6%", "26%"])
+            add_tabs(StaffTabs(lambda: console.assistant().corpus, lambda: console.download_dir,
+                               feedback))
         blocks.load(console.load, None,
                     [document, section, section_text, agency, summary, duties, download,
                      targets], **private)

@@ -1,4 +1,6 @@
-"""The pages people load: ``/`` (the demo page that embeds the widget) and ``/widget.js``.
+"""The pages people load: ``/`` (the demo page that embeds the widget), ``/jiedu`` (a second
+page of the demo site: the conversation follows the visitor there), their ``/site.css``, and
+``/widget.js``.
 
 Both are files of ui/static, read when asked for (the widget can be edited without a restart);
 a missing file is a 404 in the error envelope.
@@ -28,11 +30,26 @@ def _read(name: str) -> bytes:
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/")
-async def demo_page() -> Response:
-    return Response(_read("index.html"), media_type="text/html; charset=utf-8",
+def _page(name: str) -> Response:
+    return Response(_read(name), media_type="text/html; charset=utf-8",
                     headers={"Content-Security-Policy": PAGE_POLICY,
                              "Cache-Control": "no-cache"})
+
+
+@router.get("/")
+async def demo_page() -> Response:
+    return _page("index.html")
+
+
+@router.get("/jiedu")
+async def demo_reading_page() -> Response:
+    return _page("jiedu.html")
+
+
+@router.get("/site.css")
+async def site_css() -> Response:
+    return Response(_read("site.css"), media_type="text/css; charset=utf-8",
+                    headers={"Cache-Control": WIDGET_CACHE})
 
 
 @router.get("/widget.js")

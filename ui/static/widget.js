@@ -19,6 +19,19 @@
  * (kept in the page, the last MAX_HISTORY messages; the service keeps no session) and reads the
  * server-sent events as they arrive; the final chunk carries citations, refused and intent.
  * Server text is only ever put into the page as text (textContent), never as HTML.
+ *
+ * On a government site:
+ * - The conversation survives navigation between the site's pages: the completed exchanges
+ *   (and whether the panel was open with them) are kept in sessionStorage, which the browser
+ *   discards when the tab is closed; 新对话 clears them at once. Nothing is kept in cookies or
+ *   sent anywhere else.
+ * - 大字 switches a large-text, high-contrast mode (remembered in localStorage: a display
+ *   preference, no personal data).
+ * - Every control is a button reachable by keyboard, focus is always visible, the panel is a
+ *   labelled dialog, and a finished answer is read out by screen readers once (a polite live
+ *   region), not chunk by chunk while it streams.
+ * - Under each answer, 有帮助 / 没帮助 with an optional comment: POST {api}/v1/feedback with the
+ *   question, the answer text and the places cited. Nothing about the visitor is sent.
  */
 (function () {
   "use strict";
@@ -30,6 +43,9 @@
   var MAX_QUESTION = 500; // characters
   var MAX_BODY_BYTES = 48000; // the service refuses bodies over 64 KiB: drop old turns before
   var TIMEOUT_MS = 90000;
+  var MAX_KEPT = 40; // exchanges kept across pages (sessionStorage)
+  var MAX_COMMENT = 1000; // characters
+  var MAX_FEEDBACK_ANSWER = 10000; // characters of the answer sent with a feedback
   var DEFAULT_QUESTIONS = [
     "谁负责岸电建设？",
     "市税务局负责哪些工作？",
@@ -92,7 +108,9 @@
     "color:var(--ink);text-align:left;letter-spacing:normal;word-spacing:normal;",
     "-webkit-font-smoothing:antialiased;direction:ltr;}",
     "button{font:inherit;color:inherit;margin:0;cursor:pointer;}",
-    ":focus-visible{outline:3px solid #f5b700;outline-offset:2px;}",
+    // a two-tone ring: dark outside, yellow inside, visible on the white panel and the blue head
+    ":focus-visible{outline:3px solid #1f2933;outline-offset:2px;box-shadow:0 0 0 2px #ffd23f;}",
+    ".log:focus-visible{outline-offset:-3px;}",
     ".sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;",
     "clip:rect(0 0 0 0);white-space:nowrap;border:0;}",
     // the floating button
@@ -181,7 +199,7 @@
     ".agencies .lbl{color:var(--muted);}",
     ".agency{padding:1px 7px;border-radius:10px;background:#eef1f5;}",
     ".agency.lead{background:#fff3d6;color:#6b4a00;font-weight:600;}",
-    ".agency.lead b{margin-left:4px;padding:0 4px;border-radius:4px;background:#c98a00;",
+    ".agency.lead b{margin-left:4px;padding:0 4px;border-radius:4px;background:#7a4f00;",
     "color:#fff;font-size:11px;font-weight:600;}",
     ".flash{animation:pa-flash 1.2s ease-out;}",
     "@keyframes pa-flash{from{box-shadow:0 0 0 3px #f5b700;}to{box-shadow:0 0 0 3px transparent;}}",
@@ -216,6 +234,45 @@
     ".root{font-size:15px;}",
     ".compose textarea{font-size:16px;}",
     "}",
+    // feedback under an answer
+    ".fb{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin-top:6px;font-size:12.5px;",
+    "color:var(--muted);}",
+    ".fb-btn{display:inline-flex;align-items:center;gap:4px;padding:3px 10px;",
+    "border:1px solid var(--line);border-radius:14px;background:#fff;color:var(--ink);",
+    "font-size:12.5px;}",
+    ".fb-btn svg{width:14px;height:14px;}",
+    ".fb-btn:hover,.fb-btn[aria-pressed=true]{border-color:var(--accent);color:var(--accent);}",
+    ".fb-btn[aria-pressed=true]{background:#e3ecf7;font-weight:600;}",
+    ".fb-form{flex-basis:100%;display:flex;flex-direction:column;gap:4px;margin-top:2px;}",
+    ".fb-form label{color:var(--ink);}",
+    ".fb-form textarea{width:100%;padding:6px 8px;border:1px solid #8a96a3;border-radius:8px;",
+    "font:inherit;color:var(--ink);background:#fff;resize:vertical;}",
+    ".fb-actions{display:flex;gap:6px;}",
+    ".fb-send,.fb-cancel{padding:3px 14px;border-radius:14px;font-size:12.5px;}",
+    ".fb-send{border:0;background:var(--accent);color:#fff;}",
+    ".fb-send:disabled{opacity:.6;cursor:default;}",
+    ".fb-cancel{border:1px solid var(--line);background:#fff;color:var(--ink);}",
+    ".fb-done{margin:0;color:#1e5631;font-weight:600;}",
+    ".fb-error{margin:0;color:#8a1f17;}",
+    // large text, high contrast (大字): bigger type, black on white, dark blue, solid borders
+    ".large{--accent:#00337a !important;--ink:#000;--muted:#1f2933;--line:#000;--soft:#fff;",
+    "font-size:19px;line-height:1.75;}",
+    ".large .panel{width:min(560px,calc(100vw - 32px));height:min(820px,calc(100vh - 104px));",
+    "border:2px solid #000;}",
+    ".large .bubble,.large .cite,.large .chip,.large .fb-btn,.large .compose textarea{",
+    "border-width:2px;border-color:#000;}",
+    ".large .head p,.large .foot,.large .suggest-h,.large .cites-h,.large .cite .doc,",
+    ".large .cite .part,.large .agencies,.large .fb,.large .fb-btn,.large .fb-send,",
+    ".large .fb-cancel,.large .note-tag{font-size:16px;}",
+    ".large .head h2{font-size:21px;}.large .head p{opacity:1;}",
+    ".large .chip,.large .ask-line,.large .cite blockquote{font-size:18px;}",
+    ".large .ref,.large .cite .num{min-width:24px;height:24px;line-height:24px;",
+    "font-size:15px;border-radius:12px;}",
+    ".large .refused .bubble,.large .error .bubble{background:#fff;color:#000;}",
+    ".large .agency{background:#fff;border:1px solid #000;}",
+    ".large .agency.lead{background:#000;color:#fff;}",
+    ".large .launcher{height:60px;font-size:19px;}",
+    ".large-btn[aria-pressed=true]{background:#fff;color:#00337a;font-weight:700;}",
     "@media (prefers-reduced-motion:reduce){.panel,.flash,.launcher{animation:none;transition:none;}",
     ".dots::after{animation:none;content:'...';}}",
   ].join("\n");
@@ -245,6 +302,8 @@
     chat: "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01z",
     close: "M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12l5.6 5.6-1.4 1.4-5.6-5.6L6.4 19 5 17.6 10.6 12 5 6.4z",
     send: "M3 20.5 21.5 12 3 3.5v6.6l13 1.9-13 1.9z",
+    up: "M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z",
+    down: "M15 3H6c-.83 0-1.54.5-1.84 1.22l-3.02 7.05c-.09.23-.14.47-.14.73v2c0 1.1.9 2 2 2h6.31l-.95 4.57-.03.32c0 .41.17.79.44 1.06L9.83 23l6.59-6.59c.36-.36.58-.86.58-1.41V5c0-1.1-.9-2-2-2zm4 0v12h4V3h-4z",
   };
 
   function icon(name) {
@@ -274,6 +333,9 @@
   }
 
   var history = []; // [{role, content}], completed exchanges only
+  var exchanges = []; // [{question, answer: {text, citations, refused, intent}, rating}]
+  var STORE_KEY = "policy-assistant:conversation:" + config.api;
+  var LARGE_KEY = "policy-assistant:large-text";
   var busy = false;
   var controller = null;
   var seq = 0;
@@ -300,9 +362,13 @@
       h("span", { text: opened ? "收起" : "政策问答", "aria-hidden": "true" }));
   }
 
+  // the log is not a live region: a streamed answer would be read out chunk by chunk.
+  // ``announcer`` reads each finished answer once.
   var log = h("div", {
-    class: "log", role: "log", "aria-live": "polite", "aria-label": "对话记录",
+    class: "log", role: "log", "aria-live": "off", "aria-label": "对话记录", tabindex: "0",
   });
+  var announcer = h("div", { class: "sr", role: "status", "aria-live": "polite",
+    "aria-atomic": "true" });
   var input = h("textarea", {
     rows: "1",
     maxlength: String(MAX_QUESTION),
@@ -316,6 +382,11 @@
     event.preventDefault();
     ask(input.value);
   } }, [input, sendButton]);
+
+  var largeButton = h("button", {
+    class: "icon-btn large-btn", type: "button", text: "大字", "aria-pressed": "false",
+    title: "大字号、高对比度显示", onclick: function () { setLarge(!isLarge(), true); },
+  });
 
   var panel = h("section", {
     class: "panel",
@@ -331,12 +402,14 @@
         h("h2", { id: "pa-title", text: config.title }),
         h("p", { text: "依据天津实施方案及相关国家文件作答" }),
       ]),
+      largeButton,
       h("button", { class: "icon-btn", type: "button", text: "新对话", title: "清空对话，重新开始",
         onclick: function () { reset(); } }),
       h("button", { class: "icon-btn close", type: "button", "aria-label": "关闭",
         title: "关闭（Esc）", onclick: function () { close(); } }, [icon("close")]),
     ]),
     log,
+    announcer,
     form,
     h("p", { class: "foot", text: "回答依据政策原文自动生成，仅供参考，以正式发布的文件为准。" }),
   ]);
@@ -365,14 +438,15 @@
 
   function isOpen() { return !panel.hidden; }
 
-  function open() {
+  function open(quiet) {
     if (isOpen()) return;
     if (!log.firstChild) showIntro();
     panel.hidden = false;
     root.classList.add("open");
     setLauncher(true);
-    input.focus();
+    if (!quiet) input.focus(); // a panel reopened on a new page does not take the focus
     log.scrollTop = log.scrollHeight;
+    save();
   }
 
   function close() {
@@ -381,6 +455,7 @@
     root.classList.remove("open");
     setLauncher(false);
     launcher.focus();
+    save();
   }
 
   function toggle() { if (isOpen()) close(); else open(); }
@@ -388,6 +463,9 @@
   function reset() {
     if (controller) controller.abort();
     history = [];
+    exchanges = [];
+    forget();
+    announcer.textContent = "";
     while (log.firstChild) log.removeChild(log.firstChild);
     showIntro();
     setBusy(false);
@@ -503,10 +581,17 @@
         history.push({ role: "user", content: question });
         history.push({ role: "assistant", content: answer.text });
         if (history.length > MAX_HISTORY) history = history.slice(-MAX_HISTORY);
+        var exchange = { question: question, answer: { text: answer.text,
+          citations: answer.citations, refused: answer.refused, intent: answer.intent } };
+        exchanges.push(exchange);
+        if (exchanges.length > MAX_KEPT) exchanges = exchanges.slice(-MAX_KEPT);
+        save();
         msg.classList.remove("pending");
         msg.removeAttribute("aria-busy");
         update();
+        msg.appendChild(feedbackBar(exchange));
         msg.setAttribute("data-state", "done");
+        announcer.textContent = "回答：" + answer.text;
       })
       .catch(function (error) {
         if (mine !== controller && !timedOut) return; // a new conversation was started
@@ -751,11 +836,148 @@
     log.scrollTop = log.scrollHeight;
   }
 
+  // -- kept across pages: sessionStorage (this tab only; gone when it closes) ------------------
+
+  function storage(kind) {
+    try { return window[kind]; } catch (e) { return null; } // blocked storage: keep nothing
+  }
+
+  function save() {
+    var store = storage("sessionStorage");
+    if (!store) return;
+    try {
+      if (!exchanges.length) { store.removeItem(STORE_KEY); return; }
+      store.setItem(STORE_KEY, JSON.stringify({ v: 1, open: isOpen(), exchanges: exchanges }));
+    } catch (e) { /* full or blocked: the conversation stays in this page only */ }
+  }
+
+  function forget() {
+    var store = storage("sessionStorage");
+    try { if (store) store.removeItem(STORE_KEY); } catch (e) { /* blocked */ }
+  }
+
+  // the exchanges of earlier pages, shown as they were; returns what was kept, or null
+  function restore() {
+    var store = storage("sessionStorage");
+    var kept = null;
+    try { kept = store && JSON.parse(store.getItem(STORE_KEY) || "null"); } catch (e) { kept = null; }
+    if (!kept || kept.v !== 1 || !Array.isArray(kept.exchanges) || !kept.exchanges.length) {
+      return null;
+    }
+    exchanges = kept.exchanges.filter(function (x) {
+      return x && typeof x.question === "string" && x.answer && typeof x.answer.text === "string";
+    }).slice(-MAX_KEPT);
+    if (!exchanges.length) return null;
+    showIntro();
+    var suggest = log.querySelector(".suggest");
+    if (suggest) suggest.remove();
+    exchanges.forEach(function (x) {
+      var answer = { text: x.answer.text, refused: !!x.answer.refused, intent: x.answer.intent,
+        citations: Array.isArray(x.answer.citations) ? x.answer.citations : [], done: true };
+      log.appendChild(h("div", { class: "msg user" }, [h("div", { class: "bubble text", text: x.question })]));
+      var msg = log.appendChild(h("div", { class: "msg bot", "data-state": "done" }));
+      renderAnswer(msg, "m" + (++seq), answer, x.question);
+      msg.appendChild(feedbackBar(x));
+      history.push({ role: "user", content: x.question });
+      history.push({ role: "assistant", content: x.answer.text });
+    });
+    history = history.slice(-MAX_HISTORY);
+    return kept;
+  }
+
+  // -- large text, high contrast (remembered in localStorage) ----------------------------------
+
+  function isLarge() {
+    var store = storage("localStorage");
+    try { return !!store && store.getItem(LARGE_KEY) === "1"; } catch (e) { return root.classList.contains("large"); }
+  }
+
+  function setLarge(on, remember) {
+    root.classList.toggle("large", on);
+    largeButton.setAttribute("aria-pressed", on ? "true" : "false");
+    largeButton.textContent = on ? "标准字" : "大字";
+    largeButton.setAttribute("aria-label", on ? "恢复标准字号" : "大字号、高对比度");
+    if (!remember) return;
+    var store = storage("localStorage");
+    try { if (store) { if (on) store.setItem(LARGE_KEY, "1"); else store.removeItem(LARGE_KEY); } }
+    catch (e) { /* not remembered */ }
+  }
+
+  // -- feedback on an answer -------------------------------------------------------------------
+
+  function feedbackBar(exchange) {
+    var bar = h("div", { class: "fb", role: "group", "aria-label": "评价这个回答" });
+    var chosen = null;
+    var fid = "pa-fb" + (++seq);
+
+    function thumb(rating, label) {
+      return h("button", { class: "fb-btn " + rating, type: "button",
+        "aria-pressed": chosen === rating ? "true" : "false",
+        onclick: function () { chosen = rating; draw(); bar.querySelector("textarea").focus(); },
+      }, [icon(rating), h("span", { text: label })]);
+    }
+
+    function draw(problem) {
+      if (exchange.rating) {
+        bar.replaceChildren(h("p", { class: "fb-done", tabindex: "-1",
+          text: "感谢您的反馈！" + (exchange.rating === "up" ? "（有帮助）" : "（没帮助）") }));
+        return;
+      }
+      var parts = [h("span", { class: "fb-q", text: "这个回答有帮助吗？" }),
+        thumb("up", "有帮助"), thumb("down", "没帮助")];
+      if (chosen) {
+        var comment = h("textarea", { id: fid, rows: "2", maxlength: String(MAX_COMMENT) });
+        var submit = h("button", { class: "fb-send", type: "submit", text: "提交评价" });
+        parts.push(h("form", { class: "fb-form", onsubmit: function (event) {
+          event.preventDefault();
+          submit.disabled = true;
+          postFeedback(exchange, chosen, comment.value.trim()).then(function () {
+            exchange.rating = chosen;
+            save();
+            draw();
+            bar.firstChild.focus();
+          }, function (text) { submit.disabled = false; draw(text); bar.querySelector("textarea").value = comment.value; });
+        } }, [
+          h("label", { for: fid, text: "补充意见（可选；请勿填写姓名、电话等个人信息）" }),
+          comment,
+          h("div", { class: "fb-actions" }, [submit, h("button", { class: "fb-cancel",
+            type: "button", text: "取消", onclick: function () { chosen = null; draw(); } })]),
+          problem ? h("p", { class: "fb-error", role: "alert", text: problem }) : null,
+        ]));
+      }
+      bar.replaceChildren.apply(bar, parts);
+    }
+    draw();
+    return bar;
+  }
+
+  function postFeedback(exchange, rating, comment) {
+    var body = JSON.stringify({
+      rating: rating, question: exchange.question, comment: comment,
+      answer: exchange.answer.text.slice(0, MAX_FEEDBACK_ANSWER),
+      citations: (exchange.answer.citations || []).map(function (c) {
+        return { doc_id: String(c.doc_id || ""), clause_no: c.clause_no === undefined ? null : c.clause_no,
+          provision: c.provision === undefined ? null : c.provision };
+      }),
+    });
+    return fetch(config.api + "/v1/feedback", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: body,
+      credentials: "omit",
+    }).then(function (response) {
+      if (response.ok) return null;
+      throw response.status === 429 ? "提交过于频繁，请稍后再试。"
+        : "反馈未能提交（" + response.status + "），请稍后再试。";
+    }, function () { throw "无法连接服务，反馈未能提交，请稍后再试。"; });
+  }
+
   // -- mount -----------------------------------------------------------------------------------
 
   function mount() {
     document.body.appendChild(host);
-    if (config.open) open();
+    setLarge(isLarge(), false);
+    var restored = restore();
+    if (restored && restored.open) open(true);
+    else if (config.open) open();
   }
   if (document.body) mount();
   else document.addEventListener("DOMContentLoaded", mount);
