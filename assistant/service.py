@@ -186,7 +186,8 @@ class Assistant:
             return measures(kit, ev, q.text, lang, context)
         docs = ev.scoped(q)
         answer = general.general(kit, ev, self.links, q.text, lang, context, doc_ids=docs,
-                                 home_first=not docs)
+                                 home_first=not docs,
+                                 topic="" if q.follow_up or q.yes_no else q.topic)
         return general.define(kit, q, answer) if q.ask == Ask.DEFINE else answer
 
     def _this_part(self, q: Query, ctx: Context | None) -> Query:

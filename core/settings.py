@@ -66,6 +66,8 @@ class AssistantSettings(BaseModel):
     general_provisions: int = Field(default=4, ge=1)  # tasks of the best clause quoted
     # a question naming no document leads with the home plan's best hit among the first N
     home_first_window: int = Field(default=3, ge=1)
+    # a term in at most this many tasks is specific: the other clauses using it are listed
+    see_also_max_provisions: int = Field(default=4, ge=0)
 
 
 class LLMSettings(BaseModel):

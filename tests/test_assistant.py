@@ -292,3 +292,16 @@ def test_yes_no_opening_follows_what_the_cited_texts_say(
     assert answer.answer.startswith(opening), answer.answer
     if absent is not None:  # the claim is named, and the provisions are still shown
         assert absent in answer.answer.splitlines()[0] and answer.citations
+
+
+def test_other_clauses_using_the_term_are_listed(assistant: Assistant, corpus: Corpus) -> None:
+    # 垃圾分类 stands verbatim in three clauses of the home plan: each is cited, not only the
+    # one search ranks first
+    home = corpus.home
+    assert home is not None
+    using = {p.clause_no for p in home.provisions if "垃圾分类" in p.text and p.clause_no}
+    assert len(using) >= 2
+    answer = assistant.answer("垃圾分类方案里是怎么说的")
+    cited = {c.clause_no for c in answer.citations if c.doc_id == home.doc_id}
+    assert using <= cited, answer.answer
+    assert "“垃圾分类”" in answer.answer

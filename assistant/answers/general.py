@@ -22,7 +22,10 @@ _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]")
 
 
 def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, context: str = "",
-            doc_ids: Sequence[str] = (), home_first: bool = False) -> Answer:
+            doc_ids: Sequence[str] = (), home_first: bool = False, topic: str = "") -> Answer:
+    """``topic``: the question's own subject; the other clauses that use its term verbatim
+    are listed after the best one (垃圾分类 stands in three clauses of a plan; the one search
+    ranks first is not always the one a reader means)."""
     hits = ev.search(question, context, doc_ids=doc_ids)
     ranked = ev.home_first(hits) if home_first else hits
     top = ev.top_provisions(ranked, ev.settings.general_provisions)
@@ -30,6 +33,13 @@ def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, cont
         return refuse(kit, lang, "refuse_not_covered", ev.words(question))
     sources = Sources(kit.corpus)
     lines = kit.cited_items(top, sources, lang)
+    term, more = _same_term(kit, ev, topic, top[0].doc_id, top) if topic else ("", [])
+    if more:
+        lines.append(kit.t(lang, "see_also", term=term))
+        for p in more:
+            n = sources.provision(p)
+            lines.append(kit.t(lang, "see_also_item", where=kit.place(p), text=p.text, n=n)
+                         + kit.agency_suffix(p, lang))
     if ranked is not hits:
         # the national clause that ranked first stays as the counterpart, unless the home
         # clause shown implements it (then it says the same, locally)
@@ -44,6 +54,22 @@ def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, cont
             and not any(ch.isdigit() for p in top for ch in p.text):
         lines.append(kit.t(lang, "silent_number"))
     return Answer("\n".join(lines), False, Intent.GENERAL, tuple(sources.citations))
+
+
+def _same_term(kit: Kit, ev: Evidence, topic: str, doc_id: str,
+               shown: Sequence[Provision]) -> tuple[str, list[Provision]]:
+    """The question's most specific term (its longest word that a few of the document's
+    provisions use verbatim) and those provisions, in clauses not shown."""
+    limit = ev.settings.see_also_max_provisions
+    provisions = [p for p in kit.corpus.document(doc_id).provisions if p.clause_no is not None]
+    for term in sorted((t for t in ev.topic(topic) if len(t) >= 2 and not t.isascii()),
+                       key=lambda t: (-len(t), t)):
+        using = [p for p in provisions if term in p.text]
+        if len(using) > limit:
+            continue  # too common to point anywhere: another of its words may be rarer
+        clauses = {p.clause_no for p in shown}
+        return term, [p for p in using if p.clause_no not in clauses]
+    return "", []
 
 
 def define(kit: Kit, q: Query, answer: Answer) -> Answer:
