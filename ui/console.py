@@ -3,7 +3,9 @@
 - 问答: a conversation with the Assistant, each reply followed by its sources;
 - 条款: a document's clauses one at a time, tasks numbered with their agencies (lead first);
 - 部门职责: every task of an agency as a table, and the same as CSV (``duties X --csv``);
-- 目标: the targets table.
+- 目标: the targets table;
+- 添加文件 (with ``server.console_uploads``): upload a plan, its dry-run report, confirm to add
+  it (ui.console_adding).
 
 ``build_console(get_assistant)`` lays it out; ``mount_console(app, get_assistant)`` builds and
 mounts it with the settings the service wants (system fonts, no footer links, no run history in
@@ -36,8 +38,9 @@ from assistant.service import Assistant
 from core.errors import BadInput
 from core.model import Turn
 from indexing.corpus import Corpus
+from ui import console_adding, views
 from ui import console_views as cv
-from ui import views
+from ui.console_adding import AddDocument, AddingTab
 
 log = logging.getLogger("policy_assistant.console")
 
@@ -227,9 +230,11 @@ def _shown_as_error() -> Iterator[None]:
 
 
 def build_console(get_assistant: Callable[[], Assistant],
-                  download_dir: Path | None = None) -> gr.Blocks:
-    """The console's Blocks. ``get_assistant`` is called by each callback, not here."""
-    return _in_running_loop(lambda: _layout(Console(get_assistant, download_dir)))
+                  download_dir: Path | None = None, adding: AddDocument | None = None
+                  ) -> gr.Blocks:
+    """The console's Blocks. ``get_assistant`` is called by each callback, not here;
+    ``adding`` (ui.documents.add_document over the service) shows the 添加文件 tab."""
+    return _in_running_loop(lambda: _layout(Console(get_assistant, download_dir), adding))
 
 
 def console_theme() -> gr.themes.Base:
@@ -238,11 +243,12 @@ def console_theme() -> gr.themes.Base:
 
 def mount_console(app: FastAPI, get_assistant: Callable[[], Assistant],
                   path: str = "/ui", download_dir: Path | None = None,
-                  max_file_size: int | None = None) -> FastAPI:
+                  max_file_size: int | None = None, adding: AddDocument | None = None
+                  ) -> FastAPI:
     """Build the console and mount it on ``app`` at ``path``."""
 
     def mount() -> FastAPI:
-        blocks = _layout(Console(get_assistant, download_dir))
+        blocks = _layout(Console(get_assistant, download_dir), adding)
         gr.mount_gradio_app(
             app, blocks, path=path, theme=console_theme(), footer_links=[],
             run_history=False, show_error=False, ssr_mode=False, mcp_server=False,
@@ -274,7 +280,7 @@ def _in_running_loop(make: Callable[[], T]) -> T:
         loop.close()
 
 
-def _layout(console: Console) -> gr.Blocks:
+def _layout(console: Console, adding: AddDocument | None = None) -> gr.Blocks:
     private: dict[str, Any] = {"api_visibility": "private"}  # the public API is /v1
     blocks = gr.Blocks(title=TITLE, analytics_enabled=False)
     with blocks:
@@ -322,6 +328,9 @@ def _layout(console: Console) -> gr.Blocks:
                 targets = gr.Dataframe(headers=cv.TARGET_HEADERS, interactive=False,
                                        wrap=True, show_search="search", column_widths=[
                                            "9%", "15%", "4%", "22%", "9%", "9%", "6%", "26%"])
+            if adding is not None:
+                with gr.Tab("添加文件"):
+                    console_adding.layout(AddingTab(adding), private)
         blocks.load(console.load, None,
                     [document, section, section_text, agency, summary, duties, download,
                      targets], **private)
