@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from collections.abc import Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ from indexing.index import IndexLocation, build_index, open_index
 from indexing.ingest import inspect
 from indexing.store import get_store
 from ui.app import create_app
+from ui.console_adding import AddingTab
+from ui.documents import add_document
 from ui.state import wire
 
 EXTRA = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "extra"
@@ -256,3 +259,45 @@ def test_admin_document_routes_need_the_token(admin: Admin) -> None:
                                  headers={"Authorization": "Bearer wrong"})
     assert (upload.status_code, upload.json()["error"]["code"]) == (401, "unauthorized")
     assert (remove.status_code, remove.json()["error"]["code"]) == (401, "unauthorized")
+
+
+def test_console_tab_checks_then_adds_what_was_checked(admin: Admin, tmp_path: Path) -> None:
+    service = admin.client.app.state.service  # type: ignore[attr-defined]
+    tab = AddingTab(partial(add_document, service))
+    upload = tmp_path / PDF.name  # Gradio keeps the uploaded file under its own name
+    shutil.copyfile(PDF, upload)
+    before = admin.state()
+
+    text, checked, button = tab.check(str(upload), "")
+    assert text.startswith("**试运行报告**（尚未添加，确认后生效）\n\n| 项目 | 内容 |")
+    assert f"| 编号 | {DOC} |" in text and "| 条 | 21 |" in text
+    assert (checked, button.interactive) == ({"path": str(upload), "id": DOC}, True)
+    assert admin.state() == before
+
+    text, checked, button = tab.confirm(checked)
+    assert text.startswith(f"✅ 已添加《天津市“十四五”节能减排工作实施方案》（{DOC}），新嵌入 ")
+    assert (checked, button.interactive) == (None, False)
+    assert admin.client.get(f"/v1/documents/{DOC}/clauses/3.9").status_code == 200
+
+    text, checked, button = tab.check(str(upload), "")
+    assert text == (f"⚠️ 无法添加：{DOC} is already in the corpus; give another id")
+    assert (checked, button.interactive) == (None, False)
+    assert admin.client.delete(f"/v1/admin/documents/{DOC}", headers=AUTH).status_code == 200
+
+
+@pytest.mark.parametrize("file,message", [
+    pytest.param(None, "请先选择文件（.txt、.pdf、.docx、.html）。", id="no-file"),
+    pytest.param("plan.doc", "⚠️ 无法添加：plan.doc: cannot read .doc: the formats are .docx, "
+                 ".htm, .html, .pdf, .txt", id="unsupported"),
+])
+def test_console_tab_says_what_is_wrong(admin: Admin, tmp_path: Path, file: str | None,
+                                        message: str) -> None:
+    service = admin.client.app.state.service  # type: ignore[attr-defined]
+    tab = AddingTab(partial(add_document, service))
+    path = None
+    if file:
+        (tmp_path / file).write_bytes(b"x")
+        path = str(tmp_path / file)
+    text, checked, button = tab.check(path, "")
+    assert (text, checked, button.interactive) == (message, None, False)
+    assert tab.confirm(None)[0] == "请先检查文件。"

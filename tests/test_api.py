@@ -730,7 +730,9 @@ def test_openapi_schema(client: TestClient) -> None:
         "/v1/ask", "/v1/chat/completions", "/v1/models", "/v1/models/{model}", "/v1/search",
         "/v1/documents", "/v1/documents/{doc_id}/clauses/{no}", "/v1/agencies",
         "/v1/agencies/{name}/duties", "/v1/targets", "/healthz", "/readyz",
-        "/v1/admin/reindex"}
+        "/v1/admin/reindex", "/v1/admin/documents", "/v1/admin/documents/{doc_id}"}
+    upload = schema["paths"]["/v1/admin/documents"]["post"]["requestBody"]["content"]
+    assert upload["multipart/form-data"]["schema"]["required"] == ["file"]
     ask = schema["components"]["schemas"]["Body_ask"]["properties"]
     assert ask["question"]["maxLength"] == 1000
     assert ask["history"]["maxItems"] == 20
