@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from core.errors import EmbeddingError
-from core.settings import CorpusSettings, Settings
+from core.settings import CorpusSettings, Settings, StoreSettings
 from indexing.corpus import Corpus
 from indexing.index import IndexLocation, build_index, open_index
 from indexing.ingest import inspect
@@ -85,7 +85,9 @@ def admin(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path,
     tmp_path = tmp_path_factory.mktemp("admin")
     copy = tmp_path / "corpus"
     shutil.copytree(corpus_dir, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    settings = Settings(data_dir=tmp_path / "data", corpus=CorpusSettings(dir=copy))
+    # a generous store deadline: these tests are about documents, not a store under load
+    settings = Settings(data_dir=tmp_path / "data", corpus=CorpusSettings(dir=copy),
+                        store=StoreSettings(timeout=30))
     settings.server = settings.server.model_copy(update={
         "admin_token": SecretStr(TOKEN), "generation_grace": 0, "generation_poll": 0,
         "rate_limit_per_minute": 1_000_000, "rate_limit_burst": 1_000_000,
@@ -131,6 +133,10 @@ def test_add_a_pdf_ask_about_it_fetch_its_clauses_and_remove_it(admin: Admin,
         assert clause.status_code == 200
         assert (clause.json()["clause_no"], clause.json()["clause_title"]) == \
             (309, "挥发性有机物综合整治工程")
+    duties = client.get("/v1/agencies/市公安交管局/duties")  # named only by the new plan
+    assert duties.status_code == 200
+    assert {d["doc_id"] for d in duties.json()["duties"]} == {DOC}
+    assert "市公安交管局" in [a["name"] for a in client.get("/v1/agencies").json()]
     hits = client.get("/v1/search", params={"q": "挥发性有机物综合整治工程", "k": 3}).json()
     assert (hits[0]["doc_id"], hits[0]["clause_no"]) == (DOC, 309)
     answer = client.post("/v1/ask", json={"question": "挥发性有机物综合整治工程由哪些部门负责？"})
@@ -149,6 +155,7 @@ def test_add_a_pdf_ask_about_it_fetch_its_clauses_and_remove_it(admin: Admin,
     assert removed.status_code == 200, removed.text
     assert removed.json()["index"]["removed"] == report["index"]["added"]
     assert [d["doc_id"] for d in client.get("/v1/documents").json()] == listed[:3]
+    assert client.get("/v1/agencies/市公安交管局/duties").status_code == 404
     gone = client.get(f"/v1/documents/{DOC}/clauses/309")
     assert (gone.status_code, gone.json()["error"]["code"]) == (404, "unknown_document")
     after = admin.state()

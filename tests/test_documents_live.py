@@ -53,7 +53,8 @@ def test_a_running_service_serves_an_added_pdf_and_forgets_a_removed_one(
     shutil.copytree(corpus_dir, corpus_copy, ignore=shutil.ignore_patterns("__pycache__"))
     data_dir = tmp_path / "data"
     settings = Settings(data_dir=data_dir, corpus=CorpusSettings(dir=corpus_copy),
-                        store=chroma.settings.model_copy(update={"collection": "documents"}))
+                        store=chroma.settings.model_copy(update={"collection": "documents",
+                                                                 "timeout": 30}))
     store = get_store(settings.store, data_dir)
     try:  # built here with the memoised embedder: the service only opens it
         build_index(Corpus.load(corpus_copy), corpus_copy, data_dir, embedder, store, "chroma",
@@ -62,7 +63,7 @@ def test_a_running_service_serves_an_added_pdf_and_forgets_a_removed_one(
         store.close()
     svc = Service(tmp_path, {
         "DATA_DIR": data_dir, "CORPUS__DIR": corpus_copy, "STORE__HOST": "127.0.0.1",
-        "STORE__PORT": chroma.port, "STORE__COLLECTION": "documents",
+        "STORE__PORT": chroma.port, "STORE__COLLECTION": "documents", "STORE__TIMEOUT": 30,
         "SERVER__ADMIN_TOKEN": "s3cret", "SERVER__GENERATION_GRACE": 1,
         "SERVER__RATE_LIMIT_PER_MINUTE": 1_000_000, "SERVER__RATE_LIMIT_BURST": 1_000_000})
     svc.start()
