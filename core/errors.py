@@ -14,9 +14,12 @@ PolicyAssistantError
     ├── UnknownDocument
     ├── UnknownClause
     ├── UnknownAgency
-    ├── UnreadableDocument   a file given to `add` is no plan: unknown format, empty, a scan
-    │                        with no text layer, or a text that does not parse as a plan
-    └── DuplicateDocument    `add` with an id the corpus already has
+    ├── UnreadableDocument   a file given to `add` is no plan: empty, a scan with no text
+    │   │                    layer, or a text that does not parse as a plan
+    │   └── UnsupportedFormat  a suffix no reader takes (.doc, .xlsx …)
+    ├── DuplicateDocument    `add` with an id the corpus already has
+    └── RemovalRefused       `remove` of the home document (without force), or of one another
+                             document implements
 
 Foreign exceptions are converted where they arise (``raise … from exc``). Entry points map
 BadInput to exit status 2 / HTTP 4xx and everything else to 1 / 5xx.
@@ -108,5 +111,13 @@ class UnreadableDocument(BadInput):
     code = "unreadable_document"
 
 
+class UnsupportedFormat(UnreadableDocument):
+    code = "unsupported_format"
+
+
 class DuplicateDocument(BadInput):
     code = "duplicate_document"
+
+
+class RemovalRefused(BadInput):
+    code = "removal_refused"

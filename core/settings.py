@@ -96,13 +96,16 @@ class ServerSettings(BaseModel):
     max_body_bytes: int = Field(default=65536, ge=1024)
     # the Gradio console's events carry the whole conversation so far: a larger limit
     console_max_body_bytes: int = Field(default=1_048_576, ge=1024)
-    # POST /v1/admin/reindex needs "Authorization: Bearer <token>"; empty disables the route
+    # the admin routes (/v1/admin/…) need "Authorization: Bearer <token>"; empty disables them
     admin_token: SecretStr = SecretStr("")
+    # a document uploaded to POST /v1/admin/documents (or the console's 添加文件): 413 beyond
+    max_upload_bytes: int = Field(default=10_485_760, ge=1024)
     # the Gradio staff console at /ui: off unless asked for, and then only behind a login:
     # console_users maps user names to password hashes (`policy-assistant hash-password`)
     console: bool = False
     console_users: dict[str, SecretStr] = Field(default_factory=dict)
-    console_uploads: bool = False  # Gradio's upload route (the console needs none)
+    # Gradio's upload route, and with it the console's 添加文件 tab (staff add documents)
+    console_uploads: bool = False
     # the addresses (or CIDR networks) of the reverse proxies in front of the service; the
     # client is the right-most X-Forwarded-For address that is not one of them, and
     # X-Forwarded-For from any other peer is ignored

@@ -11,10 +11,10 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
-from core.errors import CorpusError, UnknownClause, UnknownDocument
+from core.errors import CorpusError, UnknownDocument
 from core.model import Agency, Clause, Document, DocumentMeta, Duty, Level, Target
 from indexing.agencies import AgencyRegistry
-from indexing.numerals import to_numeral
+from indexing.clause_refs import find_clause, unknown_id
 from indexing.parser import parse_document
 from indexing.targets import extract_targets
 
@@ -185,13 +185,12 @@ class Corpus:
         doc = self.document(doc_key)
         clause = doc.clause(no)
         if clause is None:
-            last = len(doc.clauses)
-            raise UnknownClause(
-                f"{doc.doc_id} has no clause {no}: its clauses are 0 (preamble) and "
-                f"1…{last} （一）…（{to_numeral(last)}）",
-                tuple(str(n) for n in _nearest(no, last)),
-            )
+            raise unknown_id(doc, no)
         return clause
+
+    def find_clause(self, doc_key: str, text: str) -> Clause:
+        """A clause as users write it: 9, 第九条, 三、（一）, 3.1, 301 (indexing.clause_refs)."""
+        return find_clause(self.document(doc_key), text)
 
     # -- agencies -------------------------------------------------------------------------
 
@@ -237,9 +236,3 @@ class Corpus:
 
 def _longest_first(keys: dict[str, set[str]]) -> tuple[tuple[str, frozenset[str]], ...]:
     return tuple(sorted(((k, frozenset(v)) for k, v in keys.items()), key=lambda kv: -len(kv[0])))
-
-
-def _nearest(no: int, last: int) -> list[int]:
-    if no < 0:
-        return [0, 1]
-    return [n for n in (last - 1, last) if n >= 0] if no > last else []

@@ -9,8 +9,8 @@
 
 Each library is imported inside its reader. Whatever the format, the text comes out as lines
 the parser reads like a .txt; a file that gives no text (an empty file, a scanned PDF without
-a text layer), an unknown suffix or a broken file raises UnreadableDocument, converted from
-the library's own exception.
+a text layer) or a broken file raises UnreadableDocument, converted from the library's own
+exception; an unknown suffix raises UnsupportedFormat (one kind of UnreadableDocument).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from core.errors import UnreadableDocument
+from core.errors import UnreadableDocument, UnsupportedFormat
 
 # Fewer visible characters per page than this: a scan without a text layer.
 MIN_CHARS_PER_PAGE = 20
@@ -93,7 +93,7 @@ def read_document(path: Path) -> str:
     """The text of a document file, or UnreadableDocument saying why there is none."""
     reader = READERS.get(path.suffix.lower())
     if reader is None:
-        raise UnreadableDocument(
+        raise UnsupportedFormat(
             f"{path}: cannot read {path.suffix or 'a file without a suffix'}: the formats are "
             + ", ".join(sorted(READERS)))
     if not path.is_file():

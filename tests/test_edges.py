@@ -240,6 +240,30 @@ def test_console_uploads_are_off_and_events_rate_limited(console_app: FastAPI) -
     assert events[-1] == 429
 
 
+def test_console_uploads_open_the_adding_tab_and_are_capped(
+        api_settings: Settings, api_assistant: Assistant) -> None:
+    users = {"staff": SecretStr(hash_password("pw", iterations=1000))}
+    tabs = {}
+    for uploads in (False, True):
+        app = create_app(settings_with(api_settings, console=True, console_users=users,
+                                       console_uploads=uploads, max_upload_bytes=4096),
+                         api_assistant)
+        with TestClient(app) as client:
+            config = client.get("/ui/config", headers=STAFF).json()
+            tabs[uploads] = {c["props"].get("label") for c in config["components"]
+                             if c.get("type") == "tabitem"}
+            if uploads:
+                upload = client.post("/ui/gradio_api/upload", headers=STAFF,
+                                     files={"files": ("a.txt", b"x" * 100)})
+                too_large = client.post("/ui/gradio_api/upload", headers=STAFF,
+                                        files={"files": ("b.txt", b"x" * 5000)})
+    assert tabs[False] == {"问答", "条款", "部门职责", "目标"}
+    assert tabs[True] == tabs[False] | {"添加文件"}
+    assert upload.status_code == 200
+    assert (too_large.status_code, too_large.json()["error"]["code"]) == \
+        (413, "payload_too_large")
+
+
 def test_a_console_without_users_is_closed(api_settings: Settings,
                                            api_assistant: Assistant) -> None:
     with TestClient(create_app(settings_with(api_settings, console=True),

@@ -89,10 +89,12 @@ def api_router(settings: Settings) -> APIRouter:
     def clause(
         service: ServiceDep,
         doc_id: Annotated[str, Path(max_length=200, examples=["tianjin-2022"])],
-        no: Annotated[int, Path(examples=[9])],
+        no: Annotated[str, Path(max_length=40, examples=["9"], description=(
+            "the clause id (9; 301 where numbering restarts in each part), or as written: "
+            "九, （九）, 第九条, 三、（一）, 三（一）, 3.1"))],
     ) -> dict[str, Any]:
         corpus = service.structure()
-        return views.clause_view(corpus, corpus.clause(doc_id, no))
+        return views.clause_view(corpus, corpus.find_clause(doc_id, no))
 
     @router.get("/v1/agencies", response_model=list[AgencyOut], tags=["structure"],
                 operation_id="agencies",

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, FastAPI
@@ -42,6 +43,8 @@ from ui.shedding import LoadShedding
 from ui.state import Service, get_service
 
 CONSOLE_PATH = "/ui"
+CONSOLE_UPLOADS = ("/gradio_api/upload",)  # Gradio's upload route, under the console
+DOCUMENTS_PATH = "/v1/admin/documents"
 TITLE = "Policy assistant"
 DESCRIPTION = (
     "Questions about the Tianjin green low-carbon circular economy plan and the national "
@@ -90,8 +93,12 @@ def create_app(settings: Settings | None = None,
     server = settings.server
     # added innermost first
     app.add_middleware(CatchAll)
-    app.add_middleware(BodyLimit, max_bytes=server.max_body_bytes,
-                       overrides={CONSOLE_PATH: server.console_max_body_bytes})
+    app.add_middleware(BodyLimit, max_bytes=server.max_body_bytes, overrides={
+        # the most specific first: an upload of the console's 添加文件 tab, then its events
+        **({f"{CONSOLE_PATH}{path}": server.max_upload_bytes for path in CONSOLE_UPLOADS}
+           if server.console_uploads else {}),
+        CONSOLE_PATH: server.console_max_body_bytes,
+        DOCUMENTS_PATH: server.max_upload_bytes})
     if server.console:
         _mount_console(app, service, feedback)
         from ui.console_gate import ConsoleGate
@@ -112,10 +119,13 @@ def create_app(settings: Settings | None = None,
 def _mount_console(app: FastAPI, service: Service, feedback: FeedbackStoreHolder) -> None:
     """The Gradio staff console at /ui; gradio is imported only when it is wanted."""
     from ui.console import mount_console
+    from ui.documents import add_document
 
+    server = service.settings.server
+    adding = partial(add_document, service) if server.console_uploads else None
     mount_console(app, lambda: service.assistant, path=CONSOLE_PATH,
-                  max_file_size=service.settings.server.console_max_body_bytes,
-                  feedback=feedback)
+                  max_file_size=server.max_upload_bytes if adding else
+                  server.console_max_body_bytes, adding=adding, feedback=feedback)
 
 
 def _version() -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -22,31 +21,16 @@ from core.errors import BadInput, PolicyAssistantError
 from core.model import Answer, Level, Provision, Role, Turn
 from core.settings import Settings
 from evals.report import REPORTS_DIR
+from indexing.catalogue import remove_from_corpus
 from indexing.corpus import Corpus
 from indexing.index import BuildReport, build_from_settings, ensure_index
 from indexing.ingest import add_to_corpus, inspect
-from indexing.numerals import parse_numeral
 from ui import render, views
 from ui.cli_division import cmd_division, write_duties_xlsx
 
-_CLAUSE_NO_RE = re.compile(r"^(?:第)?[（(]?(?P<no>[0-9]+|[一二三四五六七八九十]+)[）)]?(?:条)?$")
 _ROLE_ZH = {Role.LEAD: "牵头", Role.SUPPORTING: "配合"}
 _LEVEL_ZH = {Level.NATIONAL: "国家级", Level.PROVINCIAL: "省级", Level.MUNICIPAL: "市级",
              Level.DISTRICT: "区县级"}
-
-
-def parse_clause_no(text: str) -> int:
-    """'9', '九', '（九）', '第九条' -> 9."""
-    match = _CLAUSE_NO_RE.match(text.strip())
-    if match:
-        raw = match.group("no")
-        if raw.isdigit():
-            return int(raw)
-        try:
-            return parse_numeral(raw)
-        except ValueError:
-            pass
-    raise BadInput(f"not a clause number: {text!r} (use 9, 九, （九） or 第九条)")
 
 
 def _emit_json(data: Any) -> None:
@@ -73,7 +57,7 @@ def cmd_documents(corpus: Corpus, args: argparse.Namespace) -> None:
 
 
 def cmd_clause(corpus: Corpus, args: argparse.Namespace) -> None:
-    clause = corpus.clause(args.doc, parse_clause_no(args.no))
+    clause = corpus.find_clause(args.doc, args.no)
     if args.json:
         _emit_json(views.clause_view(corpus, clause))
         return
@@ -423,6 +407,19 @@ def cmd_add(corpus: Corpus, args: argparse.Namespace) -> None:
         print(f"added: {report['added']} (run `policy-assistant index` to search it)")
 
 
+def cmd_remove(corpus: Corpus, args: argparse.Namespace) -> None:
+    """Take a document out of the corpus folder (its documents.toml entry and its text)."""
+    doc = corpus.document(args.doc_id)
+    if doc.doc_id != args.doc_id:  # a short title names it: say which id
+        print(f"{args.doc_id} = {doc.doc_id}", file=sys.stderr)
+    meta = remove_from_corpus(args.settings.corpus.dir, doc.doc_id, force=args.force)
+    if args.json:
+        _emit_json({"doc_id": meta.doc_id, "title": meta.title, "removed": True})
+        return
+    print(f"removed: {meta.doc_id} 《{meta.title}》 ({meta.file}); run `policy-assistant "
+          "index` to drop it from the index (a running service: POST /v1/admin/reindex)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policy-assistant",
@@ -440,7 +437,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("documents", cmd_documents, "list the documents in the corpus")
     clause = add("clause", cmd_clause, "show one clause with its tasks and agencies")
     clause.add_argument("doc", help="document id or short title, e.g. tianjin-2022 or 天津方案")
-    clause.add_argument("no", help="clause number: 9, 九, （九） or 第九条; 0 for the preamble")
+    clause.add_argument("no", help="clause: 9, 九, （九） or 第九条; where numbering restarts "
+                                   "in each part 三、（一）, 三（一）, 3.1 or the id 301; 0 for "
+                                   "the preamble")
     duties = add("duties", cmd_duties, "every task of an agency, lead or supporting")
     duties.add_argument("agency", help="canonical name or alias, e.g. 市发展改革委 or 发改委")
     duties.add_argument("--csv", action="store_true", help="print CSV")
@@ -479,6 +478,10 @@ def build_parser() -> argparse.ArgumentParser:
     adding.add_argument("--id", help="document id (default: from the file name)")
     adding.add_argument("--dry-run", action="store_true",
                         help="only print the validation report; change nothing")
+    removing = add("remove", cmd_remove, "take a document out of the corpus folder")
+    removing.add_argument("doc_id", help="the document id, e.g. guangxi-2021-green")
+    removing.add_argument("--force", action="store_true",
+                          help="also the home document (documents.toml home = true)")
     add("hash-password", cmd_hash_password,
         "hash a staff console password (for POLICY_ASSISTANT_SERVER__CONSOLE_USERS)")
     ev = add("eval", cmd_eval, "evaluate retrieval and answers on the fixed question set")

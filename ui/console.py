@@ -6,6 +6,8 @@
 - 目标: the targets table;
 - 分工矩阵 and 反馈: a document's agency × clause matrix with its 分工表 workbook, and visitors'
   feedback with CSV (ui.console_tabs).
+- 添加文件 (with ``server.console_uploads``): upload a plan, its dry-run report, confirm to add
+  it (ui.console_adding).
 
 ``build_console(get_assistant)`` lays it out; ``mount_console(app, get_assistant)`` builds and
 mounts it with the settings the service wants (system fonts, no footer links, no run history in
@@ -38,8 +40,9 @@ from assistant.service import Assistant
 from core.errors import BadInput
 from core.model import Turn
 from indexing.corpus import Corpus
+from ui import console_adding, views
 from ui import console_views as cv
-from ui import views
+from ui.console_adding import AddDocument, AddingTab
 from ui.console_tabs import StaffTabs, add_tabs
 from ui.feedback import FeedbackStoreHolder
 
@@ -231,10 +234,12 @@ def _shown_as_error() -> Iterator[None]:
 
 
 def build_console(get_assistant: Callable[[], Assistant],
-                  download_dir: Path | None = None,
+                  download_dir: Path | None = None, adding: AddDocument | None = None,
                   feedback: FeedbackStoreHolder | None = None) -> gr.Blocks:
-    """The console's Blocks. ``get_assistant`` is called by each callback, not here."""
-    return _in_running_loop(lambda: _layout(Console(get_assistant, download_dir), feedback))
+    """The console's Blocks. ``get_assistant`` is called by each callback, not here;
+    ``adding`` (ui.documents.add_document over the service) shows the 添加文件 tab."""
+    return _in_running_loop(lambda: _layout(Console(get_assistant, download_dir), adding,
+                                            feedback))
 
 
 def console_theme() -> gr.themes.Base:
@@ -243,12 +248,12 @@ def console_theme() -> gr.themes.Base:
 
 def mount_console(app: FastAPI, get_assistant: Callable[[], Assistant],
                   path: str = "/ui", download_dir: Path | None = None,
-                  max_file_size: int | None = None,
+                  max_file_size: int | None = None, adding: AddDocument | None = None,
                   feedback: FeedbackStoreHolder | None = None) -> FastAPI:
     """Build the console and mount it on ``app`` at ``path``."""
 
     def mount() -> FastAPI:
-        blocks = _layout(Console(get_assistant, download_dir), feedback)
+        blocks = _layout(Console(get_assistant, download_dir), adding, feedback)
         gr.mount_gradio_app(
             app, blocks, path=path, theme=console_theme(), footer_links=[],
             run_history=False, show_error=False, ssr_mode=False, mcp_server=False,
@@ -280,7 +285,8 @@ def _in_running_loop(make: Callable[[], T]) -> T:
         loop.close()
 
 
-def _layout(console: Console, feedback: FeedbackStoreHolder | None = None) -> gr.Blocks:
+def _layout(console: Console, adding: AddDocument | None = None,
+            feedback: FeedbackStoreHolder | None = None) -> gr.Blocks:
     private: dict[str, Any] = {"api_visibility": "private"}  # the public API is /v1
     blocks = gr.Blocks(title=TITLE, analytics_enabled=False)
     with blocks:
@@ -330,6 +336,9 @@ def _layout(console: Console, feedback: FeedbackStoreHolder | None = None) -> gr
                                            "9%", "15%", "4%", "22%", "9%", "9%", "6%", "26%"])
             add_tabs(StaffTabs(lambda: console.assistant().corpus, lambda: console.download_dir,
                                feedback))
+            if adding is not None:
+                with gr.Tab("添加文件"):
+                    console_adding.layout(AddingTab(adding), private)
         blocks.load(console.load, None,
                     [document, section, section_text, agency, summary, duties, download,
                      targets], **private)

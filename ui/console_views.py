@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from core.model import (
     AgencyKind,
@@ -195,3 +196,32 @@ def target_rows(corpus: Corpus) -> list[list[str | int]]:
                      f"{base}{t.comparator}", t.display_value,
                      "" if t.year is None else str(t.year), t.text])
     return rows
+
+
+# -- adding a document ----------------------------------------------------------------------
+
+REPORT_FIELDS = (("doc_id", "编号"), ("title", "标题"), ("issuer", "发文机关"), ("number", "文号"),
+                 ("date", "日期"), ("level", "层级"), ("jurisdiction", "适用地区"),
+                 ("parts", "部分"), ("clauses", "条"), ("numbered_items", "编号任务"),
+                 ("brackets", "责任括号"), ("clause_numbering", "条款编号"))
+
+
+def report_markdown(report: dict[str, Any]) -> str:
+    """The report of ``policy-assistant add`` as the console shows it: the fields, the
+    agencies, then each warning; what was added, when it was."""
+    rows = ["| 项目 | 内容 |", "|---|---|"]
+    for key, label in REPORT_FIELDS:
+        value = report.get(key)
+        rows.append(f"| {label} | {escape('（未注明）' if value is None else str(value))} |")
+    lines = ["\n".join(rows)]
+    agencies = report.get("agencies", [])
+    lines.append(f"**责任单位（{len(agencies)}）**：{escape('、'.join(agencies)) or '无'}")
+    warnings = report.get("warnings", [])
+    lines.append(f"**提示（{len(warnings)}）**" + ("" if warnings else "：无"))
+    lines += [f"- {escape(w)}" for w in warnings]
+    if "added" in report:
+        index = report.get("index") or {}
+        lines.insert(0, f"✅ 已添加《{escape(str(report.get('title') or report['doc_id']))}》"
+                        f"（{escape(report['doc_id'])}），新嵌入 {index.get('added', 0)} 段，"
+                        "已可提问。")
+    return "\n\n".join(lines)

@@ -5,6 +5,9 @@ what went wrong                            status  code
 =========================================  ======  =====================================
 BadInput (the Assistant's own checks)      400     bad_input
 UnknownDocument / Clause / Agency          404     unknown_document / _clause / _agency
+DuplicateDocument, RemovalRefused          409     duplicate_document, removal_refused
+UnsupportedFormat (an upload's suffix)     415     unsupported_format
+UnreadableDocument (empty, scan, no plan)  422     unreadable_document
 a body that is not UTF-8 JSON              400     invalid_json
 a value of the wrong type or out of range  422     validation_error
 ApiError: no/wrong admin token             401     unauthorized (+ WWW-Authenticate)
@@ -46,11 +49,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.errors import (
     BadInput,
+    DuplicateDocument,
     PolicyAssistantError,
+    RemovalRefused,
     StoreUnavailable,
     UnknownAgency,
     UnknownClause,
     UnknownDocument,
+    UnreadableDocument,
+    UnsupportedFormat,
 )
 
 log = logging.getLogger("policy_assistant.http")
@@ -72,7 +79,12 @@ _STATUS_CODES = {
     500: "internal_error",
     503: "unavailable",
 }
-_NOT_FOUND = (UnknownDocument, UnknownClause, UnknownAgency)
+# the first class an error is an instance of gives its status; BadInput otherwise 400
+_STATUS_OF: tuple[tuple[type[BadInput], int], ...] = (
+    (UnknownDocument, 404), (UnknownClause, 404), (UnknownAgency, 404),
+    (DuplicateDocument, 409), (RemovalRefused, 409),
+    (UnsupportedFormat, 415), (UnreadableDocument, 422),
+)
 _MAX_MESSAGE = 500
 _NOT_JSON = "the request body is not valid UTF-8 JSON"
 _MAX_FIELD_ERRORS = 5
@@ -104,7 +116,7 @@ def code_for_status(status: int) -> str:
 
 
 def status_for(exc: BadInput) -> int:
-    return 404 if isinstance(exc, _NOT_FOUND) else 400
+    return next((status for kind, status in _STATUS_OF if isinstance(exc, kind)), 400)
 
 
 def validation_message(errors: Sequence[Any]) -> str:

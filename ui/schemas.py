@@ -7,7 +7,7 @@ where the routes are built (ui.api, ui.chat), so the schema shows the configured
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -227,6 +227,57 @@ class ReindexOut(BaseModel):
     seconds: float
     collection: str
     changed: bool
+
+
+class ImplementsOut(BaseModel):
+    title: str
+    number: str | None
+    doc_id: str | None
+
+
+class AddReportOut(BaseModel):
+    """The report of ``policy-assistant add --json`` (docs/documents.md); ``added`` and
+    ``index`` only when the document was added (not with dry_run)."""
+
+    doc_id: str
+    source: str
+    format: str
+    title: str | None
+    issuer: str | None
+    number: str | None
+    date: str | None
+    level: str | None
+    jurisdiction: str | None
+    implements: list[ImplementsOut]
+    parts: int
+    clauses: int
+    numbered_items: int
+    brackets: int
+    clause_numbering: Literal["continuous", "restarts"]
+    clause_ids: list[int]
+    agencies: list[str]
+    warnings: list[str]
+    added: str | None = None
+    index: ReindexOut | None = None
+
+
+class RemovedOut(BaseModel):
+    doc_id: str
+    title: str
+    removed: bool
+    index: ReindexOut
+
+
+# multipart/form-data is read by the route itself, after the token is checked
+UPLOAD_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {
+    "multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"], "properties": {
+            "file": {"type": "string", "format": "binary",
+                     "description": ".txt, .pdf (text layer), .docx or .html"},
+            "id": {"type": "string", "description": "document id (default: from the file "
+                                                    "name); lower-case letters, digits, -"},
+            "dry_run": {"type": "boolean", "default": False,
+                        "description": "only check: the report, nothing changed"}}}}}}}
 
 
 # -- OpenAI-compatible ----------------------------------------------------------------------

@@ -34,6 +34,7 @@ from assistant.search import Searcher
 from assistant.service import Assistant
 from core.errors import StoreUnavailable
 from core.settings import Settings
+from indexing.catalogue import FileSnapshot
 from indexing.corpus import Corpus
 from indexing.index import (
     BuildReport,
@@ -260,15 +261,30 @@ class Service:
 
     # -- reindexing -------------------------------------------------------------------------
 
-    def reindex(self) -> BuildReport:
+    def reindex(self, change: Callable[[], Callable[[], None]] | None = None) -> BuildReport:
         """Reload the corpus, build the next generation beside the current one, swap it in.
-        One at a time: a second call while one runs raises 409. Blocking."""
+        One at a time: a second call while one runs raises 409. Blocking.
+
+        ``change`` edits the corpus on disk first, under the same locks, and returns its undo:
+        when the corpus does not load or its generation cannot be built and served, the undo
+        runs and the manifest is put back, so the corpus and the index are as they were."""
         if not self.reindex_lock.acquire(blocking=False):
             raise ApiError(409, "reindex_running", "a reindex is already running; try again "
                                                    "when it has finished")
         try:
             with self._build_lock(wait=False):
-                return self._reindex()
+                if change is None:
+                    return self._reindex()
+                if self._current is None:
+                    raise self._not_ready()
+                manifest = FileSnapshot.take(IndexLocation(self.settings.data_dir).manifest_path)
+                undo = change()
+                try:
+                    return self._reindex()
+                except BaseException:
+                    undo()
+                    manifest.restore()
+                    raise
         finally:
             self.reindex_lock.release()
 
