@@ -60,10 +60,13 @@ class Guard:
             }
         except (OSError, tomllib.TOMLDecodeError, KeyError, re.error) as exc:
             raise ConfigError(f"{path}: invalid guard rules: {exc}") from exc
-        if corpus.places.others:  # the deployment's places replace the rules' example list
+        # a place whose plan the corpus holds (an added provincial plan) is no other place
+        loaded = [d.meta.jurisdiction for d in corpus.documents if d.meta.jurisdiction]
+        others = [p for p in corpus.places.others if not any(p in j or j in p for j in loaded)]
+        if others:  # the deployment's places replace the rules' example list
             categories["other_places"] = Category(
                 "other_places",
-                tuple(re.compile(re.escape(p.lower())) for p in corpus.places.others),
+                tuple(re.compile(re.escape(p.lower())) for p in others),
                 tuple(w.lower() for w in corpus.places.home))
         years: set[int] = set()
         for doc in corpus.documents:

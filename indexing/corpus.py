@@ -143,16 +143,20 @@ class Corpus:
         return replace(self, links=kept)
 
     def document_words(self, levels: bool = True) -> tuple[tuple[str, frozenset[str]], ...]:
-        """What users call each document (documents.toml aliases) and, with ``levels``, each
-        level (levels.toml), lower-cased, longest first: read once, asked on every question."""
+        """What users call each document (its titles and documents.toml aliases) and, with
+        ``levels``, each level (levels.toml), lower-cased, longest first: read once, asked on
+        every question."""
         return self._level_words if levels else self._alias_words
 
     @cached_property
     def _alias_words(self) -> tuple[tuple[str, frozenset[str]], ...]:
         keys: dict[str, set[str]] = {}
         for d in self.documents:  # an alias two documents share points at both
-            for alias in d.meta.aliases:
-                keys.setdefault(alias.lower(), set()).add(d.doc_id)
+            # the full and short titles too: a question that quotes an added plan's title
+            # names that plan, not the home plan whose alias 实施方案 sits inside it
+            for alias in (*d.meta.aliases, d.meta.title, d.meta.short_title):
+                if alias:
+                    keys.setdefault(alias.lower(), set()).add(d.doc_id)
         return _longest_first(keys)
 
     @cached_property

@@ -305,3 +305,26 @@ def test_other_clauses_using_the_term_are_listed(assistant: Assistant, corpus: C
     cited = {c.clause_no for c in answer.citations if c.doc_id == home.doc_id}
     assert using <= cited, answer.answer
     assert "“垃圾分类”" in answer.answer
+
+
+def test_a_place_whose_plan_is_loaded_is_no_other_place(corpus: Corpus) -> None:
+    from dataclasses import replace as swap
+
+    from assistant.guard import Guard
+
+    other = corpus.places.others[0]
+    question = f"{other}的绿色物流有什么要求"
+    assert Guard.load(corpus).check(question) == "other_places"
+    # the same corpus with a plan of that place added (its metadata is all that matters)
+    first = corpus.documents[0]
+    added = swap(first, meta=swap(first.meta, doc_id="added", jurisdiction=f"{other}市",
+                                  home=False))
+    assert Guard.load(swap(corpus, documents=(*corpus.documents, added))).check(question) \
+        != "other_places"
+
+
+def test_every_title_names_its_document(corpus: Corpus) -> None:
+    from assistant.references import documents_named
+
+    for doc in corpus.documents:
+        assert documents_named(f"《{doc.meta.title}》里讲了什么", corpus) == (doc.doc_id,)
