@@ -126,7 +126,7 @@ class Served(Running):
             except httpx.HTTPError:
                 return False
             if response.status_code == 200:
-                ready.add(response.json()["pid"])
+                ready.add(response.json().get("pid", 0))
             return len(ready) >= self.workers
 
         wait_for(all_ready, "service ready", seconds, 0.2)

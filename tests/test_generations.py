@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -106,15 +107,19 @@ def test_a_tokenizer_is_shared_while_the_dictionary_is_the_same(corpus: Corpus,
     assert Tokenizer.for_corpus(Corpus.load(corpus_dir), corpus_dir) is first
 
 
-def test_an_unused_tokenizer_is_freed(corpus: Corpus, corpus_dir: Path,
-                                      tmp_path: Path) -> None:
-    Tokenizer.for_corpus(corpus, corpus_dir)
-    old = weakref.ref(Tokenizer.for_corpus(corpus, corpus_dir))
-    other = tmp_path / "corpus"
-    subprocess.run(["cp", "-r", str(corpus_dir), str(other)], check=True)
-    with (other / "terms.txt").open("a", encoding="utf-8") as terms:
-        terms.write("\n绿色低碳循环测试词\n")
-    assert Tokenizer.for_corpus(Corpus.load(other), other) is not old()
+def test_an_unused_tokenizer_is_freed(corpus_dir: Path, tmp_path: Path) -> None:
+    """A corpus whose dictionary changed gets a new tokenizer, and the old one is let go."""
+
+    def with_term(name: str, term: str) -> Path:
+        copy = tmp_path / name
+        shutil.copytree(corpus_dir, copy, ignore=shutil.ignore_patterns("__pycache__"))
+        with (copy / "terms.txt").open("a", encoding="utf-8") as terms:
+            terms.write(f"\n{term}\n")
+        return copy
+
+    first, second = with_term("a", "绿色低碳测试词甲"), with_term("b", "绿色低碳测试词乙")
+    old = weakref.ref(Tokenizer.for_corpus(Corpus.load(first), first))
+    assert Tokenizer.for_corpus(Corpus.load(second), second) is not old()
     gc.collect()
     assert old() is None
 
