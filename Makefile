@@ -34,9 +34,10 @@ install: $(RUN_STAMP)
 install-dev: $(DEV_STAMP)
 
 # listens at once; builds the index on first start in the background (/readyz says when it
-# is ready), and prints where the demo page, console and API docs are
+# is ready), and prints where the demo page, console and API docs are; two malloc arenas keep
+# memory from creeping up across reindexes (deploy/policy-assistant.env)
 run: $(RUN_STAMP)
-	$(BIN)/policy-assistant serve
+	MALLOC_ARENA_MAX=2 $(BIN)/policy-assistant serve
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

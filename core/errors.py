@@ -7,7 +7,8 @@ PolicyAssistantError
 ├── EmbeddingError           an embedder failed on input it should handle
 ├── SearchIndexError         the search index is missing, stale, or built differently
 │   ├── IndexMismatch        built with another embedder: rebuild it
-│   └── IndexCorrupt         a file's checksum or the collection differs from the manifest
+│   ├── IndexCorrupt         a file's checksum or the collection differs from the manifest
+│   └── BuildRunning         another process holds the build lock: one build at a time
 ├── StoreError               the vector store failed (Chroma on disk or a server)
 │   └── StoreUnavailable     it did not answer in time or cannot be reached: try later
 └── BadInput                 the caller asked for something that does not exist
@@ -66,6 +67,10 @@ class IndexMismatch(SearchIndexError):
 
 class IndexCorrupt(SearchIndexError):
     code = "index_corrupt"
+
+
+class BuildRunning(SearchIndexError):
+    code = "reindex_running"
 
 
 class StoreError(PolicyAssistantError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 import tomllib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -28,6 +29,9 @@ _STOPWORDS_FILE = Path(__file__).with_name("stopwords.txt")
 _QUOTED_RE = re.compile(r"“([^“”]{2,12})”")
 _WORD_RE = re.compile(r"[\w%]", re.UNICODE)
 _IDS_FILE = "chunk_ids.json"
+# the last Tokenizer made by for_corpus, with its dictionary
+_LAST: list[tuple[tuple[object, ...], Tokenizer]] = []
+_LAST_LOCK = threading.Lock()
 _USER_WORD_FREQ = 200_000  # high enough that jieba never splits a user word
 
 
@@ -69,7 +73,8 @@ def load_synonyms(corpus_dir: Path) -> tuple[dict[str, tuple[str, ...]],
 
 
 class Tokenizer:
-    """jieba with this corpus's dictionary; one instance, not jieba's global state."""
+    """jieba with this corpus's dictionary; one instance, not jieba's global state. Read-only
+    once made: generations and threads share it."""
 
     def __init__(self, words: Iterable[str], synonyms: dict[str, tuple[str, ...]],
                  english: dict[str, tuple[str, ...]] | None = None) -> None:
@@ -86,8 +91,20 @@ class Tokenizer:
 
     @classmethod
     def for_corpus(cls, corpus: Corpus, corpus_dir: Path) -> Tokenizer:
+        """The tokenizer of this corpus's dictionary: the same instance as long as the
+        dictionary is the same. Each jieba dictionary is some 50 MB of small objects that a
+        freed one leaves scattered over memory, so making one per index generation (two per
+        reindex: the build's and the opened index's) grew the service at each reindex."""
         synonyms, english = load_synonyms(corpus_dir)
-        return cls(vocabulary(corpus, corpus_dir), synonyms, english)
+        words = tuple(vocabulary(corpus, corpus_dir))
+        key = (words, tuple(sorted(synonyms.items())), tuple(sorted(english.items())))
+        with _LAST_LOCK:
+            if _LAST and _LAST[0][0] == key:
+                return _LAST[0][1]
+        tokenizer = cls(words, synonyms, english)
+        with _LAST_LOCK:
+            _LAST[:] = [(key, tokenizer)]
+        return tokenizer
 
     def tokens(self, text: str) -> list[str]:
         out = []

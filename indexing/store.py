@@ -8,10 +8,19 @@ Every call goes through an ``indexing.breaker.Guard``: it has a deadline (settin
 ``store.timeout``) and a circuit breaker, so a frozen, killed or unreachable server raises
 ``StoreUnavailable`` quickly instead of holding the caller; the HTTP client's own connect and
 read timeouts are set too, so no thread waits on a dead server for longer than that.
+
+The embedded client keeps every collection it has opened in a cache of open HNSW indexes (four
+files and the index in memory each) that deleting the collection does not empty, bounded only
+by a quarter of the open-file limit: each reindex kept four files and several MB. So after it
+deletes a collection the embedded store *recycles* its client: new calls wait, the calls in
+flight finish, the client is closed (chromadb stops its System when the last client of a path
+closes, dropping the cache) and opened again (about 0.15 s). The server's client has no such
+cache (the server's memory is the server's).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,10 +31,12 @@ import numpy as np
 from core.errors import ConfigError, StoreError, StoreUnavailable
 from core.model import Chunk
 from indexing.breaker import Guard
+from indexing.gate import Gate
 
 if TYPE_CHECKING:
     from core.settings import StoreSettings
 
+log = logging.getLogger("policy_assistant.store")
 Vector = np.ndarray[Any, np.dtype[np.float32]]
 T = TypeVar("T")
 
@@ -119,8 +130,11 @@ class ChromaStore:
     _ADD_BATCH = 256
 
     def __init__(self, settings: StoreSettings, data_dir: Path) -> None:
+        self._settings = settings
         self._guard = Guard("chroma", settings.timeout, settings.breaker_failures,
                             settings.breaker_reset, settings.workers)
+        self._gate = Gate()
+        self.recycled = 0  # times the embedded client was closed and opened again
         if not settings.host:
             (data_dir / "chroma").mkdir(parents=True, exist_ok=True)
         self._location = chroma_location(settings, data_dir)
@@ -139,15 +153,25 @@ class ChromaStore:
             return chromadb.PersistentClient(path=self._location, settings=chroma_settings)
         client = chromadb.HttpClient(host=settings.host, port=settings.port, ssl=settings.ssl,
                                      settings=chroma_settings)
-        _set_http_timeouts(client, settings)
+        if not set_http_timeouts(client, settings):
+            log.error("chromadb's HTTP session was not found: store calls have the guard's "
+                      "deadline only, and a thread given up on waits for the server")
         return client
 
     def _call(self, action: str, fn: Callable[[], T]) -> T:
         def converted() -> T:
-            with _converted(action):
+            with self._gate.call(), _converted(action):
                 return fn()
 
         return self._guard.call(converted, action)
+
+    def _recycle(self) -> None:
+        """Close the embedded client and open it again, dropping chromadb's cache of the
+        indexes it has opened (deleted collections included); calls wait meanwhile."""
+        with self._gate.paused(), _converted("reopening"):
+            self._client.close()
+            self._client = self._connect(self._settings)
+            self.recycled += 1
 
     @property
     def breaker(self) -> str:
@@ -175,6 +199,8 @@ class ChromaStore:
     def delete(self, collection: str) -> None:
         self._call(f"deleting {collection}",
                    lambda: self._client.delete_collection(collection))
+        if not self._settings.host:
+            self._recycle()
 
     def _get(self, collection: str) -> Any:
         return self._client.get_collection(collection, embedding_function=None)
@@ -234,14 +260,23 @@ class ChromaStore:
             self._guard.close()
 
 
-def _set_http_timeouts(client: Any, settings: StoreSettings) -> None:
-    """chromadb builds its httpx session with no timeout and offers no setting for one; set
-    it on the session, so that a thread the guard has given up on is freed as well."""
+def set_http_timeouts(client: Any, settings: StoreSettings) -> bool:
+    """Give chromadb's HTTP session connect and read timeouts, so that a thread the guard has
+    given up on is freed as well; False when the session is not where it was.
+
+    The one private use of chromadb in the project, kept here: chromadb (1.5.9,
+    ``chromadb/api/fastapi.py``) builds its ``httpx.Client`` with ``timeout=None`` and has no
+    setting for a client timeout (the ``*_timeout_seconds`` of its Settings are the server's
+    own; chroma-core/chroma#1227 asked for one). So it is set on ``client._server._session``.
+    ``tests/test_index.py::test_the_http_client_gets_timeouts`` fails if a chromadb release
+    moves it; the service then logs an error and keeps the guard's deadlines."""
     import httpx
 
     session = getattr(getattr(client, "_server", None), "_session", None)
-    if isinstance(session, httpx.Client):
-        session.timeout = httpx.Timeout(settings.timeout, connect=settings.connect_timeout)
+    if not isinstance(session, httpx.Client):
+        return False
+    session.timeout = httpx.Timeout(settings.timeout, connect=settings.connect_timeout)
+    return True
 
 
 _REGISTRY: dict[str, Callable[[StoreSettings, Path], VectorStore]] = {"chroma": ChromaStore}

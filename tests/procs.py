@@ -39,6 +39,19 @@ def wait_for(check: Callable[[], bool], what: str, seconds: float = 60,
         time.sleep(step)
 
 
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def rss_mib(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return next(int(line.split()[1]) for line in status.splitlines()
+                if line.startswith("VmRSS")) // 1024
+
+
 class Process:
     def __init__(self, args: list[str], log: Path, env: Mapping[str, str] | None = None) -> None:
         self.args = args
@@ -125,15 +138,15 @@ class Service(Process):
     """The service as ``make run`` starts it, with ``settings`` as environment variables
     (``{"STORE__TIMEOUT": "1"}`` → ``POLICY_ASSISTANT_STORE__TIMEOUT=1``)."""
 
-    def __init__(self, folder: Path, settings: Mapping[str, Any]) -> None:
+    def __init__(self, folder: Path, settings: Mapping[str, Any], workers: int = 1) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("POLICY_ASSISTANT_")}
         env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(
             os.pathsep)
         env.update({f"POLICY_ASSISTANT_{k}": str(v) for k, v in settings.items()})
-        super().__init__([sys.executable, "-m", "ui.cli", "serve", "--port", str(self.port)],
-                         folder / f"service-{self.port}.log", env)
+        super().__init__([sys.executable, "-m", "ui.cli", "serve", "--port", str(self.port),
+                          "--workers", str(workers)], folder / f"service-{self.port}.log", env)
 
     def listening(self) -> bool:
         try:
@@ -158,6 +171,13 @@ class Service(Process):
         wait_for(lambda: self.ready() or not self.alive(), "service ready", seconds, 0.2)
         if not self.alive():
             raise RuntimeError("service died: " + self.log()[-3000:])
+
+    def children(self) -> list[int]:
+        """The worker processes of ``--workers N`` (Linux /proc)."""
+        path = Path(f"/proc/{self.pid}/task/{self.pid}/children")
+        pids = [int(p) for p in path.read_text().split()] if path.exists() else []
+        # multiprocessing's resource tracker is a child too
+        return [p for p in pids if b"spawn_main" in _cmdline(p)]
 
     def client(self, **kwargs: Any) -> httpx.Client:
         return httpx.Client(base_url=self.base, timeout=kwargs.pop("timeout", 30), **kwargs)

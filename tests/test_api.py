@@ -4,6 +4,7 @@ the security headers. The app serves the real index (``served``) with the real e
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import time
@@ -247,7 +248,8 @@ def test_healthz(client: TestClient, served: Served) -> None:
     assert client.get("/healthz").json() == {
         "status": "ok", "state": "ready", "documents": 3, "chunks": served.index.manifest.chunks,
         "embedder": served.index.manifest.embedder,
-        "collection": served.index.manifest.collection, "reindexing": False}
+        "collection": served.index.manifest.collection, "reindexing": False,
+        "pid": os.getpid()}
 
 
 # -- errors ---------------------------------------------------------------------------------
@@ -493,7 +495,7 @@ def test_lifespan_opens_the_index(api_settings: Settings, served: Served) -> Non
         ready = wait_ready(fresh)
         assert ready == {"ready": True, "status": "ready", "detail": "",
                          "collection": served.index.manifest.collection,
-                         "reindexing": False, "breaker": "closed"}
+                         "reindexing": False, "breaker": "closed", "pid": os.getpid()}
         assert fresh.get("/healthz").json()["collection"] == served.index.manifest.collection
         assert fresh.post("/v1/ask", json={"question": QUESTION}).json()["citations"]
 

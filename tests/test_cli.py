@@ -187,3 +187,24 @@ def test_ask_and_chat_use_the_served_index(capsys: pytest.CaptureFixture[str],
     assert code == 0
     assert out.count("[1]") >= 2
     assert "《天津方案》（九）打造绿色物流体系（三、构建绿色低碳循环发展的流通体系）" in out
+
+
+def test_serve_refuses_workers_on_the_embedded_store(capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("POLICY_ASSISTANT_STORE__HOST", raising=False)
+    assert run(capsys, "serve", "--workers", "2") == (
+        2, "", "policy-assistant: --workers above 1 needs a Chroma server "
+               "(POLICY_ASSISTANT_STORE__HOST): the embedded store can be opened by one "
+               "process only\n")
+
+
+def test_index_refuses_while_another_process_builds(capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    tmp_path: Path) -> None:
+    from indexing.build_lock import build_lock
+
+    monkeypatch.setenv("POLICY_ASSISTANT_DATA_DIR", str(tmp_path))
+    with build_lock(tmp_path / "index"):  # held by this process's other open file
+        code, out, err = run(capsys, "index")
+    assert (code, out) == (1, "")
+    assert err.startswith("policy-assistant: a build is already running (")

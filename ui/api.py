@@ -11,6 +11,7 @@ store; /readyz is readiness (index open, store answering) and is 503 until it is
 (No ``from __future__ import annotations`` here: the parameter annotations carry the limits of
 the settings the router is built with, so they are evaluated where the routes are defined.)"""
 
+import os
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
@@ -131,7 +132,7 @@ def api_router(settings: Settings) -> APIRouter:
                 "chunks": current.chunks if current else 0,
                 "embedder": current.embedder if current else "",
                 "collection": current.collection if current else "",
-                "reindexing": service.reindexing}
+                "reindexing": service.reindexing, "pid": os.getpid()}
 
     @router.get("/readyz", response_model=ReadyOut, tags=["service"], operation_id="ready",
                 summary="Readiness: index open and store answering (else 503)",
@@ -139,7 +140,7 @@ def api_router(settings: Settings) -> APIRouter:
                                  "store unavailable or failed); Retry-After says when to "
                                  "look again"}})
     async def ready(service: ServiceDep) -> JSONResponse:
-        body = await run_in_threadpool(service.readiness)
+        body = {**await run_in_threadpool(service.readiness), "pid": os.getpid()}
         if body["ready"]:
             return JSONResponse(body)
         return JSONResponse(body, status_code=503,

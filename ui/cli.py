@@ -21,9 +21,10 @@ from core.errors import BadInput, PolicyAssistantError
 from core.model import Answer, Level, Provision, Role, Turn
 from core.settings import Settings
 from evals.report import REPORTS_DIR
+from indexing.build_lock import build_lock
 from indexing.catalogue import remove_from_corpus
 from indexing.corpus import Corpus
-from indexing.index import BuildReport, build_from_settings, ensure_index
+from indexing.index import BuildReport, IndexLocation, build_from_settings, ensure_index
 from indexing.ingest import add_to_corpus, inspect
 from ui import render, views
 from ui.cli_division import cmd_division, write_duties_xlsx
@@ -167,8 +168,10 @@ def _searcher(settings: Settings, corpus: Corpus) -> Searcher:
 
 
 def cmd_index(corpus: Corpus, args: argparse.Namespace) -> None:
-    _, _, report = build_from_settings(args.settings, corpus, rebuild=args.rebuild,
-                                       progress=_progress)
+    # not while another process (a serving replica's reindex) builds: one line, exit 1
+    with build_lock(IndexLocation(args.settings.data_dir).dir):
+        _, _, report = build_from_settings(args.settings, corpus, rebuild=args.rebuild,
+                                           progress=_progress)
     if args.json:
         _emit_json(asdict(report))
     else:
@@ -261,38 +264,11 @@ def cmd_chat(corpus: Corpus, args: argparse.Namespace) -> None:
 
 
 def cmd_serve(corpus: Corpus, args: argparse.Namespace) -> None:
-    import logging
-
-    import uvicorn
-
-    from ui.app import CONSOLE_PATH, create_app
-    from ui.protocol import HttpLimits, guarded_protocol
+    from ui.serving import serve
 
     settings: Settings = args.settings
-    server = settings.server
-    host = args.host or server.host
-    port = args.port or server.port
-    # listens at once; the index opens (or is built) in the background: /readyz says when
-    app = create_app(settings)
-    shown = f"[{host}]" if ":" in host else host
-    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else shown}:{port}"
-    print(f"demo page:   {base}/", file=sys.stderr)
-    if server.console:
-        print(f"console:     {base}{CONSOLE_PATH}", file=sys.stderr)
-    print(f"API docs:    {base}/docs", file=sys.stderr)
-    print(f"ready when:  {base}/readyz answers 200", file=sys.stderr)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    limits = HttpLimits(max_header_bytes=server.max_header_bytes,
-                        max_headers=server.max_headers, header_timeout=server.header_timeout,
-                        body_timeout=server.body_timeout)
-    # The client address is ours to read (settings.server.trusted_proxies), not uvicorn's.
-    # uvicorn's access log prints query strings (questions) and addresses: ours does not.
-    uvicorn.run(app, host=host, port=port, proxy_headers=False, server_header=False,
-                log_level="info", access_log=False, http=guarded_protocol(limits),
-                ws="none", timeout_keep_alive=server.keep_alive,
-                timeout_graceful_shutdown=server.graceful_shutdown,
-                # a backstop below the app's own load shedding (ui.shedding)
-                limit_concurrency=server.max_concurrent_requests * 4)
+    serve(settings, args.host or settings.server.host, args.port or settings.server.port,
+          args.workers)
 
 
 def cmd_hash_password(corpus: Corpus, args: argparse.Namespace) -> None:
@@ -321,6 +297,12 @@ def _port(text: str) -> int:
     if not 1 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"not a port number (1-65535): {text!r}")
     return port
+
+
+def _workers(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"not a number of workers (1-64): {text!r}")
+    return int(text)
 
 
 def cmd_eval(corpus: Corpus, args: argparse.Namespace) -> None:
@@ -472,6 +454,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = add("serve", cmd_serve, "run the HTTP service: API, widget, demo page, console")
     serve.add_argument("--host", help="address to listen on (default: settings, 127.0.0.1)")
     serve.add_argument("--port", type=_port, help="port (default: settings, 8000)")
+    serve.add_argument("--workers", type=_workers, default=1,
+                       help="worker processes (default 1; more need a Chroma server)")
     adding = add("add", cmd_add, "check a plan (.txt, .pdf, .docx, .html) and add it to the "
                                  "corpus folder")
     adding.add_argument("path", type=Path, help="the document file")

@@ -205,6 +205,7 @@ class HealthOut(BaseModel):
     embedder: str
     collection: str
     reindexing: bool
+    pid: int  # the process that answered: with `serve --workers N`, each worker for itself
 
 
 class ReadyOut(BaseModel):
@@ -216,6 +217,7 @@ class ReadyOut(BaseModel):
     collection: str | None = None
     reindexing: bool | None = None
     breaker: Literal["closed", "open", "half-open"] | None = None
+    pid: int  # the process that answered: with `serve --workers N`, each worker for itself
 
 
 class ReindexOut(BaseModel):

@@ -20,7 +20,6 @@ another replica has built it; the grace period is what lets them leave the old o
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -32,8 +31,9 @@ from starlette.requests import Request
 from assistant.llm import Polisher
 from assistant.search import Searcher
 from assistant.service import Assistant
-from core.errors import StoreUnavailable
+from core.errors import BuildRunning, StoreUnavailable
 from core.settings import Settings
+from indexing.build_lock import build_lock
 from indexing.catalogue import FileSnapshot
 from indexing.corpus import Corpus
 from indexing.index import (
@@ -54,7 +54,6 @@ from ui.ratelimit import ClientIdentity, RateLimiter
 log = logging.getLogger("policy_assistant.http")
 
 _RETRY_LIMIT = 30.0  # seconds between attempts to open the index while the store is away
-LOCK_FILE = "build.lock"
 
 
 class Generation:
@@ -196,6 +195,8 @@ class Service:
                 self._stop.wait(delay)
                 delay = min(delay * 2, _RETRY_LIMIT)
             except Exception as exc:
+                if self._stop.is_set():
+                    return
                 self.state, self.detail = "failed", str(exc).splitlines()[0][:300]
                 log.error("cannot open the index: %s", exc, exc_info=exc)
                 return
@@ -204,7 +205,14 @@ class Service:
         """Open the index, building or updating it first (and removing what a crash left
         behind). Blocking."""
         corpus = self.corpus or Corpus.load(self.settings.corpus.dir)
-        with self._build_lock(wait=True):  # another replica may be building
+
+        def waiting(who: str) -> None:
+            self.detail = f"waiting for the index build of {who}"
+            log.info("another process is building the index (%s): waiting for it", who)
+
+        # another replica or worker may be building: wait for it, then find the index current
+        with build_lock(IndexLocation(self.settings.data_dir).dir, wait=True, stop=self._stop,
+                        waiting=waiting):
             index, _ = ensure_index(self.settings, corpus, progress=progress,
                                     clean_older_than=self.settings.server.generation_grace)
         with self._lock:
@@ -218,23 +226,6 @@ class Service:
         for thread in (self._opener, self._follower):
             if thread is not None:
                 thread.join(timeout)
-
-    @contextmanager
-    def _build_lock(self, wait: bool) -> Iterator[None]:
-        """One build at a time among the processes sharing the data directory: 409 when
-        another holds it (``wait``: block until it is free)."""
-        location = IndexLocation(self.settings.data_dir)
-        location.dir.mkdir(parents=True, exist_ok=True)
-        with (location.dir / LOCK_FILE).open("a") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-            except BlockingIOError:
-                raise ApiError(409, "reindex_running", "a reindex is already running; try "
-                                                       "again when it has finished") from None
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _follow(self) -> None:
         """Swap in the generation the manifest names when another replica has built it."""
@@ -272,7 +263,7 @@ class Service:
             raise ApiError(409, "reindex_running", "a reindex is already running; try again "
                                                    "when it has finished")
         try:
-            with self._build_lock(wait=False):
+            with build_lock(IndexLocation(self.settings.data_dir).dir):
                 if change is None:
                     return self._reindex()
                 if self._current is None:
@@ -285,6 +276,8 @@ class Service:
                     undo()
                     manifest.restore()
                     raise
+        except BuildRunning as exc:
+            raise ApiError(409, "reindex_running", str(exc)) from None
         finally:
             self.reindex_lock.release()
 
