@@ -4,6 +4,8 @@ HTTP service over it (an app, a TestClient, a live uvicorn server)."""
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 import socket
 import subprocess
 import sys
@@ -35,6 +37,30 @@ from ui.app import create_app
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
 
 MetaFactory = Callable[..., DocumentMeta]
+
+
+def fingerprint(folder: Path) -> dict[str, str]:
+    """Every file of a folder by content: to show a command changed nothing."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """``policy-assistant ARGV`` in-process: (exit code, stdout, stderr)."""
+    from ui.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the corpus folder that the settings point at: commands may edit it."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS_DIR, target, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setenv("POLICY_ASSISTANT_CORPUS__DIR", str(target))
+    return target
 
 
 @pytest.fixture(scope="session")

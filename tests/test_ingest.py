@@ -4,7 +4,6 @@ copy of the corpus."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import shutil
@@ -13,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import fingerprint, run_cli
 from docx import Document as DocxDocument
 from pypdf import PdfWriter
 
@@ -23,10 +23,8 @@ from indexing.corpus import Corpus
 from indexing.ingest import inspect
 from indexing.parser import parse_text, parse_with_notes
 from indexing.readers import read_document
-from ui.cli import main
 
 EXTRA = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "extra"
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 MetaFactory = Callable[..., DocumentMeta]
 
 REPORT_KEYS = {"doc_id", "title", "issuer", "number", "date", "level", "jurisdiction", "parts",
@@ -39,9 +37,6 @@ def extra_lines(doc_id: str) -> list[str]:
     text = (EXTRA / f"{doc_id}.txt").read_text(encoding="utf-8")
     return text.split("# ---- end of header ----\n", 1)[1].splitlines()
 
-
-def fingerprint(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
 # -- crafted texts: the family's forms in isolation ------------------------------------------
@@ -225,24 +220,12 @@ def test_missing_file_and_bad_id(tmp_path: Path, registry: AgencyRegistry) -> No
 # -- the command ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def corpus_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    target = tmp_path / "corpus"
-    shutil.copytree(CORPUS, target, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setenv("POLICY_ASSISTANT_CORPUS__DIR", str(target))
-    return target
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_dry_run_reports_and_changes_nothing(corpus_copy: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     before = fingerprint(corpus_copy)
-    code, out, err = run(capsys, "add", str(EXTRA / "pdf" / "shanghai-2022-carbon-peak.pdf"),
+    code, out, err = run_cli(capsys, "add", str(EXTRA / "pdf" / "shanghai-2022-carbon-peak.pdf"),
                          "--dry-run", "--json")
     assert (code, err) == (0, "")
     report = json.loads(out)
@@ -262,7 +245,7 @@ def test_dry_run_reports_and_changes_nothing(corpus_copy: Path,
 
 
 def test_dry_run_text_report(corpus_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "add", str(EXTRA / "jiangxi-2022-carbon-peak.txt"),
+    code, out, err = run_cli(capsys, "add", str(EXTRA / "jiangxi-2022-carbon-peak.txt"),
                          "--dry-run")
     assert (code, err) == (0, "")
     lines = out.splitlines()
@@ -275,7 +258,7 @@ def test_dry_run_text_report(corpus_copy: Path, capsys: pytest.CaptureFixture[st
 def test_add_appends_and_never_merges_agencies(corpus_copy: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     tianjin_duties = Corpus.load(corpus_copy).duties("市发展改革委")
-    code, out, err = run(capsys, "add", str(EXTRA / "shanghai-2021-green.txt"), "--json")
+    code, out, err = run_cli(capsys, "add", str(EXTRA / "shanghai-2021-green.txt"), "--json")
     assert (code, err) == (0, "")
     assert json.loads(out)["added"] == str(corpus_copy / "shanghai-2021-green.txt")
     corpus = Corpus.load(corpus_copy)
@@ -290,10 +273,11 @@ def test_add_appends_and_never_merges_agencies(corpus_copy: Path,
 
 def test_add_twice_is_a_clear_error_and_changes_nothing(
         corpus_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "add", str(EXTRA / "liaoning-2021-green.txt"))[0] == 0
+    assert run_cli(capsys, "add", str(EXTRA / "liaoning-2021-green.txt"))[0] == 0
     before = fingerprint(corpus_copy)
-    code, out, err = run(capsys, "add", str(EXTRA / "raw" / "liaoning-2021-green.pdftotext.txt"),
-                         "--id", "liaoning-2021-green")
+    code, out, err = run_cli(capsys, "add",
+                             str(EXTRA / "raw" / "liaoning-2021-green.pdftotext.txt"),
+                             "--id", "liaoning-2021-green")
     assert (code, out) == (2, "")
     assert err == ("policy-assistant: liaoning-2021-green is already in the corpus "
                    "(liaoning-2021-green.txt); give another --id\n")
@@ -305,7 +289,7 @@ def test_add_unreadable_file_exits_2_and_changes_nothing(
     scan = tmp_path / "scan.pdf"
     _blank_pdf(scan)
     before = fingerprint(corpus_copy)
-    code, out, err = run(capsys, "add", str(scan), "--id", "scan")
+    code, out, err = run_cli(capsys, "add", str(scan), "--id", "scan")
     assert (code, out) == (2, "")
     assert err.count("\n") == 1
     assert err.startswith(f"policy-assistant: {scan}: the PDF has no text layer")
@@ -314,7 +298,7 @@ def test_add_unreadable_file_exits_2_and_changes_nothing(
 
 def test_dry_run_of_the_tianjin_pdf_finds_it_in_the_corpus(
         corpus_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "add", str(EXTRA / "pdf" / "tianjin-2022.pdf"), "--id",
+    code, out, err = run_cli(capsys, "add", str(EXTRA / "pdf" / "tianjin-2022.pdf"), "--id",
                          "tianjin-2022-pdf", "--dry-run", "--json")
     assert (code, err) == (0, "")
     report = json.loads(out)

@@ -5,46 +5,27 @@ snapshot puts files back exactly."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import fingerprint, run_cli
 
 from indexing.catalogue import FileSnapshot, split_entries
 from indexing.corpus import DOCUMENTS_FILE, Corpus
-from ui.cli import main
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 EXTRA = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "extra"
 
 
-def fingerprint(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.iterdir()) if p.is_file()}
 
-
-@pytest.fixture
-def corpus_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    target = tmp_path / "corpus"
-    shutil.copytree(CORPUS, target, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setenv("POLICY_ASSISTANT_CORPUS__DIR", str(target))
-    return target
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_add_then_remove_leaves_the_corpus_as_it_was(corpus_copy: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     before = fingerprint(corpus_copy)
-    assert run(capsys, "add", str(EXTRA / "jiangxi-2021-green.txt"), "--id", "jiangxi")[0] == 0
+    assert run_cli(capsys, "add", str(EXTRA / "jiangxi-2021-green.txt"), "--id", "jiangxi")[0] == 0
     assert "jiangxi.txt" in fingerprint(corpus_copy)
-    code, out, err = run(capsys, "remove", "jiangxi", "--json")
+    code, out, err = run_cli(capsys, "remove", "jiangxi", "--json")
     assert (code, err) == (0, "")
     assert json.loads(out) == {"doc_id": "jiangxi", "removed": True,
                                "title": "关于加快建立健全绿色低碳循环发展经济体系的若干措施"}
@@ -57,7 +38,7 @@ def test_remove_a_document_in_the_middle_keeps_the_others_byte_for_byte(
         corpus_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     listing = corpus_copy / DOCUMENTS_FILE
     head, entries = split_entries(listing.read_text(encoding="utf-8"))
-    code, out, _ = run(capsys, "remove", "zhongfa-2021-36")
+    code, out, _ = run_cli(capsys, "remove", "zhongfa-2021-36")
     assert code == 0
     assert out.startswith("removed: zhongfa-2021-36 《中共中央 国务院关于")
     assert listing.read_text(encoding="utf-8") == head + entries[0] + entries[1].rstrip("\n") + "\n"
@@ -77,13 +58,13 @@ def test_refused_removal_exits_2_and_changes_nothing(
         corpus_copy: Path, capsys: pytest.CaptureFixture[str], argv: list[str],
         message: str) -> None:
     before = fingerprint(corpus_copy)
-    assert run(capsys, *argv) == (2, "", f"policy-assistant: {message}\n")
+    assert run_cli(capsys, *argv) == (2, "", f"policy-assistant: {message}\n")
     assert fingerprint(corpus_copy) == before
 
 
 def test_home_document_is_removed_with_force(corpus_copy: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "remove", "tianjin-2022", "--force")[0] == 0
+    assert run_cli(capsys, "remove", "tianjin-2022", "--force")[0] == 0
     corpus = Corpus.load(corpus_copy)
     assert (corpus.home, [d.doc_id for d in corpus.documents]) == \
         (None, ["guofa-2021-4", "zhongfa-2021-36"])
