@@ -47,8 +47,8 @@ CONSOLE_UPLOADS = ("/gradio_api/upload",)  # Gradio's upload route, under the co
 DOCUMENTS_PATH = "/v1/admin/documents"
 TITLE = "Policy assistant"
 DESCRIPTION = (
-    "Questions about the Tianjin green low-carbon circular economy plan and the national "
-    "documents it implements, answered with clause-exact citations. Errors are "
+    "Questions about the policy documents of the corpus (an implementation plan and the "
+    "national documents it implements), answered with clause-exact citations. Errors are "
     '`{"error": {"code": "…", "message": "…"}}` with a 4xx or 5xx status. Limits on the '
     "question and the history are part of the request schema (422 beyond them); the question "
     "endpoints are rate limited per client (429 with Retry-After).")

@@ -405,8 +405,8 @@ def cmd_remove(corpus: Corpus, args: argparse.Namespace) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policy-assistant",
-        description="Look up the Tianjin green low-carbon circular economy plan and the "
-                    "national documents it implements.")
+        description="Look up the policy documents of the corpus (parts, clauses, tasks and "
+                    "the agencies responsible) and ask questions about them.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, handler: Callable[[Corpus, argparse.Namespace], None],

@@ -36,6 +36,7 @@ from typing import Any, TypedDict, TypeVar
 import gradio as gr
 from fastapi import FastAPI
 
+from assistant.compose import Templates
 from assistant.service import Assistant
 from core.errors import BadInput
 from core.model import Turn
@@ -49,13 +50,14 @@ from ui.feedback import FeedbackStoreHolder
 log = logging.getLogger("policy_assistant.console")
 
 TITLE = "政策助手 · 工作台"
-EXAMPLES = [
-    "谁负责岸电建设？",
-    "天津港集团负责哪些任务？",
-    "到2025年非化石能源消费比重目标是多少？",
-    "天津方案第九条讲了什么？",
-    "我们是做再生资源回收的企业，有什么支持？",
-]
+
+
+def _examples() -> list[str]:
+    """The example questions of the answer templates (``suggest``): deployment data, not code."""
+    lines = Templates.load().get("zh", "suggest").splitlines()[1:]
+    return [line.lstrip("· ").strip() for line in lines if line.strip()]
+
+
 # fonts the machine has, nothing fetched: the system's own face, the Chinese faces of the common
 # systems, the generic family. Plain strings reach the CSS as written (a gr.themes.Font would be
 # quoted, and a quoted 'system-ui' is no longer the keyword).
@@ -303,7 +305,7 @@ def _layout(console: Console, adding: AddDocument | None = None,
                                           scale=8, autofocus=True)
                     send = gr.Button("发送", variant="primary", scale=1)
                     clear = gr.Button("清空对话", scale=1)
-                gr.Examples(EXAMPLES, inputs=[question], label="示例问题", **private)
+                gr.Examples(_examples(), inputs=[question], label="示例问题", **private)
                 gr.on([question.submit, send.click], console.ask, [question, exchanges],
                       [question, chatbot, exchanges], **private)
                 clear.click(lambda: ("", [], []), None, [question, chatbot, exchanges],
