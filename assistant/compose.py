@@ -9,6 +9,7 @@ from pathlib import Path
 
 from core.errors import ConfigError
 from core.model import Citation, Provision
+from indexing.clause_refs import restarts
 from indexing.corpus import Corpus
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
@@ -67,7 +68,7 @@ class Sources:
             clause_label=clause.label if clause else None,
             clause_title=clause.title if clause else None,
             part=self._part_heading(doc_id, part_no), provision=provision, quote=quote,
-            agencies=agencies, doc_short_title=doc.meta.short_title))
+            agencies=agencies, doc_short_title=doc.meta.short_title, part_no=part_no))
         return n
 
     def _part_heading(self, doc_id: str, part_no: int) -> str | None:
@@ -86,4 +87,6 @@ def where(corpus: Corpus, p: Provision, lang: str) -> str:
     if p.clause_no == 0:
         return "序言" if lang == "zh" else "preamble"
     item = f"第{p.index}项" if lang == "zh" else f", item {p.index}"
-    return f"{clause.heading}{item}"
+    part = doc.part(clause.part_no) if restarts(doc) else None
+    # 三、（一）: where every part restarts at （一）, the clause alone does not say which
+    return f"{part.label if part else ''}{clause.heading}{item}"

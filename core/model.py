@@ -272,6 +272,9 @@ class Citation:
     quote: str
     agencies: tuple[str, ...] = ()
     doc_short_title: str = ""
+    # the part it stands in (0: the preamble): where clause numbering restarts in each part,
+    # （二） alone is ambiguous and the part says which
+    part_no: int | None = None
 
     @property
     def lead_agency(self) -> str | None:

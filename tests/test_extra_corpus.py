@@ -138,6 +138,20 @@ def test_restarting_clause_ids_are_part_times_100(read: Read) -> None:
         "一、总体思路", "二、主要目标", "五、组织实施"]
 
 
+def test_citations_of_a_restarting_document_name_the_part(read: Read,
+                                                          registry: AgencyRegistry) -> None:
+    from assistant.compose import Sources, where
+
+    doc = read("tianjin-2022-energy-saving").document
+    corpus = Corpus((doc,), registry)
+    task = doc.clause(402).provisions[0]  # type: ignore[union-attr]
+    # （二） stands in parts 三 and 四 alike: the place names its part
+    assert where(corpus, task, "zh").startswith("四、（二）健全污染物排放总量控制制度")
+    sources = Sources(corpus)
+    cited = sources.citations[sources.provision(task) - 1]
+    assert (cited.clause_no, cited.clause_label, cited.part_no) == (402, "（二）", 4)
+
+
 def test_continuous_numbering_keeps_plain_ids(read: Read) -> None:
     doc = read("miit-2022-industry-carbon-peak").document
     assert [c.no for c in doc.clauses] == list(range(1, 21))

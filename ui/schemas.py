@@ -81,6 +81,7 @@ class CitationOut(BaseModel):
     clause_label: str | None
     clause_title: str | None
     part: str | None
+    part_no: int | None
     provision: int | None
     quote: str
     agencies: list[str]

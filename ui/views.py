@@ -138,6 +138,7 @@ def citation_view(c: Citation) -> dict[str, Any]:
         "clause_label": c.clause_label,
         "clause_title": c.clause_title,
         "part": c.part,
+        "part_no": c.part_no,
         "provision": c.provision,
         "quote": c.quote,
         "agencies": list(c.agencies),
