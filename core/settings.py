@@ -39,6 +39,10 @@ class StoreSettings(BaseModel):
     # (HTTP 503 with Retry-After) within this many seconds instead of holding the request
     connect_timeout: float = Field(default=1.0, gt=0)
     timeout: float = Field(default=3.0, gt=0)
+    # the embedded store runs in this process: a call is slow only when the machine is loaded
+    # (opening it took over 3 s with evals and tests running at once), so its deadline only
+    # catches a hang
+    embedded_timeout: float = Field(default=30.0, gt=0)
     # the circuit breaker: after this many unavailable calls in a row the store is not asked
     # again for breaker_reset seconds (calls fail at once); then one probe call decides
     breaker_failures: int = Field(default=3, ge=1)

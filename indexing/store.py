@@ -131,7 +131,8 @@ class ChromaStore:
 
     def __init__(self, settings: StoreSettings, data_dir: Path) -> None:
         self._settings = settings
-        self._guard = Guard("chroma", settings.timeout, settings.breaker_failures,
+        timeout = settings.timeout if settings.host else settings.embedded_timeout
+        self._guard = Guard("chroma", timeout, settings.breaker_failures,
                             settings.breaker_reset, settings.workers)
         self._gate = Gate()
         self.recycled = 0  # times the embedded client was closed and opened again
