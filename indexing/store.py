@@ -178,6 +178,11 @@ class ChromaStore:
     def breaker(self) -> str:
         return self._guard.state
 
+    @property
+    def deadline(self) -> float:
+        """Seconds one call may take: a server's STORE__TIMEOUT, the embedded store's own."""
+        return self._guard.timeout
+
     def ping(self) -> None:
         self._call("heartbeat", self._client.heartbeat)
 
