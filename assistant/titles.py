@@ -47,7 +47,7 @@ class Titles:
                 or any(phrase in t for t in self.titles) \
                 or any(phrase in text for text in self.texts):
             return True
-        for word in self.home_words:  # the words after the last place word: 想先对一下天津…
+        for word in self.home_words:  # the words after the last place word of the question
             at = prefix.rfind(word)
             if at >= 0:
                 prefix = prefix[at + len(word):]

@@ -14,9 +14,9 @@ from enum import StrEnum
 
 
 class Level(StrEnum):
-    MUNICIPAL = "municipal"  # a city, including the province-level ones (天津市, 上海市)
+    MUNICIPAL = "municipal"  # a city, including the province-level ones
     NATIONAL = "national"
-    PROVINCIAL = "provincial"  # a province or autonomous region (江西省, 广西壮族自治区)
+    PROVINCIAL = "provincial"  # a province or autonomous region
     DISTRICT = "district"  # a district or county (滨海新区)
 
 
@@ -49,7 +49,7 @@ class DocumentMeta:
     english_title: str
     aliases: tuple[str, ...] = ()  # what users call it (方案, 指导意见): documents.toml
     home: bool = False  # the deployment's own document: answers lead with it
-    # where the document applies (天津市, 广西壮族自治区, 全国); None: the agency registry's own
+    # where the document applies (a city, a province, the nation); None: the registry's own
     jurisdiction: str | None = None
 
 
@@ -214,7 +214,7 @@ class Chunk:
     part_no: int
     clause_no: int | None
     provision: int | None  # None for a whole-clause chunk
-    header: str  # 天津方案 › 三、构建绿色低碳循环发展的流通体系 › （九）打造绿色物流体系
+    header: str  # short title › part heading › clause heading
     text: str
     agencies: tuple[str, ...] = ()
     has_target: bool = False

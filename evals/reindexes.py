@@ -19,10 +19,24 @@ import httpx
 
 from evals.processes import ROOT, Served, load_average, open_files, rss_mib, start_chroma
 
-CHANGED_FILE = "tianjin-2022-notice.txt"
-OLD = "发展甩挂运输、共同配送。"
-NEW = "发展甩挂运输、共同配送，建设城乡冷链配送骨干网络。"
 TOKEN = "bench-token"
+
+
+def changed_task(corpus: Path) -> tuple[Path, str, str]:
+    """The home plan's file, one of its tasks as printed, and that task reworded: a real change
+    of the corpus that keeps its structure (the file and wording come from the corpus)."""
+    from indexing.corpus import Corpus
+
+    home = Corpus.load(corpus).home
+    if home is None:
+        raise SystemExit("the corpus has no home document to change")
+    path = corpus / home.meta.file
+    text = path.read_text(encoding="utf-8")
+    old = next((p.text for p in home.provisions if p.agencies and p.text.endswith("。")
+                and text.count(p.text) == 1), None)
+    if old is None:
+        raise SystemExit(f"{path}: no task stands verbatim once in the file")
+    return path, old, old[:-1] + "，加强统筹协调。"
 
 
 def bench(folder: Path, times: int, server: bool) -> None:
@@ -38,15 +52,16 @@ def bench(folder: Path, times: int, server: bool) -> None:
     served = Served(folder, settings)
     try:
         served.wait_ready()
-        text = (corpus / CHANGED_FILE).read_text(encoding="utf-8")
+        path, old, new = changed_task(corpus)
+        text = path.read_text(encoding="utf-8")
         with httpx.Client(base_url=served.base, timeout=600) as client:
             client.post("/v1/ask", json={"question": "谁负责岸电建设？"}).raise_for_status()
             print(f"store: {'Chroma server' if server else 'embedded'}; load {load_average()}")
             print(f"before     RSS {rss_mib(served.pid):4d} MiB  open files "
                   f"{open_files(served.pid)}", flush=True)
             for i in range(times):
-                changed = text.replace(OLD, NEW) if i % 2 == 0 else text
-                (corpus / CHANGED_FILE).write_text(changed, encoding="utf-8")
+                changed = text.replace(old, new) if i % 2 == 0 else text
+                path.write_text(changed, encoding="utf-8")
                 t0 = time.perf_counter()
                 report = client.post("/v1/admin/reindex",
                                      headers={"Authorization": f"Bearer {TOKEN}"})

@@ -77,7 +77,8 @@ class AgencyRegistry:
         """Resolve what a user typed to one canonical name, or raise UnknownAgency.
 
         ``known`` adds names that texts use beyond the registry. A query that is part of
-        exactly one name (港集团 → 天津港集团) resolves too; an ambiguous one does not.
+        exactly one name (a group's name without its place prefix) resolves too; an ambiguous
+        one does not.
         """
         key = _key(query)
         if not key:

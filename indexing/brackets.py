@@ -2,7 +2,7 @@
 
 Every cue word lives in brackets.toml; this module only applies them:
 
-    （市交通运输委、市发展改革委牵头，市工业和信息化局、天津港集团等按职责分工负责）
+    （市交通运输委、市发展改革委牵头，市工业和信息化局、市港口集团等按职责分工负责）
      └──────── group 1: leads ──────┘ └────────── group 2 ──────────┘└ ending ┘
 
 - a bracket is a responsibility bracket when it starts with a label (责任单位：) or its last
@@ -13,7 +13,7 @@ Every cue word lives in brackets.toml; this module only applies them:
   later one;
 - a jurisdiction prefix is carried from a name that has it to the department names after it in
   the same group that omit it (自治区发展改革委、工业和信息化厅 → 自治区工业和信息化厅),
-  never to a name that is its own organisation (广西邮政管理局, 中国铁路南宁局集团).
+  never to a name that is its own organisation (a province's 邮政管理局, a railway 局集团).
 """
 
 from __future__ import annotations

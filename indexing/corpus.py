@@ -51,7 +51,7 @@ class Places:
 
     home: tuple[str, ...] = ()
     others: tuple[str, ...] = ()
-    name: str = ""  # how answers name home (天津市)
+    name: str = ""  # how answers name home (e.g. the city's name)
     english: str = ""
 
     @classmethod

@@ -1,6 +1,6 @@
 """Where a document applies and at what level, from the vocabulary in jurisdictions.toml.
 
-A jurisdiction is named the way its government names it (天津市, 广西壮族自治区); national
+A jurisdiction is named the way its government names it (…市, …自治区); national
 documents have the jurisdiction 全国. Nothing here knows a place by name: the data file does.
 """
 

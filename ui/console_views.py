@@ -43,7 +43,7 @@ def escape(text: str) -> str:
 
 
 def agencies_text(agencies: Sequence[str], and_others: bool = False) -> str:
-    """市交通运输委（牵头）、天津海事局、…: the lead first and marked, as the bracket lists them."""
+    """市交通运输委（牵头）、市海事局、…: the lead first and marked, as the bracket lists them."""
     if not agencies:
         return ""
     names = [f"{agencies[0]}（牵头）", *agencies[1:]]
@@ -64,7 +64,7 @@ def place(corpus: Corpus, doc_id: str, part_no: int, clause_no: int | None) -> s
 
 
 def citation_label(corpus: Corpus, c: Citation) -> str:
-    """《天津方案》（九）打造绿色物流体系 第5项"""
+    """《short title》（九）clause title 第5项"""
     short = corpus.document(c.doc_id).meta.short_title
     where = f"{c.clause_label}{c.clause_title or ''}" if c.clause_label else (c.part or "")
     item = f" 第{c.provision}项" if c.provision is not None else ""

@@ -4,7 +4,7 @@
 Structure routes like ui.api's: they read the parsed corpus only, answer while the index is
 still building and never wait on the vector store. Unknown documents and agencies are the
 usual 404 envelope (with the nearest names). The file name is given both as ASCII and as
-UTF-8 (RFC 6266 ``filename*``) so that a browser saves ``天津方案-任务分工表.xlsx``.
+UTF-8 (RFC 6266 ``filename*``) so that a browser saves ``<short title>-任务分工表.xlsx``.
 openpyxl (ui.workbooks) is imported at the first download.
 """
 
