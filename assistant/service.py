@@ -21,7 +21,7 @@ parsed structure.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from assistant.answers import duties, general, structure, targets, who
@@ -39,7 +39,7 @@ from assistant.llm import Polisher
 from assistant.normalise import normalise
 from assistant.query import Ask, ClauseRef, Query, Role
 from assistant.search import Searcher
-from assistant.tasks import TaskTable
+from assistant.tasks import Selection, TaskTable
 from assistant.understand import Understander
 from core.errors import BadInput
 from core.model import Answer, Turn
@@ -161,9 +161,10 @@ class Assistant:
             return structure.document_fact(kit, q, self._doc_of(q), self.tasks)
         if q.ask == Ask.CLARIFY:
             return structure.clarify(kit, q)
-        if q.ask == Ask.COUNT or (q.ask == Ask.LIST and (q.role != Role.ANY
+        if q.ask == Ask.COUNT or (q.ask == Ask.LIST and (q.role != Role.ANY or q.clauses
                                                          or not ev.topic(q.topic))):
-            return structure.count_or_list(kit, self.tasks, q, ev.scoped(q))
+            return structure.count_or_list(kit, self.tasks, q, ev.scoped(q),
+                                           on=self._on_subject(q) if q.agencies else None)
         if q.ask == Ask.LIST:
             return duties.on_topic(kit, ev, q.text, q.agencies[0], lang, context)
         if q.unstated and q.ask in _ASKS_ON_A_SUBJECT:
@@ -176,6 +177,8 @@ class Assistant:
             chosen = targets.match(kit, ev, q.text, q)
             if chosen:
                 return targets.answer(kit, chosen, lang)
+            if q.clauses:  # a clause with no figure: the clause itself
+                return clause(kit, lang, q.clauses, self._doc_of(q))
         if q.ask == Ask.COMPARE:
             return compare(kit, ev, self.links, q, context)
         if not q.follow_up and not q.agencies and not ev.topic(q.text):
@@ -189,6 +192,29 @@ class Assistant:
                                  home_first=not docs,
                                  topic="" if q.follow_up or q.yes_no else q.topic)
         return general.define(kit, q, answer) if q.ask == Ask.DEFINE else answer
+
+    def _on_subject(self, q: Query) -> Callable[[Selection], Selection] | None:
+        """An agency's tasks narrowed to the subject the question names, by the words the
+        tasks share with it (the most of them); no subject, or no task on it: all."""
+        names = [key for name in q.agencies for a in [self.corpus.registry.agency(name)]
+                 for key in (a.name, *a.aliases)]
+        # the agency's own words are no subject (market regulation → 监管 is its name)
+        words = {w for w in self.evidence.topic(q.topic) if not any(w in k for k in names)}
+        if not words:
+            return None
+        tokens = self.evidence.tokenizer.tokens
+
+        def narrow(chosen: Selection) -> Selection:
+            scores = [(len(words & set(tokens(p.text))), p) for p in chosen.tasks]
+            best = max((n for n, _ in scores), default=0)
+            if best == 0:
+                return chosen
+            kept = tuple(p for n, p in scores if n == best)
+            said = [w for w in words if any(w in p.text for p in kept)]
+            said = sorted((w for w in said if not any(w != o and w in o for o in said)),
+                          key=lambda w: q.topic.find(w) if w in q.topic else len(q.topic))
+            return replace(chosen, tasks=kept, subject="、".join(said[:3]))
+        return narrow
 
     def _this_part(self, q: Query, ctx: Context | None) -> Query:
         """这一部分: the part of the clause answered before."""

@@ -20,6 +20,8 @@ class Selection:
     agency: str | None
     role: Role
     part: int | None
+    clause: int | None = None
+    subject: str = ""  # the words the tasks were narrowed to (其中跟再生资源有关的)
 
     def __len__(self) -> int:
         return len(self.tasks)
@@ -35,11 +37,13 @@ class TaskTable:
         return tuple(dict.fromkeys(p.doc_id for p in self.rows))
 
     def select(self, doc_ids: Sequence[str] = (), agency: str | None = None,
-               role: Role = Role.ANY, part: int | None = None) -> Selection:
+               role: Role = Role.ANY, part: int | None = None,
+               clause: int | None = None) -> Selection:
         docs = tuple(doc_ids) or self.documents_with_tasks()
         out = []
         for p in self.rows:
-            if p.doc_id not in docs or (part is not None and p.part_no != part):
+            if p.doc_id not in docs or (part is not None and p.part_no != part) \
+                    or (clause is not None and p.clause_no != clause):
                 continue
             if agency is not None:
                 if agency not in p.agencies:
@@ -50,4 +54,4 @@ class TaskTable:
             elif role == Role.SUPPORTING:
                 continue
             out.append(p)
-        return Selection(tuple(out), docs, agency, role, part)
+        return Selection(tuple(out), docs, agency, role, part, clause)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from assistant.clause_names import ClauseNames
 from assistant.guard import Guard
 from assistant.lexicon import Tokens, load
 from assistant.names import AgencyMatcher
@@ -87,6 +88,7 @@ class Understander:
         self.home = next((d.doc_id for d in corpus.documents if d.meta.home), None)
         self.titles = Titles(corpus, self.facts["title_suffixes"].zh,
                              self.facts["title_breaks"].zh)
+        self.clause_names = ClauseNames(corpus, tokenizer)
         self.bracketed = frozenset(d.doc_id for d in corpus.documents
                                    if any(p.agencies for p in d.provisions))
 
@@ -139,6 +141,13 @@ class Understander:
             doc = clauses[0].doc_id if clauses else None
             numbers = [int(more.group(1)), *map(int, re.findall(r"[0-9]{1,2}", more.group(2)))]
             clauses = tuple(ClauseRef(doc, n) for n in dict.fromkeys(numbers))
+        if not clauses and "clause_by_name" in cues:  # 农业那条: the clause whose title says it
+            named = self.clause_names.find(
+                t.text, sorted(a for a, _ in self.refs["clause_by_name"].spans(t)),
+                docs or ((self.home,) if self.home else ()))
+            clauses = (named,) if named else ()
+            if named is None:
+                cues.discard("clause_by_name")
         part = self._part(text, t)
         if part is None and self.refs["this_part"](t):
             part = 0  # the part of the clause cited before: resolved against that answer
@@ -220,6 +229,12 @@ class Understander:
         if s.decline:
             return Ask.DECLINE, (f"guard {s.decline}",)
         if s.clauses:
+            if "clause_by_name" in c and ("count" in c or (
+                    ("list" in c or (c & {"lead", "supporting"} and "who" not in c))
+                    and (s.agencies or "follow_up" in c))):
+                # 能源体系那条里它牵头几项: the table, within that clause
+                return (Ask.COUNT if "count" in c else Ask.LIST), ("clause named by subject",
+                                                                   "count or list cue")
             if "value" in c and not s.agencies:
                 return Ask.VALUE, ("clause ref", "value cue")
             if "who" in c or "lead" in c:
@@ -228,6 +243,8 @@ class Understander:
         if "which_clause" in c:  # 这是第几条: the clause of what was answered before
             return Ask.CLAUSE, ("which clause",)
         if s.part is not None:
+            if "clause_unit" in c and "task_unit" not in c:
+                return Ask.PART, ("part ref", "count of clauses")
             if "count" in c:
                 return Ask.COUNT, ("part ref", "count cue")
             return Ask.PART, ("part ref",)

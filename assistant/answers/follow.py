@@ -12,16 +12,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from assistant.answers import targets, who
+from assistant.answers.clause import clause
 from assistant.answers.general import general
 from assistant.answers.kit import Context, Kit, has
 from assistant.compose import Sources, where
 from assistant.evidence import Evidence
 from assistant.links import Links
-from assistant.query import Ask, Query
+from assistant.query import Ask, ClauseRef, Query
 from assistant.references import number_of, without_document_cues
 from assistant.understand import Understander
-from core.model import Answer, Citation, Intent
+from core.model import Answer, Citation, Intent, Provision
 
+# 第一条 after a list of clauses: the first clause listed, not clause （一）
+_ORDINAL_CLAUSE = re.compile(r"第\s*([一二三四五六七八九十0-9]{1,3})\s*条(?!任务)")
 _ITEM_RE = re.compile(r"第\s*([一二三四五六七八九十0-9]{1,3})\s*(?:项|个|条任务)")
 # named by number or position, or a table query: nothing to resolve
 _SELF_CONTAINED = (Ask.CLAUSE, Ask.PART, Ask.DOCUMENT, Ask.COUNT, Ask.LIST)
@@ -35,10 +38,23 @@ class FollowUps:
         self.dispatch = dispatch  # the pipeline, for the question before asked anew
 
     def resolve(self, q: Query, ctx: Context) -> Answer | None:
-        if q.ask in _SELF_CONTAINED:
-            return None
         question, lang = q.text, q.lang
         cited = [c for c in ctx.answer.citations if c.clause_no is not None or c.part]
+        cues = self.understander.slots(question).cues if cited else frozenset()
+        if "item_by_name" in cues and self.ev.topic(question):
+            shown = [p for p in (self.ev.provision_at(c) for c in cited) if p is not None]
+            named = self.ev.provision_on_topic(question, cited)
+            if named is not None and named in shown:  # 两网融合那项还有谁: that task's agencies
+                return who.of(self.kit, lang, named)
+        if "rest" in cues:
+            rest = self._rest(ctx, cited)
+            if rest:  # 剩下那项谁牵头: the tasks of the same clauses the answer did not show
+                return who.of(self.kit, lang, *rest[:4])
+        ordinal = self._listed_clause(q, ctx, cited)
+        if ordinal is not None:  # 第二条 after a list of clauses
+            return clause(self.kit, lang, [ordinal], ordinal.doc_id or "")
+        if q.ask in _SELF_CONTAINED:
+            return None
         item = _ITEM_RE.search(question)
         index = number_of(item.group(1)) if item else None
         if index is not None and ctx.answer.intent == Intent.TARGET:
@@ -84,6 +100,31 @@ class FollowUps:
             return Answer(self.kit.t(lang, "followup_none"), True, Intent.GENERAL)
         return None
 
+    def _listed_clause(self, q: Query, ctx: Context,
+                       cited: Sequence[Citation]) -> ClauseRef | None:
+        m = _ORDINAL_CLAUSE.search(q.text)
+        before = ctx.query
+        if m is None or before is None or before.ask not in (Ask.PART, Ask.COUNT, Ask.LIST):
+            return None
+        places = list(dict.fromkeys((c.doc_id, c.clause_no) for c in cited if c.clause_no))
+        n = number_of(m.group(1))
+        if len(places) < 2 or n is None or not 1 <= n <= len(places):
+            return None
+        doc_id, no = places[n - 1]
+        return ClauseRef(doc_id, no or 0)
+
+    def _rest(self, ctx: Context, cited: Sequence[Citation]) -> list[Provision]:
+        shown = [p for p in (self.ev.provision_at(c) for c in cited) if p is not None]
+        places = {(p.doc_id, p.clause_no) for p in shown if p.clause_no}
+        if ctx.query is not None and ctx.query.clauses:  # the clause the answer was narrowed to
+            places = {(r.doc_id, r.clause_no) for r in ctx.query.clauses if r.doc_id} or places
+        if len(places) != 1:
+            return []  # the rest of a list over many clauses is everything else: no answer
+        doc_id, no = next(iter(places))
+        clause = self.kit.corpus.document(doc_id).clause(no or 0)
+        return [p for p in (clause.provisions if clause else ()) if p.agencies
+                and p not in shown]
+
     def _who(self, question: str, lang: str, before: str, cited: Sequence[Citation]) -> Answer:
         """其中绿色保险呢？谁来负责？ picks by its own words; 这件事谁牵头？ by the subject of
         the question before."""
@@ -93,7 +134,17 @@ class FollowUps:
         # the question names no task of its own: who does each task cited before, the one
         # the question before was most about first
         tasks = [p for p in (self.ev.provision_at(c) for c in cited) if p is not None]
-        tasks = sorted(dict.fromkeys(tasks), key=lambda p: p != chosen)[:3]
+        if tasks and not any(p.agencies for p in tasks):
+            # a target of the plan's goals names no agency: the task that works towards it
+            found = who.responsibility(self.kit, self.ev, f"{before} {question}", lang)
+            if not found.refused and any(c.agencies for c in found.citations):
+                return found
+        tasks = sorted(dict.fromkeys(tasks), key=lambda p: p != chosen)
+        places = {(p.doc_id, p.clause_no) for p in tasks}
+        if len(tasks) > 3 and len(places) == 1:  # every task of one clause: the clause, each
+            doc_id, no = places.pop()           # task with its agencies
+            return clause(self.kit, lang, [ClauseRef(doc_id, no or 0)], doc_id)
+        tasks = tasks[:3]
         if tasks:
             return who.of(self.kit, lang, *tasks)
         return self.about(cited[0], question, lang, force_agencies=True)

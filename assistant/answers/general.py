@@ -62,8 +62,15 @@ def _same_term(kit: Kit, ev: Evidence, topic: str, doc_id: str,
     provisions use verbatim) and those provisions, in clauses not shown."""
     limit = ev.settings.see_also_max_provisions
     provisions = [p for p in kit.corpus.document(doc_id).provisions if p.clause_no is not None]
-    for term in sorted((t for t in ev.topic(topic) if len(t) >= 2 and not t.isascii()),
-                       key=lambda t: (-len(t), t)):
+    # the user's own words only: a synonym the search added (环保 → 生态环境) points at
+    # clauses the question never named
+    said = topic.lower()
+    words = {t for t in ev.topic(topic) if len(t) >= 2 and not t.isascii() and t in said}
+    for term in sorted(words, key=lambda t: (-len(t), t)):
+        if any(w not in term for w in words):
+            # the term must be the whole subject (垃圾分类怎么搞): in a question about more
+            # than one thing, the other clauses using one of its words are beside the point
+            return "", []
         using = [p for p in provisions if term in p.text]
         if len(using) > limit:
             continue  # too common to point anywhere: another of its words may be rarer

@@ -4,7 +4,7 @@ about a document (date, issuer, number, structure, basis), a part by number. No 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from assistant.answers.kit import Kit
 from assistant.compose import Sources
@@ -16,25 +16,33 @@ from indexing.numerals import to_numeral
 _BASIS = re.compile(r"根据(《[^》]+》(?:（[^）]*）)?(?:和《[^》]+》(?:（[^）]*）)?)*)")
 
 
-def count_or_list(kit: Kit, table: TaskTable, q: Query, doc_ids: Sequence[str]) -> Answer:
+def count_or_list(kit: Kit, table: TaskTable, q: Query, doc_ids: Sequence[str],
+                  on: Callable[[Selection], Selection] | None = None) -> Answer:
     """An agency's tasks (in a role), or every task of a document or part: the exact count,
-    what was counted, then the tasks themselves with their clauses."""
+    what was counted, then the tasks themselves with their clauses. ``on`` narrows a
+    selection to the question's subject (其中跟再生资源回收有关的), when any task is on it."""
     docs = [d for d in doc_ids if d in table.documents_with_tasks()] \
         or list(table.documents_with_tasks())
     part = q.part if q.part and q.part > 0 else None
+    # a clause named by its subject (能源体系那条里它牵头几项): the table within that clause
+    clause = q.clauses[0] if q.clauses and q.clauses[0].clause_no > 0 else None
+    if clause is not None and clause.doc_id:
+        docs = [clause.doc_id]
+    clause_no = clause.clause_no if clause is not None else None
     lines: list[str] = []
     sources = Sources(kit.corpus)
     agencies: list[str | None] = list(q.agencies[:3]) or [None]  # 商务局和发改委各做什么
     for agency in agencies:
         found = []
         for doc_id in docs:
-            chosen = table.select([doc_id], agency, q.role, part)
+            chosen = table.select([doc_id], agency, q.role, part, clause_no)
+            chosen = on(chosen) if on is not None else chosen
             if agency is not None and not chosen and len(docs) > 1:
                 continue
             found += _selection(kit, table, chosen, doc_id, q, sources)
         if not found:
             doc_id = docs[0]
-            found = _selection(kit, table, table.select([doc_id], agency, q.role, part),
+            found = _selection(kit, table, table.select([doc_id], agency, q.role, part, clause_no),
                                doc_id, q, sources)
         lines += found
     intent = Intent.DUTIES if q.agencies else Intent.GENERAL
@@ -47,21 +55,23 @@ def _selection(kit: Kit, table: TaskTable, chosen: Selection, doc_id: str, q: Qu
                sources: Sources) -> list[str]:
     lang = q.lang
     doc = kit.doc_name(doc_id, lang)
+    scope, about = _scope(kit, chosen, doc_id, lang), _about(kit, chosen, lang)
     if chosen.agency is None:
-        scope = kit.t(lang, "count_scope_part", part=to_numeral(chosen.part)) \
-            if chosen.part else ""
         lines = [kit.t(lang, "count_tasks", doc=doc, n=len(chosen), scope=scope)]
     else:
         name = kit.agency_names([chosen.agency], lang)[0]
         role = kit.t(lang, f"role_{chosen.role.value}")
         if not chosen:
-            other = table.select([doc_id], chosen.agency, Role.ANY, chosen.part)
+            other = table.select([doc_id], chosen.agency, Role.ANY, chosen.part, chosen.clause)
             if chosen.role == Role.ANY or not other:
-                return [kit.t(lang, "count_none", agency=name, doc=doc, role=role)]
+                return [kit.t(lang, "count_none", agency=name, doc=doc, role=role, scope=scope,
+                              about=about)]
             # 邮政管理局有牵头的任务吗: none, but here is what it does do
             other_role = Role.SUPPORTING if chosen.role == Role.LEAD else Role.LEAD
-            chosen = table.select([doc_id], chosen.agency, other_role, chosen.part)
-            head = kit.t(lang, "count_none_other", agency=name, doc=doc, role=role,
+            chosen = table.select([doc_id], chosen.agency, other_role, chosen.part,
+                                  chosen.clause)
+            head = kit.t(lang, "count_none_other", agency=name, doc=doc, role=role, scope=scope,
+                         about=about,
                          other=kit.t(lang, f"role_{other_role.value}"), n=len(chosen))
             if q.yes_no:
                 head = kit.t(lang, "open_no") + head
@@ -72,10 +82,26 @@ def _selection(kit: Kit, table: TaskTable, chosen: Selection, doc_id: str, q: Qu
             detail = kit.t(lang, "count_detail", lead_n=lead_n,
                            support_n=len(chosen) - lead_n)
         lines = [kit.t(lang, "count_agency", agency=name, doc=doc, role=role, n=len(chosen),
-                       detail=detail)]
+                       scope=scope, about=about, detail=detail)]
         if q.yes_no:
             lines[0] = kit.t(lang, "open_yes") + lines[0]
     return lines + _items(kit, chosen, sources, lang)
+
+
+def _scope(kit: Kit, chosen: Selection, doc_id: str, lang: str) -> str:
+    """What the count was narrowed to: a part, or a clause (by its label and title)."""
+    scope = ""
+    clause = kit.corpus.document(doc_id).clause(chosen.clause) \
+        if chosen.clause is not None else None
+    if clause is not None:
+        scope = kit.t(lang, "count_scope_clause", clause=clause.heading)
+    elif chosen.part:
+        scope = kit.t(lang, "count_scope_part", part=to_numeral(chosen.part))
+    return scope
+
+
+def _about(kit: Kit, chosen: Selection, lang: str) -> str:
+    return kit.t(lang, "count_scope_subject", words=chosen.subject) if chosen.subject else ""
 
 
 def _items(kit: Kit, chosen: Selection, sources: Sources, lang: str) -> list[str]:

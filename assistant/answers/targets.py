@@ -19,6 +19,10 @@ def match(kit: Kit, ev: Evidence, question: str, q: Query | None = None) -> list
     question after the targets in general (定了哪些指标), every target of the document and
     year it names."""
     corpus, tokenizer = kit.corpus, ev.tokenizer
+    named = [r for r in (q.clauses if q is not None else ()) if r.doc_id and r.clause_no > 0]
+    if named:  # 农业那条有哪些量化指标: the targets of that clause, whatever their words
+        return [t for t in corpus.targets for r in named
+                if (t.doc_id, t.clause_no) == (r.doc_id, r.clause_no)]
     tokens = set(tokenizer.query_tokens(question))
     preferred = set(q.docs if q is not None and q.docs_named and len(q.docs) < len(
         corpus.documents) else preferred_documents(question, corpus))
