@@ -260,6 +260,10 @@ class Understander:
                 return Ask.COUNT, ("agency", "count cue")
             if "list" in c:
                 return Ask.LIST, ("agency", "list cue")
+            if q.yes_no and "follow_up" in c and c & {"who", "lead"} \
+                    and not c & {"count", "list", "supporting"}:
+                # 这个是发改委牵头吧: whether it leads what was asked before
+                return Ask.WHO, ("agency", "yes/no on who leads the subject before")
             if c & {"lead", "supporting"} and not s.subject:
                 return Ask.LIST, ("agency", "role cue")
             if len(re.sub(r"[\W_]", "", s.topic)) <= 3:

@@ -28,7 +28,12 @@ def frame(kit: Kit, q: Query, answer: Answer) -> Answer:
         # 是不是要取消了, answered with a clause that keeps it: the documents do not say so
         text = kit.t(lang, "claim_absent", what="、".join(c.label(lang) for c in unmade)
                      if lang == "zh" else " or ".join(c.label(lang) for c in unmade)) + text
-    if q.yes_no:
+    leads = {c.agencies[0] for c in answer.citations if c.agencies}
+    if q.yes_no and q.agencies and answer.intent == Intent.RESPONSIBILITY and leads:
+        # 这个是发改委牵头吧: the lead the text names decides
+        opening = kit.t(lang, "open_yes" if set(q.agencies) & leads else "open_no")
+        text = f"{opening}{'' if lang == 'zh' else ' '}{text}"
+    elif q.yes_no:
         opening = kit.t(lang, "open_unstated" if not_stated else "open_yes")
         if not text.startswith(tuple(kit.t(lang, f"open_{o}")
                                      for o in ("yes", "no", "unstated"))):
