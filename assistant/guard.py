@@ -40,8 +40,8 @@ class Guard:
     ORDER = ("manipulation", "harmful", "small_talk", "writing", "opinion", "advice",
              "other_services", "other_places")
     # details the documents never give, checked after ORDER, in this order
-    UNSTATED = ("money", "rate", "procedure", "contact", "schedule", "outcome", "penalty",
-                "eligibility")
+    UNSTATED = ("money", "rate", "procedure", "contact", "schedule", "deadline", "outcome",
+                "penalty", "eligibility")
 
     def __init__(self, categories: dict[str, Category], known_years: frozenset[int]) -> None:
         self._categories = categories
