@@ -62,15 +62,20 @@ class Links:
         return out
 
 
-def links_toml(doc_id: str, pairs: Sequence[tuple[int, str, int]]) -> str:
-    """corpus/links.toml for one local document."""
-    lines = ["# Which national clause each clause of a local plan implements. Computed from the",
-             "# texts by `policy-assistant links --write` (the clause searched in the other",
-             "# document), then reviewed; checked against the structure when the corpus loads.",
-             ""]
+_HEADER = ("# Which national clause each clause of a local plan implements. Computed from the\n"
+           "# texts by `policy-assistant links --write` (the clause searched in the other\n"
+           "# document), then reviewed; checked against the structure when the corpus loads.\n\n")
+
+
+def links_toml(doc_id: str, pairs: Sequence[tuple[int, str, int]], existing: str = "") -> str:
+    """corpus/links.toml with the links of ``doc_id`` (re)written: every other document's
+    entries and the comments of ``existing`` stay as they are, byte for byte."""
+    head, _, rest = (existing or _HEADER).partition("[[link]]")
+    blocks = [f"[[link]]{b}" for b in rest.split("[[link]]")] if rest else []
+    kept = [b.rstrip("\n") + "\n\n" for b in blocks if f'from = "{doc_id}/' not in b]
     by_clause: dict[int, list[str]] = {}
     for no, other, other_no in pairs:
         by_clause.setdefault(no, []).append(f'"{other}/{other_no}"')
-    for no, targets in by_clause.items():
-        lines += ["[[link]]", f'from = "{doc_id}/{no}"', f"to = [{', '.join(targets)}]", ""]
-    return "\n".join(lines)
+    new = [f'[[link]]\nfrom = "{doc_id}/{no}"\nto = [{", ".join(targets)}]\n\n'
+           for no, targets in by_clause.items()]
+    return (head + "".join(kept + new)).rstrip("\n") + "\n"

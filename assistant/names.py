@@ -1,6 +1,11 @@
 """Agencies a question names: canonical names and aliases (发改委, 规资局), English names in
 their common word orders (Commerce Bureau, Bureau of Commerce), and one-character typos of a
 Chinese name (发该委). The keys come from the agency registry and the texts, never from code.
+
+Agencies of other jurisdictions' plans (the corpus's agency directory) are named by their
+derived keys (广西发改委, 自治区发展改革委, 工信厅): a key home has means home's agency unless the
+question names the other place (广西的发改委); a key only other jurisdictions have means theirs
+when one has it, and is ``ambiguous`` when several do.
 """
 
 from __future__ import annotations
@@ -51,7 +56,9 @@ class AgencyMatcher:
         for name in corpus.agencies_in_use:
             keys.setdefault(name.lower(), name)
         self._keys = keys
-        self._ordered = sorted(keys, key=len, reverse=True)
+        self._directory = corpus.directory
+        self._others = corpus.directory.keys  # key → agencies of other jurisdictions
+        self._ordered = sorted({*keys, *self._others}, key=len, reverse=True)
         self._english = english
         self._typo_keys = [k for k in keys if len(k) >= 3 and re.search(r"[\u4e00-\u9fff]", k)]
 
@@ -59,8 +66,25 @@ class AgencyMatcher:
         """Canonical names in the order they appear; longer names win over names inside
         them."""
         text = question.lower()
+        scanned = self._scan(text)
+        found = [(start, names[0]) for start, _, names in scanned if len(names) == 1]
+        found += self._english_forms(text, found)
+        if not scanned and not found:
+            found += self._typos(text)
+        return tuple(dict.fromkeys(name for _, name in sorted(found)))
+
+    def ambiguous(self, question: str) -> tuple[str, tuple[str, ...]] | None:
+        """The first name in the question that several other jurisdictions' agencies have
+        and home's none (自治区发展改革委 with two regions' plans loaded), and those agencies."""
+        return next(((question[start:start + len(key)], names)
+                     for start, key, names in self._scan(question.lower()) if len(names) > 1),
+                    None)
+
+    def _scan(self, text: str) -> list[tuple[int, str, tuple[str, ...]]]:
+        """Each key found, longest first, where no longer one stands: the agencies it means."""
         taken = [False] * len(text)
-        found: list[tuple[int, str]] = []
+        places: tuple[str, ...] | None = None
+        found: list[tuple[int, str, tuple[str, ...]]] = []
         for key in self._ordered:
             start = text.find(key)
             while start >= 0:
@@ -69,12 +93,22 @@ class AgencyMatcher:
                         and not text[:start].endswith(_NATIONAL_PREFIXES):
                     for i in span:
                         taken[i] = True
-                    found.append((start, self._keys[key]))
+                    if places is None and key in self._others:
+                        places = self._directory.places_named(text)
+                    found.append((start, key, self._meant(key, places or ())))
                 start = text.find(key, start + 1)
-        found += self._english_forms(text, found)
-        if not found:
-            found += self._typos(text)
-        return tuple(dict.fromkeys(name for _, name in sorted(found)))
+        return found
+
+    def _meant(self, key: str, places: tuple[str, ...]) -> tuple[str, ...]:
+        """Home's agency by default; the named place's if the question names one that has
+        it; else every other jurisdiction's agency the key may mean."""
+        others = self._others.get(key, ())
+        there = self._directory.in_place(others, places)
+        if there:
+            return there
+        if key in self._keys:
+            return (self._keys[key],)
+        return others
 
     def _english_forms(self, text: str,
                        found: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:

@@ -31,6 +31,7 @@ from assistant.answers.follow import FollowUps
 from assistant.answers.framing import frame, refuse
 from assistant.answers.kit import Context, Kit, Routing
 from assistant.answers.support import measures
+from assistant.answers.which import which_agency
 from assistant.compose import Templates
 from assistant.evidence import Evidence
 from assistant.guard import Guard
@@ -147,6 +148,9 @@ class Assistant:
             years = ",".join(sorted(set(re.findall(r"(?:19|20)\d{2}", q.text))))
             return refuse(kit, lang, f"refuse_{q.decline}", ev.words(q.text), years=years,
                           home=kit.home_name(lang))
+        which = None if q.agencies else self.searcher.agencies.ambiguous(q.text)
+        if which is not None:  # 自治区发展改革委 with two regions' plans loaded: which one
+            return which_agency(kit, *which, lang, "clarify: agency of several jurisdictions")
         if q.part == 0:
             q = self._this_part(q, ctx)
         if ctx is not None:

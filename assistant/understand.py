@@ -191,8 +191,7 @@ class Understander:
                 spans.append((start, start + len(key)))
                 start = t.text.find(key, start + 1)
         for name in agencies:
-            agency = self.corpus.registry.agency(name)
-            for key in (agency.name, *agency.aliases, agency.english):
+            for key in self.corpus.agency_words(name):
                 k = key.lower()
                 start = t.text.find(k) if k else -1
                 while start >= 0:

@@ -15,6 +15,7 @@ PolicyAssistantError
     ├── UnknownDocument
     ├── UnknownClause
     ├── UnknownAgency
+    ├── AmbiguousAgency      a name agencies of several jurisdictions have, none of them home
     ├── UnreadableDocument   a file given to `add` is no plan: empty, a scan with no text
     │   │                    layer, or a text that does not parse as a plan
     │   └── UnsupportedFormat  a suffix no reader takes (.doc, .xlsx …)
@@ -110,6 +111,20 @@ class UnknownClause(BadInput):
 
 class UnknownAgency(BadInput):
     code = "unknown_agency"
+
+
+class AmbiguousAgency(BadInput):
+    """发改委 when two other jurisdictions' plans are loaded and home has none: which one.
+    ``candidates``: (name, jurisdiction) of each agency the name may mean."""
+
+    code = "ambiguous_agency"
+
+    def __init__(self, query: str, candidates: tuple[tuple[str, str], ...]) -> None:
+        self.query = query
+        self.candidates = candidates
+        listed = ", ".join(f"{name} ({where})" for name, where in candidates)
+        super().__init__(f"{query} names agencies of {len(candidates)} jurisdictions; "
+                         f"which one: {listed}")
 
 
 class UnreadableDocument(BadInput):

@@ -4,7 +4,9 @@ Document ─┬─ preamble: Clause 0 (title, notice, preamble)
           └─ parts: Part (一、…) ─┬─ intro: Provision…   (text of a part that has no clauses)
                                  └─ clauses: Clause (（一）…) ── provisions: Provision (one task)
 
-A provision carries the agencies of its responsibility bracket, canonical names, lead first.
+A provision carries the agencies of its responsibility bracket, canonical names, lead first: the
+registry's for the deployment's own jurisdiction, named with their place for any other
+(广西壮族自治区发展改革委: indexing.agency_names).
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ class Agency:
     kind: AgencyKind
     english: str
     aliases: tuple[str, ...] = ()
+    # whose agency it is (天津市, 广西壮族自治区, 全国); None: not said (a bare registry entry)
+    jurisdiction: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

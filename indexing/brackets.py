@@ -140,7 +140,7 @@ class BracketCues:
         out: list[Name] = []
         prefix: str | None = None
         for name in written:
-            own_prefix = self._prefix_of(name)
+            own_prefix = self.prefix_of(name)
             if own_prefix is not None:
                 prefix = own_prefix
                 out.append(Name(name, name, lead))
@@ -178,7 +178,8 @@ class BracketCues:
                     names.append(name)
         return names, and_others
 
-    def _prefix_of(self, name: str) -> str | None:
+    def prefix_of(self, name: str) -> str | None:
+        """The jurisdiction prefix a name starts with (自治区, 省, 市), if any."""
         if any(name.startswith(p) for p in self.not_prefixes):
             return None
         return next((p for p in self.prefixes if name.startswith(p) and len(name) > len(p)),

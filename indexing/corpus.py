@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
-from core.errors import CorpusError, UnknownDocument
-from core.model import Agency, Clause, Document, DocumentMeta, Duty, Level, Target
+from core.errors import CorpusError, UnknownAgency, UnknownDocument
+from core.model import Agency, AgencyKind, Clause, Document, DocumentMeta, Duty, Level, Target
 from indexing.agencies import AgencyRegistry
+from indexing.agency_directory import AgencyDirectory, is_other, qualify
 from indexing.clause_refs import find_clause, unknown_id
 from indexing.parser import parse_document
 from indexing.targets import extract_targets
@@ -126,7 +128,10 @@ class Corpus:
         """Parse every listed document. Any failure raises; nothing partial is returned."""
         registry = AgencyRegistry.load(directory / AGENCIES_FILE)
         metas = load_metadata(directory / DOCUMENTS_FILE)
-        return cls(tuple(parse_document(m, directory / m.file, registry) for m in metas),
+        documents = (parse_document(m, directory / m.file, registry) for m in metas)
+        # another jurisdiction's agencies are named with their place: 广西壮族自治区发展改革委
+        return cls(tuple(qualify(d) if is_other(d, registry.jurisdiction) else d
+                         for d in documents),
                    registry, load_levels(directory / LEVELS_FILE),
                    Places.load(directory / PLACES_FILE)).with_links(
                        load_links(directory / LINKS_FILE), directory / LINKS_FILE)
@@ -200,31 +205,66 @@ class Corpus:
 
     @cached_property
     def agencies_in_use(self) -> tuple[str, ...]:
-        """Every agency a responsibility bracket names, most frequently named first."""
-        counts: dict[str, int] = {}
-        for doc in self._registry_documents:
-            for provision in doc.provisions:
-                for name in provision.agencies:
-                    counts[name] = counts.get(name, 0) + 1
-        return tuple(sorted(counts, key=lambda n: (-counts[n], n)))
+        """Every agency a responsibility bracket names, most frequently named first: the
+        home jurisdiction's by their registry names, any other's named with its place."""
+        return _by_count(self.documents)
 
-    @property
-    def _registry_documents(self) -> tuple[Document, ...]:
-        """The documents whose agency names are the registry's: those of its jurisdiction or
-        naming none. Another city's 市发展改革委 is not the registry's 市发展改革委."""
-        own = self.registry.jurisdiction
-        return tuple(d for d in self.documents
-                     if own is None or d.meta.jurisdiction in (None, own))
+    @cached_property
+    def _home_agencies_in_use(self) -> tuple[str, ...]:
+        return _by_count(d for d in self.documents
+                         if not is_other(d, self.registry.jurisdiction))
+
+    @cached_property
+    def directory(self) -> AgencyDirectory:
+        """The agencies of the documents of other jurisdictions (agencies keyed by
+        jurisdiction; the registry holds the home jurisdiction's)."""
+        return AgencyDirectory(self.documents, self.registry.jurisdiction)
 
     def agency(self, query: str) -> Agency:
-        """Resolve a canonical name or alias (发改委) to the agency, or raise UnknownAgency."""
-        return self.registry.agency(self.registry.resolve(query, self.agencies_in_use))
+        """Resolve a name or alias to the agency, or raise UnknownAgency (AmbiguousAgency
+        for a name several other jurisdictions' agencies have and home's none). The home
+        jurisdiction answers first: 发改委 is its 市发展改革委 whatever else is loaded;
+        广西发改委, 自治区发展改革委 or 工信厅 (home has none) are another's."""
+        if query in self.directory:
+            return self._listed(query)
+        try:
+            name = self.registry.resolve(query, self._home_agencies_in_use)
+        except UnknownAgency as exc:
+            other = self.directory.resolve(query)
+            if other is None:
+                suggestions = (*exc.suggestions, *self.directory.suggest(query))
+                raise UnknownAgency(exc.message, tuple(dict.fromkeys(suggestions))[:3]) \
+                    from None
+            return self._listed(other)
+        return replace(self.registry.agency(name), jurisdiction=self.registry.jurisdiction)
+
+    def namesakes(self, query: str, agency: Agency) -> tuple[str, ...]:
+        """Other jurisdictions' agencies ``query`` also names (发改委: 广西壮族自治区发展改革委
+        beside home's 市发展改革委), for an answer to mention."""
+        return tuple(n for n in self.directory.candidates(query) if n != agency.name)
+
+    def agency_words(self, name: str) -> tuple[str, ...]:
+        """What a question may call an agency (a canonical name) by: its names, aliases and
+        English name, and for another jurisdiction's the place's names too (广西的发改委)."""
+        listed = self.directory.listed(name)
+        if listed is None:
+            agency = self.registry.agency(name)
+            return (agency.name, *agency.aliases, agency.english)
+        return (*listed.keys, *self.directory.place_words(listed.jurisdiction))
+
+    def _listed(self, name: str) -> Agency:
+        listed = self.directory.listed(name)
+        assert listed is not None
+        return Agency(name=name, kind=AgencyKind.UNREGISTERED, english="",
+                      aliases=tuple(k for k in listed.keys if k != name),
+                      jurisdiction=listed.jurisdiction)
 
     def duties(self, query: str) -> tuple[Duty, ...]:
-        """Every task of an agency across documents, in document order, lead or supporting."""
+        """Every task of an agency across documents, in document order, lead or supporting.
+        Names are unique across jurisdictions (another's are named with their place)."""
         name = self.agency(query).name
         out = []
-        for doc in self._registry_documents:
+        for doc in self.documents:
             for provision in doc.provisions:
                 role = provision.role_of(name)
                 if role is not None:
@@ -236,6 +276,15 @@ class Corpus:
     @cached_property
     def targets(self) -> tuple[Target, ...]:
         return tuple(t for doc in self.documents for t in extract_targets(doc))
+
+
+def _by_count(documents: Iterable[Document]) -> tuple[str, ...]:
+    counts: dict[str, int] = {}
+    for doc in documents:
+        for provision in doc.provisions:
+            for name in provision.agencies:
+                counts[name] = counts.get(name, 0) + 1
+    return tuple(sorted(counts, key=lambda n: (-counts[n], n)))
 
 
 def _longest_first(keys: dict[str, set[str]]) -> tuple[tuple[str, frozenset[str]], ...]:

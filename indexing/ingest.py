@@ -158,8 +158,8 @@ def _agency_warnings(doc: Document, registry: AgencyRegistry, cues: BracketCues)
         if unknown:
             out.append(f"{len(unknown)} agencies not in the registry: " + "、".join(unknown))
     elif names:
-        out.append(f"{len(names)} agencies of {doc.meta.jurisdiction} kept as written, apart "
-                   f"from the registry of {registry.jurisdiction}")
+        out.append(f"{len(names)} agencies of {doc.meta.jurisdiction} named with their place, "
+                   f"apart from the registry of {registry.jurisdiction}")
     carried = sorted({f"{n.written} → {n.carried}" for p in doc.provisions if p.responsibility
                       for r in [cues.read(p.responsibility)] if r
                       for n in r.names if n.written != n.carried})

@@ -60,6 +60,8 @@ def corpus_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     target = tmp_path / "corpus"
     shutil.copytree(CORPUS_DIR, target, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setenv("POLICY_ASSISTANT_CORPUS__DIR", str(target))
+    # its own data folder: add and remove update an index only where one exists
+    monkeypatch.setenv("POLICY_ASSISTANT_DATA_DIR", str(tmp_path / "data"))
     return target
 
 

@@ -187,13 +187,20 @@ def test_clause_shows_its_tasks_with_agencies_lead_first(corpus: Corpus) -> None
     clause = corpus.clause("tianjin-2022", 9)
     shown = cv.section_markdown(corpus, "tianjin-2022", "9")
     assert shown.startswith("### 《天津方案》（九）打造绿色物流体系\n\n"
-                            "三、构建绿色低碳循环发展的流通体系\n\n共5项\n\n")
-    tasks = shown.split("\n\n")[3:]
+                            "三、构建绿色低碳循环发展的流通体系\n\n共5项\n\n"
+                            "落实：《国家指导意见》（十）打造绿色物流；《中央意见》（十四）优化交通运输结构"
+                            "\n\n")
+    tasks = shown.split("\n\n")[4:]
     assert tasks == [f"**[{p.index}]** {p.text}  \n责任单位：{cv.agencies_text(p.agencies)}"
                      for p in clause.provisions]
     assert tasks[3].endswith("责任单位：天津港集团（牵头）")
     assert tasks[4] == (f"**[5]** {SHORE_POWER}  \n"
                         "责任单位：市交通运输委（牵头）、天津海事局、滨海新区人民政府、天津港集团")
+
+
+def test_a_national_clause_shows_the_local_clauses_that_implement_it(corpus: Corpus) -> None:
+    shown = cv.section_markdown(corpus, "guofa-2021-4", "10").split("\n\n")
+    assert shown[3] == "落实本条的地方条款：《天津方案》（九）打造绿色物流体系"
 
 
 def test_preamble_and_part_text(corpus: Corpus) -> None:

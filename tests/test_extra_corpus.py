@@ -356,7 +356,7 @@ def test_other_jurisdictions_never_use_the_tianjin_registry(read: Read,
     guangxi = read("guangxi-2021-green")
     assert "市发展改革委" not in guangxi.report()["agencies"]
     assert guangxi.warnings[0] == (
-        "36 agencies of 广西壮族自治区 kept as written, apart from the registry of 天津市")
+        "36 agencies of 广西壮族自治区 named with their place, apart from the registry of 天津市")
 
 
 # -- the product's Tianjin plan from its PDF -----------------------------------------------------

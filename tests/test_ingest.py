@@ -206,6 +206,19 @@ def test_bad_file_is_one_clear_error(tmp_path: Path, registry: AgencyRegistry, n
     assert message in str(caught.value)
 
 
+@pytest.mark.parametrize("name,make,message", BAD_FILES, ids=[b[0] for b in BAD_FILES])
+def test_cli_add_of_a_bad_file_exits_2_and_changes_nothing(
+        corpus_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str,
+        make: Callable[[Path], None], message: str) -> None:
+    path = tmp_path / name
+    make(path)
+    before = fingerprint(corpus_copy)
+    code, out, err = run_cli(capsys, "add", str(path), "--id", "bad-file")
+    assert (code, out, err.count("\n")) == (2, "", 1)
+    assert message in err
+    assert fingerprint(corpus_copy) == before
+
+
 def test_missing_file_and_bad_id(tmp_path: Path, registry: AgencyRegistry) -> None:
     with pytest.raises(UnreadableDocument, match="no such file"):
         read_document(tmp_path / "gone.pdf")

@@ -27,7 +27,7 @@ def test_add_then_remove_leaves_the_corpus_as_it_was(corpus_copy: Path,
     assert "jiangxi.txt" in fingerprint(corpus_copy)
     code, out, err = run_cli(capsys, "remove", "jiangxi", "--json")
     assert (code, err) == (0, "")
-    assert json.loads(out) == {"doc_id": "jiangxi", "removed": True,
+    assert json.loads(out) == {"doc_id": "jiangxi", "removed": True, "index": None,
                                "title": "关于加快建立健全绿色低碳循环发展经济体系的若干措施"}
     assert fingerprint(corpus_copy) == before
     assert [d.doc_id for d in Corpus.load(corpus_copy).documents] == \

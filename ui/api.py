@@ -112,9 +112,10 @@ def api_router(settings: Settings) -> APIRouter:
         name: Annotated[str, Path(max_length=200, examples=["发改委"])],
     ) -> dict[str, Any]:
         corpus = service.structure()
-        agency = corpus.agency(name)
+        agency = corpus.agency(name)  # 409 ambiguous_agency: several, none of them home's
         return {"agency": views.agency_view(agency),
-                "duties": [views.duty_view(corpus, d) for d in corpus.duties(agency.name)]}
+                "duties": [views.duty_view(corpus, d) for d in corpus.duties(agency.name)],
+                "elsewhere": list(corpus.namesakes(name, agency))}
 
     @router.get("/v1/targets", response_model=list[TargetOut], tags=["structure"],
                 operation_id="targets", summary="Every quantitative target in the texts")

@@ -22,11 +22,9 @@ from core.model import Answer, Level, Provision, Role, Turn
 from core.settings import Settings
 from evals.report import REPORTS_DIR
 from indexing.build_lock import build_lock
-from indexing.catalogue import remove_from_corpus
 from indexing.corpus import Corpus
 from indexing.index import BuildReport, IndexLocation, build_from_settings, ensure_index
-from indexing.ingest import add_to_corpus, inspect
-from ui import render, views
+from ui import cli_documents, render, views
 from ui.cli_division import cmd_division, write_duties_xlsx
 
 _ROLE_ZH = {Role.LEAD: "牵头", Role.SUPPORTING: "配合"}
@@ -80,9 +78,11 @@ def cmd_duties(corpus: Corpus, args: argparse.Namespace) -> None:
     if args.xlsx is not None:
         write_duties_xlsx(corpus, agency.name, args.xlsx)
         return
+    namesakes = corpus.namesakes(args.agency, agency)  # home's answers; others the name means
     if args.json:
         _emit_json({"agency": views.agency_view(agency),
-                    "duties": [views.duty_view(corpus, d) for d in duties]})
+                    "duties": [views.duty_view(corpus, d) for d in duties],
+                    "elsewhere": list(namesakes)})
         return
     if args.csv:
         sys.stdout.write(views.duties_csv(corpus, duties))
@@ -90,6 +90,8 @@ def cmd_duties(corpus: Corpus, args: argparse.Namespace) -> None:
     lead = sum(1 for d in duties if d.role == Role.LEAD)
     english = f"（{agency.english}）" if agency.english else ""
     print(f"{agency.name}{english}")
+    if namesakes:
+        print(f"（{agency.jurisdiction}的单位；同名的还有：{'、'.join(namesakes)}）")
     print(f"共 {len(duties)} 项任务：牵头 {lead} 项，配合 {len(duties) - lead} 项")
     for doc_id, doc_duties in groupby(duties, key=lambda d: d.provision.doc_id):
         doc = corpus.document(doc_id)
@@ -104,16 +106,18 @@ def cmd_duties(corpus: Corpus, args: argparse.Namespace) -> None:
 
 
 def cmd_links(corpus: Corpus, args: argparse.Namespace) -> None:
-    """The home plan's clauses with the national clause each implements; --write stores them
-    in the corpus folder for review (atomic replace)."""
+    """A local plan's clauses (the home plan's by default) with the clause of each document it
+    implements (else of each national document) that the clause implements; --write stores
+    them in the corpus folder for review (that plan's entries replaced, the rest kept)."""
     from assistant.links import links_toml
 
     settings: Settings = args.settings
     assistant = Assistant.from_settings(settings, corpus, progress=_progress)
-    home = corpus.home
+    home = corpus.document(args.doc) if args.doc else corpus.home
     if home is None:
-        raise BadInput("no document has home = true in documents.toml")
-    national = [d.doc_id for d in corpus.documents if d.meta.level == Level.NATIONAL]
+        raise BadInput("no document has home = true in documents.toml: name one")
+    national = list(home.meta.implements) or [
+        d.doc_id for d in corpus.documents if d.meta.level == Level.NATIONAL]
     pairs = assistant.links.pairs(home.doc_id, national)
     rows = [[corpus.document(home.doc_id).clause(no).heading,  # type: ignore[union-attr]
              corpus.document(other).meta.short_title,
@@ -123,7 +127,8 @@ def cmd_links(corpus: Corpus, args: argparse.Namespace) -> None:
     if args.write:
         path = settings.corpus.dir / "links.toml"
         tmp = path.with_suffix(".toml.tmp")
-        tmp.write_text(links_toml(home.doc_id, pairs), encoding="utf-8")
+        existing = path.read_text(encoding="utf-8") if path.exists() else ""
+        tmp.write_text(links_toml(home.doc_id, pairs, existing), encoding="utf-8")
         tmp.replace(path)
         print(f"written: {path}")
 
@@ -362,21 +367,14 @@ def cmd_eval(corpus: Corpus, args: argparse.Namespace) -> None:
     print("reports: " + ", ".join(str(p) for p in paths))
 
 
-_REPORT_FIELDS = ("doc_id", "title", "issuer", "number", "date", "level", "jurisdiction",
-                  "parts", "clauses", "numbered_items", "brackets", "clause_numbering")
-
-
 def cmd_add(corpus: Corpus, args: argparse.Namespace) -> None:
-    """Check a document (--dry-run) or add it to the corpus folder; the report either way."""
-    inspection = inspect(args.path, corpus.registry, args.id,
-                         tuple(d.meta for d in corpus.documents))
-    report = inspection.report()
-    if not args.dry_run:
-        report["added"] = str(add_to_corpus(inspection, args.settings.corpus.dir))
+    """Check a document (--dry-run) or add it to the corpus and the index; the report either
+    way (ui.cli_documents)."""
+    report = cli_documents.add(corpus, args, _progress)
     if args.json:
         _emit_json(report)
         return
-    for key in _REPORT_FIELDS:
+    for key in cli_documents.REPORT_FIELDS:
         print(f"{key}: {report[key] if report[key] is not None else '（未注明）'}")
     for ref in report["implements"]:
         print(f"implements: 《{ref['title']}》" + (f"（{ref['number']}）" if ref["number"] else "")
@@ -386,20 +384,22 @@ def cmd_add(corpus: Corpus, args: argparse.Namespace) -> None:
     for warning in report["warnings"]:
         print(f"  - {warning}")
     if "added" in report:
-        print(f"added: {report['added']} (run `policy-assistant index` to search it)")
+        print(f"added: {report['added']}")
+        print(cli_documents.index_line(report["index"], args))
 
 
 def cmd_remove(corpus: Corpus, args: argparse.Namespace) -> None:
-    """Take a document out of the corpus folder (its documents.toml entry and its text)."""
-    doc = corpus.document(args.doc_id)
-    if doc.doc_id != args.doc_id:  # a short title names it: say which id
-        print(f"{args.doc_id} = {doc.doc_id}", file=sys.stderr)
-    meta = remove_from_corpus(args.settings.corpus.dir, doc.doc_id, force=args.force)
+    """Take a document out of the corpus folder (its documents.toml entry and its text) and
+    out of the index."""
+    if corpus.document(args.doc_id).doc_id != args.doc_id:  # a short title: say which id
+        print(f"{args.doc_id} = {corpus.document(args.doc_id).doc_id}", file=sys.stderr)
+    out = cli_documents.remove(corpus, args, _progress)
     if args.json:
-        _emit_json({"doc_id": meta.doc_id, "title": meta.title, "removed": True})
+        _emit_json(out)
         return
-    print(f"removed: {meta.doc_id} 《{meta.title}》 ({meta.file}); run `policy-assistant "
-          "index` to drop it from the index (a running service: POST /v1/admin/reindex)")
+    meta_file = f"《{out['title']}》"
+    print(f"removed: {out['doc_id']} {meta_file}")
+    print(cli_documents.index_line(out["index"], args))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -434,7 +434,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="write the Excel workbook to FILE")
     add("targets", cmd_targets, "every quantitative target in the texts")
     links = add("links", cmd_links,
-                "the national clause each clause of the home plan implements")
+                "the national clause each clause of a local plan (the home plan) implements")
+    links.add_argument("doc", nargs="?", help="the local plan (default: the home plan)")
     links.add_argument("--write", action="store_true",
                        help="store them in the corpus folder (corpus/links.toml)")
     index = add("index", cmd_index, "build or update the search index")
@@ -462,10 +463,14 @@ def build_parser() -> argparse.ArgumentParser:
     adding.add_argument("--id", help="document id (default: from the file name)")
     adding.add_argument("--dry-run", action="store_true",
                         help="only print the validation report; change nothing")
+    adding.add_argument("--no-index", action="store_true",
+                        help="change the corpus folder only, not the index")
     removing = add("remove", cmd_remove, "take a document out of the corpus folder")
     removing.add_argument("doc_id", help="the document id, e.g. guangxi-2021-green")
     removing.add_argument("--force", action="store_true",
                           help="also the home document (documents.toml home = true)")
+    removing.add_argument("--no-index", action="store_true",
+                          help="change the corpus folder only, not the index")
     add("hash-password", cmd_hash_password,
         "hash a staff console password (for POLICY_ASSISTANT_SERVER__CONSOLE_USERS)")
     ev = add("eval", cmd_eval, "evaluate retrieval and answers on the fixed question set")

@@ -127,8 +127,25 @@ def clause_markdown(corpus: Corpus, clause: Clause) -> str:
         if part is not None:
             lines.append(escape(part.heading))
         lines.append(f"共{len(clause.provisions)}项")
+        lines += _links_markdown(corpus, clause)
     lines += _tasks_markdown(clause.provisions) or [escape(clause.text)]
     return "\n\n".join(lines)
+
+
+def _links_markdown(corpus: Corpus, clause: Clause) -> list[str]:
+    """The stored, reviewed links (corpus/links.toml) of a clause, both ways: the clauses it
+    implements, and the local clauses that implement it."""
+    out = []
+    for label, pairs in (
+            ("落实", [(o, n) for d, c, o, n in corpus.links
+                      if (d, c) == (clause.doc_id, clause.no)]),
+            ("落实本条的地方条款", [(d, c) for d, c, o, n in corpus.links
+                            if (o, n) == (clause.doc_id, clause.no)])):
+        places = [f"《{escape(corpus.document(d).meta.short_title)}》"
+                  f"{escape(corpus.clause(d, n).heading)}" for d, n in pairs]
+        if places:
+            out.append(f"{label}：" + "；".join(places))
+    return out
 
 
 def part_markdown(corpus: Corpus, part: Part) -> str:

@@ -5,6 +5,8 @@ what went wrong                            status  code
 =========================================  ======  =====================================
 BadInput (the Assistant's own checks)      400     bad_input
 UnknownDocument / Clause / Agency          404     unknown_document / _clause / _agency
+AmbiguousAgency (several jurisdictions'    409     ambiguous_agency (+ "candidates":
+agencies have the name, home's none)               [{"name", "jurisdiction"}])
 DuplicateDocument, RemovalRefused          409     duplicate_document, removal_refused
 UnsupportedFormat (an upload's suffix)     415     unsupported_format
 UnreadableDocument (empty, scan, no plan)  422     unreadable_document
@@ -48,6 +50,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.errors import (
+    AmbiguousAgency,
     BadInput,
     DuplicateDocument,
     PolicyAssistantError,
@@ -82,7 +85,7 @@ _STATUS_CODES = {
 # the first class an error is an instance of gives its status; BadInput otherwise 400
 _STATUS_OF: tuple[tuple[type[BadInput], int], ...] = (
     (UnknownDocument, 404), (UnknownClause, 404), (UnknownAgency, 404),
-    (DuplicateDocument, 409), (RemovalRefused, 409),
+    (DuplicateDocument, 409), (RemovalRefused, 409), (AmbiguousAgency, 409),
     (UnsupportedFormat, 415), (UnreadableDocument, 422),
 )
 _MAX_MESSAGE = 500
@@ -107,8 +110,10 @@ def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
 
 
 def error_response(status: int, code: str, message: str,
-                   headers: Mapping[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(error_body(code, message), status_code=status, headers=headers)
+                   headers: Mapping[str, str] | None = None,
+                   extra: Mapping[str, Any] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {**error_body(code, message)["error"], **(extra or {})}
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
 def code_for_status(status: int) -> str:
@@ -139,7 +144,9 @@ async def _api_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _bad_input(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, BadInput)
-    return error_response(status_for(exc), exc.code, str(exc))
+    extra = {"candidates": [{"name": n, "jurisdiction": j} for n, j in exc.candidates]} \
+        if isinstance(exc, AmbiguousAgency) else None
+    return error_response(status_for(exc), exc.code, str(exc), extra=extra)
 
 
 async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:

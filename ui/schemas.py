@@ -168,6 +168,8 @@ class AgencyOut(BaseModel):
     kind: str
     english: str
     aliases: list[str]
+    jurisdiction: str | None = Field(
+        default=None, description="whose agency it is (天津市, 广西壮族自治区, 全国)")
 
 
 class DutyOut(LocationOut, ProvisionOut):
@@ -177,6 +179,9 @@ class DutyOut(LocationOut, ProvisionOut):
 class DutiesOut(BaseModel):
     agency: AgencyOut
     duties: list[DutyOut]
+    elsewhere: list[str] = Field(
+        default=[], description="agencies of other jurisdictions the same name also means (the "
+                                "home jurisdiction's answers by default)")
 
 
 class TargetOut(LocationOut):

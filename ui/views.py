@@ -71,7 +71,7 @@ def clause_view(corpus: Corpus, clause: Clause) -> dict[str, Any]:
 
 def agency_view(agency: Agency) -> dict[str, Any]:
     return {"name": agency.name, "kind": agency.kind.value, "english": agency.english,
-            "aliases": list(agency.aliases)}
+            "aliases": list(agency.aliases), "jurisdiction": agency.jurisdiction}
 
 
 def duty_view(corpus: Corpus, duty: Duty) -> dict[str, Any]:
