@@ -189,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="against a Chroma server on loopback (as workers are), not embedded")
     parser.add_argument("--dump", type=Path, help="write every answer of every set here (JSON)")
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
+    parser.add_argument("--limit", type=int, help="only the first N questions")
     parser.add_argument("--data-dir", type=Path,
                         help="an index folder to reuse (built there if missing); default: a "
                              "new temporary one")
@@ -207,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
             questions = first_turns(corpus)
             if args.variants:
                 questions += [variant(q) for q in questions]
+            questions = questions[:args.limit] if args.limit else questions
             result = run(settings, questions, args.dump, chroma.pid if chroma else None)
         finally:
             if chroma is not None:
