@@ -53,8 +53,12 @@ test-faults: $(DEV_STAMP)
 eval: $(DEV_STAMP)
 	$(BIN)/policy-assistant eval
 
+# CPU per answer by stage (load-independent), latency per route on one core, then real
+# processes at c=1 and c=8 with 1 and 2 workers (wall-clock: indicative on a shared machine)
 bench: $(DEV_STAMP)
-	$(BIN)/python -m evals.benchmark
+	$(BIN)/python -m evals.cpu
+	$(BIN)/python -m evals.benchmark --one-core
+	$(BIN)/python -m evals.load --workers 1 2
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

