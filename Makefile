@@ -10,7 +10,7 @@ VENV_STAMP := $(VENV)/.created
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test test-faults lint install install-dev clean eval bench
+.PHONY: run test test-faults lint install install-dev clean eval eval-catalogue bench
 
 $(VENV_STAMP):
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version'
@@ -52,6 +52,9 @@ test-faults: $(DEV_STAMP)
 
 eval: $(DEV_STAMP)
 	$(BIN)/policy-assistant eval
+
+eval-catalogue: $(DEV_STAMP)
+	$(BIN)/policy-assistant eval --catalogue
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m evals.benchmark

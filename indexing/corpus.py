@@ -120,6 +120,7 @@ class Corpus:
     levels: tuple[tuple[str, tuple[str, ...]], ...] = ()  # level → words users say for it
     places: Places = Places()
     links: tuple[Link, ...] = ()  # links.toml, checked against the structure at load
+    directory: Path | None = None  # the folder it was loaded from (its data files beside)
 
     @classmethod
     def load(cls, directory: Path) -> Corpus:
@@ -128,7 +129,7 @@ class Corpus:
         metas = load_metadata(directory / DOCUMENTS_FILE)
         return cls(tuple(parse_document(m, directory / m.file, registry) for m in metas),
                    registry, load_levels(directory / LEVELS_FILE),
-                   Places.load(directory / PLACES_FILE)).with_links(
+                   Places.load(directory / PLACES_FILE), directory=directory).with_links(
                        load_links(directory / LINKS_FILE), directory / LINKS_FILE)
 
     def with_links(self, links: tuple[Link, ...], path: Path) -> Corpus:
