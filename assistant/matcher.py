@@ -6,7 +6,8 @@ Whom the profile concerns: its ``sector`` (a label id, name or alias of labels.t
 words of its description (the catalogue's own, cues.toml), ``size`` (small and medium add
 ``sme``); where all are silent, the label description most like it (the embedder), if one
 stands out. Fit: how like the task the description is (the task's vector from the index,
-z-scored over all tasks), plus weights (profiles.toml) for a shared audience, the home plan,
+z-scored over all tasks), plus weights (profiles.toml) for a shared audience (by how the
+profile named it: its sector weighs most), the kind (money before advice), the home plan,
 and the description's words in the task's text. A measure for another audience, or for
 nobody in particular, is listed only when it is very like the description.
 """
@@ -92,13 +93,14 @@ class Matcher:
         valid = ", ".join(e["id"] for e in self.rules.get("size", []))
         raise UnknownLabel(f"unknown size {value!r}; valid: {valid}")
 
-    def read(self, profile: Profile) -> tuple[tuple[str, ...], str]:
-        """The audience labels of a profile, and how they were found."""
+    def read(self, profile: Profile) -> dict[str, str]:
+        """The audience labels of a profile, each with how it was found (sector,
+        description, size, embedder), in the vocabulary's order."""
         vocab = self.catalogue.vocab
         found: dict[str, str] = {}
         if profile.sector:
             found[vocab.resolve(Group.AUDIENCE, profile.sector, "sector")] = "sector"
-        for label in classify(vocab, profile.description).audience:
+        for label in classify(vocab, profile.description.lower()).audience:
             found.setdefault(label, "description")
         if profile.size and self.size(profile.size).get("sme"):
             found.setdefault("sme", "size")
@@ -107,8 +109,7 @@ class Matcher:
             guess = self.catalogue.labels.standing_out(Group.AUDIENCE, vector, vocab.audience_z)
             if guess:
                 found[guess] = "embedder"
-        ordered = vocab.check(Group.AUDIENCE, tuple(found), "profile")
-        return ordered, "+".join(dict.fromkeys(found[a] for a in ordered)) or "none"
+        return {a: found[a] for a in vocab.check(Group.AUDIENCE, tuple(found), "profile")}
 
     # -- matching -----------------------------------------------------------------------
 
@@ -118,7 +119,11 @@ class Matcher:
         limit = limit or int(weights["limit"])
         if not 1 <= limit <= int(weights["max_limit"]):
             raise BadInput(f"limit must be 1-{weights['max_limit']}")
-        audience, how = self.read(profile)
+        read = self.read(profile)
+        audience = tuple(read)
+        how = "+".join(dict.fromkeys(read.values())) or "none"
+        bonus = {a: float(weights["audience"][h]) for a, h in read.items()}
+        kinds = weights.get("kind", {})
         scores = self._scores(profile.description)
         lexical = self._lexical(profile.description, int(weights["lexical_hits"]))
         ranked: dict[Side, list[MatchItem]] = {Side.SUPPORT: [], Side.REQUIREMENT: []}
@@ -126,12 +131,14 @@ class Matcher:
             shared = tuple(a for a in audience if a in m.audience)
             if not shared and z < float(weights["other_audience_z"]):
                 continue
-            score = (z + float(weights["audience"]) * bool(shared)
+            score = (z + max((bonus[a] for a in shared), default=0.0)
                      + float(weights["home"]) * (m.doc_id == self.home)
                      + float(weights["lexical"]) * (m.ref in lexical))
             for side in self.catalogue.sides(m):
                 if side in ranked:
-                    ranked[side].append(MatchItem(m, round(score, 4), shared,
+                    extra = max((float(kinds.get(k, 0.0)) for k in m.kind
+                                 if self.catalogue.vocab.side(k) == side), default=0.0)
+                    ranked[side].append(MatchItem(m, round(score + extra, 4), shared,
                                                   self._notes(m, side, profile)))
         support, requirements = (tuple(sorted(ranked[s], key=lambda i: -i.score)[:limit])
                                  for s in (Side.SUPPORT, Side.REQUIREMENT))

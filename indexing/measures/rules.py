@@ -4,6 +4,8 @@
   heading words the clause title uses.
 - kind: every label whose words the text uses. ``internal`` only stands for a task that names
   no audience or has no other kind (planning a sector's work is still the sector's concern).
+- a clause of the government's own work (cues.toml ``[internal] headings``): internal, and
+  public_sector when the text names government bodies (有关部门, 各地区 …).
 - silent: no audience and no kind; the embedder decides (indexing.measures.catalogue).
 """
 
@@ -42,7 +44,10 @@ def _matches(vocab: Vocabulary, group: Group, text: str) -> dict[str, tuple[str,
 def classify(vocab: Vocabulary, text: str, heading: str = "") -> RuleLabels:
     """The labels the cue words give a task's ``text`` under a clause titled ``heading``."""
     if heading and any(w in heading for w in vocab.internal_headings):
-        return RuleLabels((), ("internal",), (f"《{heading}》",))
+        # the government's own work: it concerns government bodies when the text names them
+        bodies = _matches(vocab, Group.AUDIENCE, text).get("public_sector", ())
+        return RuleLabels(("public_sector",) if bodies else (), ("internal",),
+                          (f"《{heading}》", *bodies))
     audience = _matches(vocab, Group.AUDIENCE, text)
     cues = [w for words in audience.values() for w in words]
     if not audience and heading:
