@@ -54,8 +54,9 @@ class Catalogue:
         stored = index.store.vectors(index.manifest.collection, list(by_ref.values()))
         tasks = {ref: stored[cid] for ref, cid in by_ref.items() if cid in stored}
         labels = LabelVectors(vocab, _described(index.embedder, vocab))
-        return cls(build_measures(corpus.documents, overrides, vocab, labels, tasks), vocab,
-                   tasks, labels)
+        measures = build_measures(corpus.documents, overrides, vocab, labels, tasks)
+        return cls(measures, vocab, {m.ref: tasks[m.ref] for m in measures if m.ref in tasks},
+                   labels)
 
     def get(self, ref: str) -> Measure | None:
         return next((m for m in self.measures if m.ref == ref), None)
