@@ -143,3 +143,28 @@ def test_cli_measures_writes_the_reviewers_table(capsys: pytest.CaptureFixture[s
         rows = list(csv.DictReader(fh))
     assert rows and all("hospitality" in r["audience"].split() for r in rows)
     assert {"ref", "audience", "kind", "source", "cues", "lead_agency", "text"} <= set(rows[0])
+
+
+# -- the console's 适用政策 tab -----------------------------------------------------------------
+
+
+def test_console_match_tab_shows_and_exports_the_match(api_assistant: Any,
+                                                       tmp_path: Path) -> None:
+    import openpyxl
+
+    from ui.console_match import HEADERS, MatchTab
+
+    tab = MatchTab(lambda: api_assistant, lambda: tmp_path)
+    summary, table, csv_button, xlsx_button = tab.run(PROFILE["description"], "logistics")
+    assert "按“交通物流" in summary and "支持措施" in summary
+    rows = table["data"]
+    assert rows and {r[0] for r in rows} == {"支持措施", "要求"}
+    with Path(csv_button.value["path"]).open(encoding="utf-8-sig", newline="") as fh:
+        assert list(csv.reader(fh)) == [HEADERS, *rows]
+    sheet = openpyxl.load_workbook(xlsx_button.value["path"]).active
+    assert sheet is not None
+    read = [["" if v is None else str(v) for v in r]
+            for r in sheet.iter_rows(min_row=3, values_only=True)]
+    assert read == [[str(v) for v in r] for r in rows]
+    assert tab.run("  ", "")[0] == "请输入企业简介。"
+    assert tab.run("酒店", "mining")[0].startswith("无法查找：unknown sector 'mining'")
