@@ -208,9 +208,10 @@
     ".suggest{margin:8px 0 12px;}",
     ".suggest-h{margin:0 0 6px;font-size:12px;color:var(--muted);}",
     ".suggest ul{margin:0;padding:0;list-style:none;display:flex;flex-direction:column;gap:6px;}",
-    ".chip{width:100%;padding:8px 12px;border:1px solid var(--line);border-radius:10px;",
+    ".chip,.match-entry{width:100%;padding:8px 12px;border:1px solid var(--line);border-radius:10px;",
     "background:#fff;color:var(--ink);text-align:left;font-size:13.5px;line-height:1.5;}",
-    ".chip:hover{border-color:var(--accent);color:var(--accent);}",
+    ".chip:hover,.match-entry:hover{border-color:var(--accent);color:var(--accent);}",
+    ".match-entry{margin:0 0 10px;font-weight:600;}",
     // compose
     ".compose{flex:none;display:flex;gap:8px;align-items:flex-end;padding:10px 12px 6px;",
     "border-top:1px solid var(--line);background:#fff;}",
@@ -259,13 +260,13 @@
     "font-size:19px;line-height:1.75;}",
     ".large .panel{width:min(560px,calc(100vw - 32px));height:min(820px,calc(100vh - 104px));",
     "border:2px solid #000;}",
-    ".large .bubble,.large .cite,.large .chip,.large .fb-btn,.large .compose textarea{",
+    ".large .bubble,.large .cite,.large .chip,.large .match-entry,.large .fb-btn,.large .compose textarea{",
     "border-width:2px;border-color:#000;}",
     ".large .head p,.large .foot,.large .suggest-h,.large .cites-h,.large .cite .doc,",
     ".large .cite .part,.large .agencies,.large .fb,.large .fb-btn,.large .fb-send,",
     ".large .fb-cancel,.large .note-tag{font-size:16px;}",
     ".large .head h2{font-size:21px;}.large .head p{opacity:1;}",
-    ".large .chip,.large .ask-line,.large .cite blockquote{font-size:18px;}",
+    ".large .chip,.large .match-entry,.large .ask-line,.large .cite blockquote{font-size:18px;}",
     ".large .ref,.large .cite .num{min-width:24px;height:24px;line-height:24px;",
     "font-size:15px;border-radius:12px;}",
     ".large .refused .bubble,.large .error .bubble{background:#fff;color:#000;}",
@@ -491,7 +492,7 @@
       ]),
     ]));
     log.appendChild(h("div", { class: "suggest" }, [
-      h("button", { class: "chip match-entry", type: "button", text: "哪些政策适用于我",
+      h("button", { class: "match-entry", type: "button", text: "哪些政策适用于我",
         onclick: function () { showMatchForm(); } }),
       h("p", { class: "suggest-h", id: "pa-suggest-h", text: "您可以这样问：" }),
       h("ul", { "aria-labelledby": "pa-suggest-h" }, config.questions.map(function (q) {
