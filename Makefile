@@ -10,7 +10,7 @@ VENV_STAMP := $(VENV)/.created
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test test-faults lint install install-dev clean eval bench
+.PHONY: run test test-faults lint install install-dev clean eval eval-catalogue bench
 
 $(VENV_STAMP):
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version'
@@ -52,6 +52,9 @@ test-faults: $(DEV_STAMP)
 
 eval: $(DEV_STAMP)
 	$(BIN)/policy-assistant eval
+
+eval-catalogue: $(DEV_STAMP)
+	$(BIN)/policy-assistant eval --catalogue
 
 # CPU per answer by stage (load-independent), latency per route on one core, then real
 # processes at c=1 and c=8 with 1 and 2 workers (wall-clock: indicative on a shared machine)

@@ -21,6 +21,7 @@ parsed structure.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -37,6 +38,7 @@ from assistant.evidence import Evidence
 from assistant.guard import Guard
 from assistant.links import Links
 from assistant.llm import Polisher
+from assistant.matcher import Matcher
 from assistant.normalise import normalise
 from assistant.query import Ask, ClauseRef, Query, Role
 from assistant.search import Searcher
@@ -47,6 +49,7 @@ from core.model import Answer, Turn
 from core.settings import AssistantSettings, Settings
 from indexing.corpus import Corpus
 from indexing.index import Progress, ensure_index
+from indexing.measures.table import Catalogue
 
 _ASKS_ON_A_SUBJECT = (Ask.TOPIC, Ask.SUPPORT, Ask.WHO, Ask.DEFINE, Ask.VALUE)
 
@@ -72,6 +75,18 @@ class Assistant:
                                          lambda text: bool(self.evidence.topic(text)))
         self.follow_ups = FollowUps(self.kit, self.evidence, self.links, self.understander,
                                     self._dispatch)
+        self._matcher: Matcher | None = None
+        self._matcher_lock = threading.Lock()
+
+    @property
+    def matcher(self) -> Matcher:
+        """The enterprise matcher over the measures catalogue, built at first use (it reads
+        every task's vector from the index and embeds the label descriptions once)."""
+        with self._matcher_lock:
+            if self._matcher is None:
+                index = self.searcher.index
+                self._matcher = Matcher(self.corpus, index, Catalogue.build(self.corpus, index))
+            return self._matcher
 
     @classmethod
     def from_settings(cls, settings: Settings, corpus: Corpus,

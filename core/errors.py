@@ -19,6 +19,7 @@ PolicyAssistantError
     ├── UnreadableDocument   a file given to `add` is no plan: empty, a scan with no text
     │   │                    layer, or a text that does not parse as a plan
     │   └── UnsupportedFormat  a suffix no reader takes (.doc, .xlsx …)
+    ├── UnknownLabel         a sector or kind the measures catalogue does not have
     ├── DuplicateDocument    `add` with an id the corpus already has
     └── RemovalRefused       `remove` of the home document (without force), or of one another
                              document implements
@@ -133,6 +134,10 @@ class UnreadableDocument(BadInput):
 
 class UnsupportedFormat(UnreadableDocument):
     code = "unsupported_format"
+
+
+class UnknownLabel(BadInput):
+    code = "unknown_label"
 
 
 class DuplicateDocument(BadInput):

@@ -122,6 +122,7 @@ class Corpus:
     levels: tuple[tuple[str, tuple[str, ...]], ...] = ()  # level → words users say for it
     places: Places = Places()
     links: tuple[Link, ...] = ()  # links.toml, checked against the structure at load
+    folder: Path | None = None  # the folder it was loaded from (its data files beside)
 
     @classmethod
     def load(cls, directory: Path) -> Corpus:
@@ -133,7 +134,7 @@ class Corpus:
         return cls(tuple(qualify(d) if is_other(d, registry.jurisdiction) else d
                          for d in documents),
                    registry, load_levels(directory / LEVELS_FILE),
-                   Places.load(directory / PLACES_FILE)).with_links(
+                   Places.load(directory / PLACES_FILE), folder=directory).with_links(
                        load_links(directory / LINKS_FILE), directory / LINKS_FILE)
 
     def with_links(self, links: tuple[Link, ...], path: Path) -> Corpus:

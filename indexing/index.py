@@ -38,6 +38,7 @@ from indexing.chunker import CHUNKER_VERSION, chunk_corpus
 from indexing.corpus import AGENCIES_FILE, DOCUMENTS_FILE, Corpus
 from indexing.embedders import Embedder, Vectors, get_embedder
 from indexing.lexical import SYNONYMS_FILE, TERMS_FILE, LexicalIndex, Tokenizer
+from indexing.measures.catalogue import OVERRIDES_FILE
 from indexing.store import VectorStore, get_store
 
 MANIFEST_FILE = "manifest.json"
@@ -102,7 +103,7 @@ class BuildReport:
 
 def corpus_hash(corpus: Corpus, corpus_dir: Path) -> str:
     digest = hashlib.sha256()
-    files = [DOCUMENTS_FILE, AGENCIES_FILE, TERMS_FILE, SYNONYMS_FILE,
+    files = [DOCUMENTS_FILE, AGENCIES_FILE, TERMS_FILE, SYNONYMS_FILE, OVERRIDES_FILE,
              *(d.meta.file for d in corpus.documents)]
     for name in files:
         path = corpus_dir / name

@@ -26,6 +26,8 @@ from indexing.corpus import Corpus
 from indexing.index import BuildReport, IndexLocation, build_from_settings, ensure_index
 from ui import cli_documents, render, views
 from ui.cli_division import cmd_division, write_duties_xlsx
+from ui.cli_match import add_commands as add_match_commands
+from ui.cli_match import eval_catalogue
 
 _ROLE_ZH = {Role.LEAD: "牵头", Role.SUPPORTING: "配合"}
 _LEVEL_ZH = {Level.NATIONAL: "国家级", Level.PROVINCIAL: "省级", Level.MUNICIPAL: "市级",
@@ -319,6 +321,9 @@ def cmd_eval(corpus: Corpus, args: argparse.Namespace) -> None:
 
     settings: Settings = args.settings
     assistant = Assistant.from_settings(settings, corpus, progress=_progress)
+    if args.catalogue:
+        eval_catalogue(assistant, args.out)
+        return
     searcher = assistant.searcher
     questions = load_questions(corpus, args.questions or QUESTIONS_FILE)
     both = not (args.retrieval or args.answers)
@@ -471,11 +476,14 @@ def build_parser() -> argparse.ArgumentParser:
                           help="also the home document (documents.toml home = true)")
     removing.add_argument("--no-index", action="store_true",
                           help="change the corpus folder only, not the index")
+    add_match_commands(add)
     add("hash-password", cmd_hash_password,
         "hash a staff console password (for POLICY_ASSISTANT_SERVER__CONSOLE_USERS)")
     ev = add("eval", cmd_eval, "evaluate retrieval and answers on the fixed question set")
     ev.add_argument("--retrieval", action="store_true", help="only the retrieval evaluation")
     ev.add_argument("--answers", action="store_true", help="only the answer evaluation")
+    ev.add_argument("--catalogue", action="store_true",
+                    help="only the measures catalogue and matcher against their gold")
     ev.add_argument("--no-baseline", action="store_true",
                     help="skip the LangChain baseline (faster)")
     ev.add_argument("--questions", type=Path,

@@ -41,9 +41,10 @@ from assistant.service import Assistant
 from core.errors import BadInput
 from core.model import Turn
 from indexing.corpus import Corpus
-from ui import console_adding, views
+from ui import console_adding, console_match, views
 from ui import console_views as cv
 from ui.console_adding import AddDocument, AddingTab
+from ui.console_match import MatchTab
 from ui.console_tabs import StaffTabs, add_tabs
 from ui.feedback import FeedbackStoreHolder
 
@@ -336,6 +337,8 @@ def _layout(console: Console, adding: AddDocument | None = None,
                 targets = gr.Dataframe(headers=cv.TARGET_HEADERS, interactive=False,
                                        wrap=True, show_search="search", column_widths=[
                                            "9%", "15%", "4%", "22%", "9%", "9%", "6%", "26%"])
+            console_match.layout(MatchTab(console.assistant, lambda: console.download_dir),
+                                 private)
             add_tabs(StaffTabs(lambda: console.assistant().corpus, lambda: console.download_dir,
                                feedback))
             if adding is not None:

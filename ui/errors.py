@@ -10,6 +10,7 @@ agencies have the name, home's none)               [{"name", "jurisdiction"}])
 DuplicateDocument, RemovalRefused          409     duplicate_document, removal_refused
 UnsupportedFormat (an upload's suffix)     415     unsupported_format
 UnreadableDocument (empty, scan, no plan)  422     unreadable_document
+UnknownLabel (a sector or kind)            422     unknown_label (the valid ones listed)
 a body that is not UTF-8 JSON              400     invalid_json
 a value of the wrong type or out of range  422     validation_error
 ApiError: no/wrong admin token             401     unauthorized (+ WWW-Authenticate)
@@ -59,6 +60,7 @@ from core.errors import (
     UnknownAgency,
     UnknownClause,
     UnknownDocument,
+    UnknownLabel,
     UnreadableDocument,
     UnsupportedFormat,
 )
@@ -86,7 +88,7 @@ _STATUS_CODES = {
 _STATUS_OF: tuple[tuple[type[BadInput], int], ...] = (
     (UnknownDocument, 404), (UnknownClause, 404), (UnknownAgency, 404),
     (DuplicateDocument, 409), (RemovalRefused, 409), (AmbiguousAgency, 409),
-    (UnsupportedFormat, 415), (UnreadableDocument, 422),
+    (UnsupportedFormat, 415), (UnreadableDocument, 422), (UnknownLabel, 422),
 )
 _MAX_MESSAGE = 500
 _NOT_JSON = "the request body is not valid UTF-8 JSON"

@@ -2,10 +2,10 @@
 
 Two caps, counted on the event loop (no locks needed): every request (``max_requests``), and
 the question routes, whose work is the heavy part (``max_questions``: /v1/ask,
-/v1/chat/completions, /v1/search and the console's events). A request over a cap is answered at
-once with the error envelope instead of queueing without bound behind the worker threads. The
-probes and the metrics (/healthz, /readyz, /metrics) are never shed, so an orchestrator still
-sees the truth under load.
+/v1/chat/completions, /v1/search, /v1/match and the console's events). A request over a cap
+is answered at once with the error envelope instead of queueing without bound behind the
+worker threads. The probes and the metrics (/healthz, /readyz, /metrics) are never shed, so an
+orchestrator still sees the truth under load.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ui.errors import error_response
 
-QUESTION_PATHS = frozenset({"/v1/ask", "/v1/chat/completions", "/v1/search"})
+QUESTION_PATHS = frozenset({"/v1/ask", "/v1/chat/completions", "/v1/search", "/v1/match"})
 NEVER_SHED = frozenset({"/healthz", "/readyz", "/metrics"})
 
 

@@ -50,6 +50,10 @@ DUTY_COLUMNS = (
     Column("序号", 6), Column("文件", 12), Column("部分", 22), Column("条款", 8),
     Column("条款标题", 20), Column("任务序号", 6), Column("任务内容", 64),
     Column("牵头单位", 18), Column("协同单位", 36))
+MATCH_COLUMNS = (
+    Column("列表", 10), Column("序号", 6), Column("文件", 12), Column("条款", 24),
+    Column("任务序号", 6), Column("任务内容", 64), Column("牵头单位", 18), Column("配合单位", 30),
+    Column("对象", 18), Column("类别", 18), Column("未规定事项", 36), Column("编号", 18))
 DIVISION_SHEET, MATRIX_SHEET = "分工表", "分工矩阵"
 LEAD_SHEET, SUPPORTING_SHEET = "牵头", "配合"
 TITLE_ROW, HEADER_ROW = 1, 2  # the first task is on row 3
@@ -101,6 +105,16 @@ def duties_workbook(agency: AgencyDivision) -> bytes:
                                (book.create_sheet(SUPPORTING_SHEET), "配合", agency.supporting)):
         _table(sheet, f"{agency.agency}{role}任务（共{len(tasks)}项）", DUTY_COLUMNS,
                [duty_values(i, task) for i, task in enumerate(tasks, 1)])
+    return _save(book)
+
+
+def match_workbook(title: str, rows: Sequence[Sequence[str | int]]) -> bytes:
+    """The matcher's result (ui.match_views.match_rows): support, then requirements."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "适用政策"
+    _table(sheet, title, MATCH_COLUMNS, rows)
     return _save(book)
 
 

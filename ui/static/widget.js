@@ -208,9 +208,10 @@
     ".suggest{margin:8px 0 12px;}",
     ".suggest-h{margin:0 0 6px;font-size:12px;color:var(--muted);}",
     ".suggest ul{margin:0;padding:0;list-style:none;display:flex;flex-direction:column;gap:6px;}",
-    ".chip{width:100%;padding:8px 12px;border:1px solid var(--line);border-radius:10px;",
+    ".chip,.match-entry{width:100%;padding:8px 12px;border:1px solid var(--line);border-radius:10px;",
     "background:#fff;color:var(--ink);text-align:left;font-size:13.5px;line-height:1.5;}",
-    ".chip:hover{border-color:var(--accent);color:var(--accent);}",
+    ".chip:hover,.match-entry:hover{border-color:var(--accent);color:var(--accent);}",
+    ".match-entry{margin:0 0 10px;font-weight:600;}",
     // compose
     ".compose{flex:none;display:flex;gap:8px;align-items:flex-end;padding:10px 12px 6px;",
     "border-top:1px solid var(--line);background:#fff;}",
@@ -259,13 +260,13 @@
     "font-size:19px;line-height:1.75;}",
     ".large .panel{width:min(560px,calc(100vw - 32px));height:min(820px,calc(100vh - 104px));",
     "border:2px solid #000;}",
-    ".large .bubble,.large .cite,.large .chip,.large .fb-btn,.large .compose textarea{",
+    ".large .bubble,.large .cite,.large .chip,.large .match-entry,.large .fb-btn,.large .compose textarea{",
     "border-width:2px;border-color:#000;}",
     ".large .head p,.large .foot,.large .suggest-h,.large .cites-h,.large .cite .doc,",
     ".large .cite .part,.large .agencies,.large .fb,.large .fb-btn,.large .fb-send,",
     ".large .fb-cancel,.large .note-tag{font-size:16px;}",
     ".large .head h2{font-size:21px;}.large .head p{opacity:1;}",
-    ".large .chip,.large .ask-line,.large .cite blockquote{font-size:18px;}",
+    ".large .chip,.large .match-entry,.large .ask-line,.large .cite blockquote{font-size:18px;}",
     ".large .ref,.large .cite .num{min-width:24px;height:24px;line-height:24px;",
     "font-size:15px;border-radius:12px;}",
     ".large .refused .bubble,.large .error .bubble{background:#fff;color:#000;}",
@@ -275,6 +276,16 @@
     ".large-btn[aria-pressed=true]{background:#fff;color:#00337a;font-weight:700;}",
     "@media (prefers-reduced-motion:reduce){.panel,.flash,.launcher{animation:none;transition:none;}",
     ".dots::after{animation:none;content:'...';}}",
+    ".mform label{display:block;margin:8px 0 3px;font-weight:600;}",
+    ".mform textarea,.mform select{display:block;width:100%;box-sizing:border-box;font:inherit;",
+    "padding:6px 8px;border:1px solid #5b6b7f;border-radius:8px;background:#fff;color:#1f2933;}",
+    ".mform .actions{margin-top:8px;}",
+    ".mres h3{font-size:15px;margin:10px 0 4px;}",
+    ".mres ol{margin:0;padding-left:20px;}",
+    ".mres li{margin:0 0 8px;}",
+    ".mres .where{font-weight:600;}",
+    ".mres .note{color:#4a5563;font-size:12.5px;margin:2px 0 0;}",
+    ".large .mres .note{color:#000;font-size:16px;}",
   ].join("\n");
 
   // -- DOM building: every piece of server text goes in through textContent ------------------
@@ -481,6 +492,8 @@
       ]),
     ]));
     log.appendChild(h("div", { class: "suggest" }, [
+      h("button", { class: "match-entry", type: "button", text: "哪些政策适用于我",
+        onclick: function () { showMatchForm(); } }),
       h("p", { class: "suggest-h", id: "pa-suggest-h", text: "您可以这样问：" }),
       h("ul", { "aria-labelledby": "pa-suggest-h" }, config.questions.map(function (q) {
         return h("li", null, [h("button", { class: "chip", type: "button", text: q,
@@ -514,6 +527,98 @@
     if (suggest) suggest.remove();
     addMessage(h("div", { class: "msg user" }, [h("div", { class: "bubble text", text: question })]));
     send(question);
+  }
+
+  // -- 哪些政策适用于我: a short form → POST /v1/match → support and requirements, cited --------
+
+  var matchSeq = 0;
+
+  function showMatchForm() {
+    if (!isOpen()) open();
+    var n = ++matchSeq;
+    var text = h("textarea", { id: "pa-mdesc-" + n, rows: "3", maxlength: "2000",
+      placeholder: "例如：我们是一家冷链物流公司，有40辆货车" });
+    var sector = h("select", { id: "pa-msector-" + n }, [h("option", { value: "", text: "（不限）" })]);
+    fetch(config.api + "/v1/measures/labels", { credentials: "omit" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (labels) {
+        (labels ? labels.audience : []).forEach(function (a) {
+          sector.appendChild(h("option", { value: a.id, text: a.name }));
+        });
+      })
+      .catch(function () { /* the form works without the list */ });
+    var submit = h("button", { class: "retry", type: "submit", text: "查找适用政策" });
+    var form = h("form", { class: "mform", "aria-label": "哪些政策适用于我",
+      onsubmit: function (event) {
+        event.preventDefault();
+        var description = text.value.trim();
+        if (!description || busy) { text.focus(); return; }
+        match(description, sector.value, submit);
+      } }, [
+      h("label", { for: "pa-mdesc-" + n, text: "简要介绍您的企业（行业、业务、规模）" }), text,
+      h("label", { for: "pa-msector-" + n, text: "所属行业（可选）" }), sector,
+      h("div", { class: "actions" }, [submit]),
+    ]);
+    addMessage(h("div", { class: "msg bot match" }, [h("div", { class: "bubble" }, [form])]));
+    text.focus();
+  }
+
+  function match(description, sector, submit) {
+    var body = { description: description };
+    if (sector) body.sector = sector;
+    var msg = addMessage(h("div", { class: "msg bot pending", "aria-busy": "true",
+      "data-state": "pending" }, [h("div", { class: "bubble" }, [
+        h("span", { class: "dots", text: "正在查找适用的政策" })])]));
+    setBusy(true);
+    submit.disabled = true;
+    fetch(config.api + "/v1/match", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body), credentials: "omit",
+    })
+      .then(function (response) {
+        if (!response.ok) return failure(response).then(function (e) { throw e; });
+        return response.json();
+      })
+      .then(function (result) {
+        msg.className = "msg bot match-result";
+        msg.removeAttribute("aria-busy");
+        msg.setAttribute("data-state", "done");
+        msg.replaceChildren(h("div", { class: "bubble mres" }, matchView(result)));
+        announcer.textContent = "已找到支持措施" + result.support.length + "项，要求" +
+          result.requirements.length + "项";
+      })
+      .catch(function (error) {
+        var text = error instanceof ServiceError ? error.message : "服务暂时无法连接，请稍后再试。";
+        msg.className = "msg bot error";
+        msg.removeAttribute("aria-busy");
+        msg.replaceChildren(h("div", { class: "bubble", role: "alert" }, [
+          h("div", { class: "text", text: text })]));
+      })
+      .then(function () { setBusy(false); submit.disabled = false; });
+  }
+
+  function matchView(result) {
+    var who = result.profile.audience_names.join("、") || "未认出行业";
+    var out = [h("p", { text: "按“" + who + "”查找，结果按相关程度排列：" })];
+    [["support", "支持措施"], ["requirements", "需要遵守的要求"]].forEach(function (pair) {
+      var items = result[pair[0]];
+      out.push(h("h3", { text: pair[1] + "（" + items.length + "项）" }));
+      if (!items.length) { out.push(h("p", { text: "未找到。" })); return; }
+      out.push(h("ol", null, items.map(function (item) {
+        var where = "《" + item.doc_short_title + "》" + (item.clause_label || "") +
+          (item.clause_title || "") + "第" + item.provision + "项";
+        return h("li", { "data-ref": item.ref }, [
+          h("div", { class: "where", text: where }),
+          h("div", { text: item.quote }),
+          h("div", { class: "note", text: item.lead_agency ? "牵头部门：" + item.lead_agency :
+            "该文件未指定负责部门" }),
+          item.not_stated.length ? h("div", { class: "note",
+            text: "未规定：" + item.not_stated.join("；") }) : null,
+        ]);
+      })));
+    });
+    result.notes.forEach(function (note) { out.push(h("p", { class: "note", text: note })); });
+    return out;
   }
 
   // -- talking to the service ------------------------------------------------------------------

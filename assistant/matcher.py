@@ -1,0 +1,190 @@
+"""The enterprise matcher: a profile (a description of the business, optionally its sector,
+district and size) → the measures that support it and the requirements that bind it, each
+ranked by fit, with its place, agencies (lead first), labels and what the plans leave unsaid.
+
+Whom the profile concerns: its ``sector`` (a label id, name or alias of labels.toml), the cue
+words of its description (the catalogue's own, cues.toml), ``size`` (small and medium add
+``sme``); where all are silent, the label description most like it (the embedder), if one
+stands out. Fit: how like the task the description is (the task's vector from the index,
+z-scored over all tasks), plus weights (profiles.toml) for a shared audience (by how the
+profile named it: its sector weighs most), the kind (money before advice), the home plan,
+and the description's words in the task's text. A measure for another audience, or for
+nobody in particular, is listed only when it is very like the description.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.errors import BadInput, ConfigError, UnknownLabel
+from core.model import ChunkKind
+from indexing.corpus import Corpus
+from indexing.index import Index
+from indexing.measures.catalogue import Measure, task_ref
+from indexing.measures.labels import Group, Side
+from indexing.measures.rules import classify
+from indexing.measures.table import Catalogue
+
+PROFILES_FILE = Path(__file__).resolve().parent / "lexicon" / "profiles.toml"
+MAX_DESCRIPTION = 2000
+MAX_DISTRICT = 50
+
+
+@cache
+def profile_rules() -> dict[str, Any]:
+    try:
+        with PROFILES_FILE.open("rb") as fh:
+            return tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{PROFILES_FILE}: {exc}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    description: str
+    sector: str | None = None
+    district: str | None = None
+    size: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MatchItem:
+    measure: Measure
+    score: float
+    shared: tuple[str, ...]  # the profile's audience labels the measure has
+    notes: tuple[str, ...]  # what the plan does not give for it
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    audience: tuple[str, ...]  # whom the profile was read as
+    how: str  # sector, description, size, embedder (joined by +), or none
+    support: tuple[MatchItem, ...]
+    requirements: tuple[MatchItem, ...]
+    notes: tuple[str, ...]
+
+
+class Matcher:
+    def __init__(self, corpus: Corpus, index: Index, catalogue: Catalogue) -> None:
+        self.corpus = corpus
+        self.index = index
+        self.catalogue = catalogue
+        self.rules = profile_rules()
+        self.measures = tuple(m for m in catalogue.measures if m.ref in catalogue.vectors)
+        self.matrix = (np.vstack([catalogue.vectors[m.ref] for m in self.measures])
+                       if self.measures else np.zeros((0, 1), dtype=np.float32))
+        home = corpus.home
+        self.home = home.doc_id if home else None
+
+    # -- the profile --------------------------------------------------------------------
+
+    def size(self, value: str) -> dict[str, Any]:
+        wanted = value.strip().lower()
+        for entry in self.rules.get("size", []):
+            if wanted in (entry["id"], *(a.lower() for a in entry.get("aliases", ()))):
+                return dict(entry)
+        valid = ", ".join(e["id"] for e in self.rules.get("size", []))
+        raise UnknownLabel(f"unknown size {value!r}; valid: {valid}")
+
+    def read(self, profile: Profile) -> dict[str, str]:
+        """The audience labels of a profile, each with how it was found (sector,
+        description, size, embedder), in the vocabulary's order."""
+        vocab = self.catalogue.vocab
+        found: dict[str, str] = {}
+        if profile.sector:
+            found[vocab.resolve(Group.AUDIENCE, profile.sector, "sector")] = "sector"
+        for label in classify(vocab, profile.description.lower()).audience:
+            found.setdefault(label, "description")
+        if profile.size and self.size(profile.size).get("sme"):
+            found.setdefault("sme", "size")
+        if not found and self.catalogue.labels is not None:
+            vector = self.index.query_vector(profile.description)
+            guess = self.catalogue.labels.standing_out(Group.AUDIENCE, vector, vocab.audience_z)
+            if guess:
+                found[guess] = "embedder"
+        return {a: found[a] for a in vocab.check(Group.AUDIENCE, tuple(found), "profile")}
+
+    # -- matching -----------------------------------------------------------------------
+
+    def match(self, profile: Profile, limit: int | None = None) -> Match:
+        profile = self._validate(profile)
+        weights = self.rules["ranking"]
+        limit = limit or int(weights["limit"])
+        if not 1 <= limit <= int(weights["max_limit"]):
+            raise BadInput(f"limit must be 1-{weights['max_limit']}")
+        read = self.read(profile)
+        audience = tuple(read)
+        how = "+".join(dict.fromkeys(read.values())) or "none"
+        bonus = {a: float(weights["audience"][h]) for a, h in read.items()}
+        kinds = weights.get("kind", {})
+        scores = self._scores(profile.description)
+        lexical = self._lexical(profile.description, int(weights["lexical_hits"]))
+        ranked: dict[Side, list[MatchItem]] = {Side.SUPPORT: [], Side.REQUIREMENT: []}
+        for m, z in zip(self.measures, scores, strict=True):
+            shared = tuple(a for a in audience if a in m.audience)
+            if not shared and z < float(weights["other_audience_z"]):
+                continue
+            score = (z + max((bonus[a] for a in shared), default=0.0)
+                     + float(weights["home"]) * (m.doc_id == self.home)
+                     + float(weights["lexical"]) * (m.ref in lexical))
+            for side in self.catalogue.sides(m):
+                if side in ranked:
+                    extra = max((float(kinds.get(k, 0.0)) for k in m.kind
+                                 if self.catalogue.vocab.side(k) == side), default=0.0)
+                    ranked[side].append(MatchItem(m, round(score + extra, 4), shared,
+                                                  self._notes(m, side, profile)))
+        support, requirements = (tuple(sorted(ranked[s], key=lambda i: -i.score)[:limit])
+                                 for s in (Side.SUPPORT, Side.REQUIREMENT))
+        notes = [self.rules["notes"]["general"]]
+        if not audience:
+            notes.append(self.rules["notes"]["no_audience"])
+        return Match(audience, how, support, requirements, tuple(notes))
+
+    def browse(self, sector: str | None = None, kind: str | None = None,
+               doc_ids: Sequence[str] = ()) -> tuple[Measure, ...]:
+        return self.catalogue.select(sector, kind, doc_ids)
+
+    def _validate(self, profile: Profile) -> Profile:
+        description = " ".join(profile.description.split())
+        if not description:
+            raise BadInput("the description is empty")
+        if len(description) > MAX_DESCRIPTION:
+            raise BadInput(f"the description is {len(description)} characters long; the "
+                           f"limit is {MAX_DESCRIPTION}")
+        district = (profile.district or "").strip() or None
+        if district and len(district) > MAX_DISTRICT:
+            raise BadInput(f"the district is longer than {MAX_DISTRICT} characters")
+        if profile.size:
+            self.size(profile.size)
+        return Profile(description, (profile.sector or "").strip() or None, district,
+                       (profile.size or "").strip() or None)
+
+    def _scores(self, description: str) -> np.ndarray[Any, np.dtype[np.float64]]:
+        if not self.measures:
+            return np.zeros(0)
+        sims = self.matrix @ self.index.query_vector(description)
+        spread = float(sims.std()) or 1.0
+        return np.asarray((sims - sims.mean()) / spread, dtype=np.float64)
+
+    def _lexical(self, description: str, n: int) -> set[str]:
+        return {task_ref(c.doc_id, c.part_no, c.clause_no, c.provision)
+                for c, _ in self.index.lexical_search(description, n)
+                if c.kind == ChunkKind.PROVISION}
+
+    def _notes(self, m: Measure, side: Side, profile: Profile) -> tuple[str, ...]:
+        vocab, notes = self.catalogue.vocab, self.rules["notes"]
+        out = [vocab.label(k).not_stated for k in m.kind
+               if vocab.side(k) == side and vocab.label(k).not_stated]
+        if not m.provision.agencies:
+            out.append(notes["no_agency"])
+        elif profile.district and any(w in a for a in m.provision.agencies
+                                      for w in notes["district_agencies"]):
+            out.append(notes["district"].format(district=profile.district))
+        return tuple(dict.fromkeys(out))
