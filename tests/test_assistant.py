@@ -108,7 +108,7 @@ def test_national_and_local_cites_both(assistant: Assistant, corpus: Corpus) -> 
     pytest.param("帮我写一篇关于绿色出行的演讲稿。", "抱歉，我只解读已发布的政策文件，不代写",
                  id="writing"),
     pytest.param("碳达峰这个方案你觉得好不好？", "抱歉，我只说明政策文件写了什么", id="opinion"),
-    pytest.param("光伏板哪个牌子好？", "抱歉，我不提供购买、投资或产品选择方面的建议", id="advice"),
+    pytest.param("光伏板哪个牌子好？", "抱歉，我不提供购买、投资、法律纠纷或经营决策方面的建议", id="advice"),
     pytest.param("公租房怎么申请？", "抱歉，这个问题属于其他政务服务事项", id="housing"),
     pytest.param("What's the minimum wage in Tianjin?", "Sorry, that is a matter for other",
                  id="english-service"),
