@@ -327,20 +327,23 @@ def test_reindex_of_a_changed_corpus_under_load_fails_no_request(
         svc.wait_ready()
         text = (corpus_copy / TIANJIN_FILE).read_text(encoding="utf-8")
         with ThreadPoolExecutor(8) as workers:
-            running = [workers.submit(load, w) for w in range(8)]
-            wait_for(lambda: sum(statuses.values()) >= 40, "load running", 60)
-            (corpus_copy / TIANJIN_FILE).write_text(text.replace(OLD_9_2, NEW_9_2),
-                                                    encoding="utf-8")
-            with svc.client(timeout=300) as admin:
-                auth = {"Authorization": "Bearer s3cret"}
-                with ThreadPoolExecutor(2) as two:
-                    both = list(two.map(lambda _: admin.post("/v1/admin/reindex",
-                                                             headers=auth), range(2)))
-                seen = sum(statuses.values())
-                wait_for(lambda: sum(statuses.values()) >= seen + 40, "load after", 60)
-            stop.set()
-            for r in running:
-                r.result()
+            try:  # a failure here must stop the load, or leaving the pool waits forever
+                running = [workers.submit(load, w) for w in range(8)]
+                wait_for(lambda: sum(statuses.values()) >= 40, "load running", 60)
+                (corpus_copy / TIANJIN_FILE).write_text(text.replace(OLD_9_2, NEW_9_2),
+                                                        encoding="utf-8")
+                with svc.client(timeout=300) as admin:
+                    auth = {"Authorization": "Bearer s3cret"}
+                    with ThreadPoolExecutor(2) as two:
+                        both = list(two.map(lambda _: admin.post("/v1/admin/reindex",
+                                                                 headers=auth), range(2)))
+                    seen = sum(statuses.values())
+                    wait_for(lambda: sum(statuses.values()) >= seen + 40, "load after", 60)
+                stop.set()
+                for r in running:
+                    r.result()
+            finally:
+                stop.set()
         with svc.client() as client:
             hits = client.get("/v1/search", params={"q": "城乡冷链配送骨干网络"}).json()
         manifest = IndexLocation(data_dir).manifest()
@@ -423,29 +426,33 @@ def test_two_replicas_follow_a_reindex_with_no_failed_request(
         before = collections()
         text = (corpus_copy / TIANJIN_FILE).read_text(encoding="utf-8")
         with ThreadPoolExecutor(8) as workers:
-            running = [workers.submit(load, w) for w in range(8)]
-            wait_for(lambda: sum(statuses.values()) >= 40, "load running", 60)
-            (corpus_copy / TIANJIN_FILE).write_text(text.replace(OLD_9_2, NEW_9_2),
-                                                    encoding="utf-8")
-            auth = {"Authorization": "Bearer s3cret"}
-            with ThreadPoolExecutor(2) as two:  # one on each replica at once
-                both = list(two.map(lambda r: httpx.post(f"{r.base}/v1/admin/reindex",
-                                                         headers=auth, timeout=300),
-                                    replicas))
-            new = next(r.json()["collection"] for r in both if r.status_code == 200
-                       and r.json()["changed"])
+            try:  # a failure here must stop the load, or leaving the pool waits forever
+                running = [workers.submit(load, w) for w in range(8)]
+                wait_for(lambda: sum(statuses.values()) >= 40, "load running", 60)
+                (corpus_copy / TIANJIN_FILE).write_text(text.replace(OLD_9_2, NEW_9_2),
+                                                        encoding="utf-8")
+                auth = {"Authorization": "Bearer s3cret"}
+                with ThreadPoolExecutor(2) as two:  # one on each replica at once
+                    both = list(two.map(lambda r: httpx.post(f"{r.base}/v1/admin/reindex",
+                                                             headers=auth, timeout=300),
+                                        replicas))
+                new = next((r.json()["collection"] for r in both if r.status_code == 200
+                            and r.json()["changed"]), "")
+                assert new, [(r.status_code, r.text[:300]) for r in both]
 
-            def serving(replica: Service) -> str:
-                return str(httpx.get(f"{replica.base}/healthz", timeout=10).json()[
-                    "collection"])
+                def serving(replica: Service) -> str:
+                    return str(httpx.get(f"{replica.base}/healthz", timeout=10).json()[
+                        "collection"])
 
-            wait_for(lambda: all(serving(r) == new for r in replicas), "both follow", 60)
-            wait_for(lambda: collections() == {new}, "old generation dropped", 60, 0.5)
-            seen = sum(statuses.values())
-            wait_for(lambda: sum(statuses.values()) >= seen + 40, "load after the drop", 60)
-            stop.set()
-            for r in running:
-                r.result()
+                wait_for(lambda: all(serving(r) == new for r in replicas), "both follow", 60)
+                wait_for(lambda: collections() == {new}, "old generation dropped", 60, 0.5)
+                seen = sum(statuses.values())
+                wait_for(lambda: sum(statuses.values()) >= seen + 40, "load after the drop", 60)
+                stop.set()
+                for r in running:
+                    r.result()
+            finally:
+                stop.set()
     finally:
         stop.set()
         for replica in replicas:
