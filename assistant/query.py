@@ -62,6 +62,7 @@ class Query:
     asks_number: bool = False  # a target or number is asked (目标, 多少, 比例)
     enterprise: bool = False  # a business speaking about itself
     follow_up: bool = False  # slots were inherited from the question before
+    cues: frozenset[str] = frozenset()  # the cue lists the question's own words fired
     why: tuple[str, ...] = field(default=())  # the cues that decided, for route and tests
 
     @property

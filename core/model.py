@@ -61,7 +61,8 @@ class Agency:
     kind: AgencyKind
     english: str
     aliases: tuple[str, ...] = ()
-    # whose agency it is (天津市, 广西壮族自治区, 全国); None: not said (a bare registry entry)
+    # whose agency it is (the place its document's metadata gives); None: not said (a bare
+    # registry entry)
     jurisdiction: str | None = None
 
 

@@ -14,6 +14,7 @@ import difflib
 import os
 import tempfile
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -21,6 +22,7 @@ from pathlib import Path
 from core.errors import CorpusError, RemovalRefused, UnknownDocument
 from core.model import DocumentMeta
 from indexing.corpus import DOCUMENTS_FILE, load_metadata
+from indexing.ingest import Inspection, add_to_corpus
 
 ENTRY_HEADER = "[[document]]"
 
@@ -114,3 +116,31 @@ def remove_from_corpus(corpus_dir: Path, doc_id: str, force: bool = False) -> Do
         raise
     (corpus_dir / meta.file).unlink(missing_ok=True)
     return meta
+
+
+# a change to the corpus folder, made under a reindex: it returns the undo that puts the files
+# back if the index for the changed corpus cannot be built
+CorpusChange = Callable[[], Callable[[], None]]
+
+
+def adding(inspection: Inspection, corpus_dir: Path, written: list[Path]) -> CorpusChange:
+    """Add an inspected document (its text and its documents.toml entry); the text's path
+    is appended to ``written``."""
+    def change() -> Callable[[], None]:
+        snapshot = FileSnapshot.take(corpus_dir / DOCUMENTS_FILE,
+                                     corpus_dir / f"{inspection.doc_id}.txt")
+        written.append(add_to_corpus(inspection, corpus_dir))
+        return snapshot.restore
+    return change
+
+
+def removing(corpus_dir: Path, doc_id: str, force: bool, removed: list[str]) -> CorpusChange:
+    """Take a document out; its title is appended to ``removed``."""
+    def change() -> Callable[[], None]:
+        meta = next((m for m in load_metadata(corpus_dir / DOCUMENTS_FILE)
+                     if m.doc_id == doc_id), None)
+        snapshot = FileSnapshot.take(corpus_dir / DOCUMENTS_FILE,
+                                     *([corpus_dir / meta.file] if meta else []))
+        removed.append(remove_from_corpus(corpus_dir, doc_id, force).title)
+        return snapshot.restore
+    return change

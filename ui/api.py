@@ -89,7 +89,8 @@ def api_router(settings: Settings) -> APIRouter:
                 summary="One clause with its tasks and agencies (0: the preamble)")
     def clause(
         service: ServiceDep,
-        doc_id: Annotated[str, Path(max_length=200, examples=["tianjin-2022"])],
+        doc_id: Annotated[str, Path(max_length=200,
+                                 description="a document id (GET /v1/documents)")],
         no: Annotated[str, Path(max_length=40, examples=["9"], description=(
             "the clause id (9; 301 where numbering restarts in each part), or as written: "
             "九, （九）, 第九条, 三、（一）, 三（一）, 3.1"))],

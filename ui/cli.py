@@ -423,7 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("documents", cmd_documents, "list the documents in the corpus")
     clause = add("clause", cmd_clause, "show one clause with its tasks and agencies")
-    clause.add_argument("doc", help="document id or short title, e.g. tianjin-2022 or 天津方案")
+    clause.add_argument("doc", help="document id or short title (GET /v1/documents lists them)")
     clause.add_argument("no", help="clause: 9, 九, （九） or 第九条; where numbering restarts "
                                    "in each part 三、（一）, 三（一）, 3.1 or the id 301; 0 for "
                                    "the preamble")
@@ -434,7 +434,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="write an Excel workbook (sheets 牵头 and 配合) to FILE")
     division = add("division", cmd_division,
                    "a document's 任务分工表: every task with its lead and supporting units")
-    division.add_argument("doc", help="document id or short title, e.g. tianjin-2022 or 天津方案")
+    division.add_argument("doc", help="document id or short title (GET /v1/documents lists them)")
     division.add_argument("--xlsx", type=Path, metavar="FILE",
                           help="write the Excel workbook to FILE")
     add("targets", cmd_targets, "every quantitative target in the texts")

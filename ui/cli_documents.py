@@ -19,10 +19,10 @@ from typing import Any
 
 from core.settings import Settings
 from indexing.build_lock import build_lock
-from indexing.catalogue import FileSnapshot, remove_from_corpus
-from indexing.corpus import DOCUMENTS_FILE, Corpus, load_metadata
+from indexing.catalogue import adding, removing
+from indexing.corpus import Corpus
 from indexing.index import BuildReport, IndexLocation, build_from_settings
-from indexing.ingest import add_to_corpus, inspect
+from indexing.ingest import inspect
 
 REPORT_FIELDS = ("doc_id", "title", "issuer", "number", "date", "level", "jurisdiction",
                  "parts", "clauses", "numbered_items", "brackets", "clause_numbering")
@@ -61,13 +61,7 @@ def add(corpus: Corpus, args: argparse.Namespace,
         return report
     corpus_dir: Path = args.settings.corpus.dir
     written: list[Path] = []
-
-    def change() -> Callable[[], None]:
-        snapshot = FileSnapshot.take(corpus_dir / DOCUMENTS_FILE,
-                                     corpus_dir / f"{inspection.doc_id}.txt")
-        written.append(add_to_corpus(inspection, corpus_dir))
-        return snapshot.restore
-
+    change = adding(inspection, corpus_dir, written)
     build = apply(args.settings, change, not args.no_index, progress)
     return {**report, "added": str(written[0]), "index": asdict(build) if build else None}
 
@@ -77,14 +71,7 @@ def remove(corpus: Corpus, args: argparse.Namespace,
     doc = corpus.document(args.doc_id)
     corpus_dir: Path = args.settings.corpus.dir
     removed: list[str] = []
-
-    def change() -> Callable[[], None]:
-        meta = next(m for m in load_metadata(corpus_dir / DOCUMENTS_FILE)
-                    if m.doc_id == doc.doc_id)
-        snapshot = FileSnapshot.take(corpus_dir / DOCUMENTS_FILE, corpus_dir / meta.file)
-        removed.append(remove_from_corpus(corpus_dir, doc.doc_id, force=args.force).title)
-        return snapshot.restore
-
+    change = removing(corpus_dir, doc.doc_id, args.force, removed)
     build = apply(args.settings, change, not args.no_index, progress)
     return {"doc_id": doc.doc_id, "title": removed[0], "removed": True,
             "index": asdict(build) if build else None}

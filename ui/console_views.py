@@ -91,7 +91,7 @@ def reply_markdown(corpus: Corpus, answer: Answer) -> str:
 
 
 def document_choices(corpus: Corpus) -> list[tuple[str, str]]:
-    """(label, doc_id): 天津方案 · 天津市加快建立健全…的实施方案"""
+    """(label, doc_id): the short title · the full title"""
     return [(f"{d.meta.short_title} · {d.meta.title}", d.doc_id) for d in corpus.documents]
 
 

@@ -11,15 +11,14 @@ folder and the index manifest as they were.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from core.errors import BadInput, DuplicateDocument
-from indexing.catalogue import FileSnapshot, remove_from_corpus
+from indexing.catalogue import adding, removing
 from indexing.corpus import DOCUMENTS_FILE, load_metadata
-from indexing.ingest import Inspection, add_to_corpus, inspect
+from indexing.ingest import Inspection, inspect
 from ui.state import Service
 
 
@@ -64,13 +63,7 @@ def add_document(service: Service, path: Path, doc_id: str | None = None,
         return out
     corpus_dir = service.settings.corpus.dir
     written: list[Path] = []
-
-    def change() -> Callable[[], None]:
-        snapshot = FileSnapshot.take(corpus_dir / DOCUMENTS_FILE,
-                                     corpus_dir / f"{inspection.doc_id}.txt")
-        written.append(add_to_corpus(inspection, corpus_dir))
-        return snapshot.restore
-
+    change = adding(inspection, corpus_dir, written)
     build = service.reindex(change)
     return {**out, "added": str(written[0]), "index": asdict(build)}
 
@@ -80,14 +73,6 @@ def remove_document(service: Service, doc_id: str, force: bool = False) -> dict[
     only with ``force``; an unknown id is UnknownDocument (404) with the nearest ids."""
     corpus_dir = service.settings.corpus.dir
     removed: list[str] = []
-
-    def change() -> Callable[[], None]:
-        meta = next((m for m in load_metadata(corpus_dir / DOCUMENTS_FILE)
-                     if m.doc_id == doc_id), None)
-        snapshot = FileSnapshot.take(corpus_dir / DOCUMENTS_FILE,
-                                     *([corpus_dir / meta.file] if meta else []))
-        removed.append(remove_from_corpus(corpus_dir, doc_id, force).title)
-        return snapshot.restore
-
+    change = removing(corpus_dir, doc_id, force, removed)
     build = service.reindex(change)
     return {"doc_id": doc_id, "title": removed[0], "removed": True, "index": asdict(build)}

@@ -40,7 +40,8 @@ def attachment(data: bytes, ascii_name: str, name: str) -> Response:
             summary="The document's 任务分工表 as an Excel workbook: one row per task")
 def division_xlsx(
     service: ServiceDep,
-    doc_id: Annotated[str, Path(max_length=200, examples=["tianjin-2022"])],
+    doc_id: Annotated[str, Path(max_length=200,
+                                 description="a document id (GET /v1/documents)")],
 ) -> Response:
     from ui.workbooks import division_workbook
 

@@ -169,7 +169,7 @@ class AgencyOut(BaseModel):
     english: str
     aliases: list[str]
     jurisdiction: str | None = Field(
-        default=None, description="whose agency it is (天津市, 广西壮族自治区, 全国)")
+        default=None, description="whose agency it is: the place its document's metadata gives")
 
 
 class DutyOut(LocationOut, ProvisionOut):

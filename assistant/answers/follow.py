@@ -40,7 +40,7 @@ class FollowUps:
     def resolve(self, q: Query, ctx: Context) -> Answer | None:
         question, lang = q.text, q.lang
         cited = [c for c in ctx.answer.citations if c.clause_no is not None or c.part]
-        cues = self.understander.slots(question).cues if cited else frozenset()
+        cues = q.cues if cited else frozenset()
         if "item_by_name" in cues and self.ev.topic(question):
             shown = [p for p in (self.ev.provision_at(c) for c in cited) if p is not None]
             named = self.ev.provision_on_topic(question, cited)
