@@ -56,8 +56,17 @@ class Evidence:
 
     def search(self, question: str, context: str = "", k: int = 8,
                doc_ids: Sequence[str] = (), agency: str | None = None) -> list[Hit]:
-        return self.searcher.search(question, k=k, doc_ids=doc_ids, context=context,
+        """The best hits, without the lines that frame a document (its title, addressees,
+        signature and date): they say nothing on any subject, yet a short line can come
+        close to a question that the plan does not treat."""
+        hits = self.searcher.search(question, k=k + 2, doc_ids=doc_ids, context=context,
                                     agency=agency)
+        return [h for h in hits if not self._framing(h)][:k]
+
+    def _framing(self, hit: Hit) -> bool:
+        p = self.provision_of(hit)
+        return p is not None and p.clause_no == 0 and not p.text.rstrip().endswith(
+            ("。", "！", "；", ".", "!"))
 
     def provision_of(self, hit: Hit) -> Provision | None:
         c = hit.chunk

@@ -69,6 +69,8 @@ class AgencyMatcher:
         scanned = self._scan(text)
         found = [(start, names[0]) for start, _, names in scanned if len(names) == 1]
         found += self._english_forms(text, found)
+        taken = {i for start, key, _ in scanned for i in range(start, start + len(key))}
+        found += self._short_forms(text, taken)
         if not scanned and not found:
             found += self._typos(text)
         return tuple(dict.fromkeys(name for _, name in sorted(found)))
@@ -137,6 +139,27 @@ class AgencyMatcher:
     def _english_words(self, name: str) -> frozenset[str]:
         return next((e.words for e in self._english if e.name == name), frozenset())
 
+    def _short_forms(self, text: str, taken: set[int]) -> list[tuple[int, str]]:
+        """A short form no alias lists (生态局, 邮政局): a stretch that ends like an agency's
+        name and keeps its characters in order, its first two among the name's first three;
+        only where exactly one agency fits."""
+        out = []
+        for end, ch in enumerate(text, start=1):
+            if ch not in _SUFFIXES or end - 1 in taken or _NATIONAL_BODY.search(text[:end]):
+                continue
+            for size in (5, 4, 3):
+                start = end - size
+                stretch = text[max(start, 0):end]
+                if start < 0 or any(i in taken for i in range(start, end)) \
+                        or not _CJK_ONLY.fullmatch(stretch):
+                    continue
+                names = {self._keys[k] for k in self._typo_keys
+                         if len(k) > size and k[-1] == ch and _short_form(stretch, k)}
+                if len(names) == 1:
+                    out.append((start, names.pop()))
+                    break
+        return out
+
     def _typos(self, text: str) -> list[tuple[int, str]]:
         """A Chinese name with one character wrong (发该委 → 发改委), only where a stretch of
         the question ends like an agency's name."""
@@ -150,6 +173,25 @@ class AgencyMatcher:
                     out.append((start, self._keys[key]))
         names = {name for _, name in out}
         return out if len(names) == 1 else []  # two candidates: too unsure to pick
+
+
+_CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
+# 国家发展改革委 names a national body: no short form of the city's namesake inside it
+_NATIONAL_BODY = re.compile("(?:" + "|".join(_NATIONAL_PREFIXES) + r")[\u4e00-\u9fff]{0,6}$")
+
+
+def _short_form(short: str, name: str) -> bool:
+    """生态局 of 市生态环境局, 市生态局 too: the short form's characters in the name's order,
+    its first two within the name's first three characters."""
+    if name.find(short[:2]) not in (0, 1) and not (short[0] == name[0]
+                                                   and short[1] in name[1:3]):
+        return False
+    at = 0
+    for ch in short:
+        at = name.find(ch, at) + 1
+        if at == 0:
+            return False
+    return True
 
 
 def _one_off(a: str, b: str) -> bool:

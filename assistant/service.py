@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from assistant.answers import duties, general, structure, targets, who
+from assistant.answers import duties, enterprise, general, structure, targets, who
 from assistant.answers.clause import clause
 from assistant.answers.compare import compare
 from assistant.answers.follow import FollowUps
@@ -186,6 +186,11 @@ class Assistant:
                                            on=self._on_subject(q) if q.agencies else None)
         if q.ask == Ask.LIST:
             return duties.on_topic(kit, ev, q.text, q.agencies[0], lang, context)
+        if self._for_business(q):
+            found = enterprise.applies(kit, self.matcher, q, context)
+            if found is not None:
+                return found if not q.unstated else replace(found, not_stated=" ".join(
+                    kit.t(lang, f"unstated_{k}") for k in q.unstated))
         if q.unstated and q.ask in _ASKS_ON_A_SUBJECT:
             return general.unstated(kit, ev, self.guard, q, context)
         if q.ask == Ask.WHO:
@@ -200,7 +205,8 @@ class Assistant:
                 return clause(kit, lang, q.clauses, self._doc_of(q))
         if q.ask == Ask.COMPARE:
             return compare(kit, ev, self.links, q, context)
-        if not q.follow_up and not q.agencies and not ev.topic(q.text):
+        if not q.follow_up and not q.agencies and not ev.topic(q.text) \
+                and q.ask != Ask.DEFINE:  # understand() let a define through: the term is used
             # nothing in the question is a subject the documents treat: decline rather than
             # answer with whatever is least far away
             return refuse(kit, lang, "refuse_not_covered", ev.words(q.text))
@@ -211,6 +217,18 @@ class Assistant:
                                  home_first=not docs,
                                  topic="" if q.follow_up or q.yes_no else q.topic)
         return general.define(kit, q, answer) if q.ask == Ask.DEFINE else answer
+
+    @staticmethod
+    def _for_business(q: Query) -> bool:
+        """A business asking what the plans hold for it (its support, its obligations, or
+        both): the catalogue answers, not the nearest clause. A question on one named thing
+        (a yes/no, an agency, a clause) is not such a question."""
+        if not q.enterprise or q.agencies or q.clauses:
+            return False
+        if q.ask == Ask.SUPPORT:  # 有补贴吗 too: the measures, opened by the verdict
+            return True
+        return q.ask == Ask.TOPIC and bool(q.cues & {"requirement", "applies"}) \
+            and (not q.yes_no or bool(q.unstated))
 
     def _on_subject(self, q: Query) -> Callable[[Selection], Selection] | None:
         """An agency's tasks narrowed to the subject the question names, by the words the

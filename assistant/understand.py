@@ -9,6 +9,7 @@ The order of the decision (``_decide``) is the only logic; everything it tests i
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -19,6 +20,7 @@ from assistant.names import AgencyMatcher
 from assistant.normalise import normalise
 from assistant.query import Ask, ClauseRef, Query, Role
 from assistant.references import clause_refs, document_keys, documents_named, number_of
+from assistant.spelling import Speller
 from assistant.titles import Titles
 from core.model import Level
 from indexing.corpus import Corpus
@@ -33,8 +35,14 @@ _EN_CLAUSES = re.compile(r"clauses\s+([0-9]{1,2})((?:\s*(?:,|and|&)\s*[0-9]{1,2}
 _EN_NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                "eleven", "twelve", "thirteen")
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])(?!\s*[元万亿千百块多个家台辆吨户%])")
-_EN_YES_NO = re.compile(r"(?:^|[.?!]\s+)(am|is|are|was|were|does|do|did|can|could|will|would|"
+_EN_YES_NO = re.compile(r"(?:^|[.?!;,\-–—]\s+)(am|is|are|was|were|does|do|did|can|could|will|would|"
                         r"should|shall|has|have|must|may)\b", re.IGNORECASE)
+# a yes/no question closed by a negation: 提到小站稻没？ 能申请不？
+_ZH_TAIL_YES_NO = re.compile(r"[\u4e00-\u9fff](?:没|没有|不|否)\s*(?:[?？]|$)")
+# a business saying what it does before it asks: 开饭馆的, 我们是搞物流的, 俺是做塑料制品的
+_TRADE = re.compile(r"^(?:我|俺|咱)?(?:们|家)?(?:是)?(?:开|做|搞|干|经营)[\u4e00-\u9fff]{1,8}?的")
+_UNQUOTED = re.compile(r"[\s“”\"「」『』]")
+_LEADS_BEFORE = "yes/no on who leads the subject before"
 # kinds of answer that a follow-up may carry over from the question before
 _CARRIED = (Ask.LIST, Ask.COUNT, Ask.WHO, Ask.VALUE, Ask.SUPPORT, Ask.TOPIC, Ask.DEFINE,
             Ask.COMPARE)
@@ -89,8 +97,22 @@ class Understander:
         self.titles = Titles(corpus, self.facts["title_suffixes"].zh,
                              self.facts["title_breaks"].zh)
         self.clause_names = ClauseNames(corpus, tokenizer)
+        self._speller: Speller | None = None
+        self._speller_lock = threading.Lock()
+        self._texts = "\n".join(_UNQUOTED.sub("", p.text).lower()
+                                for d in corpus.documents for p in d.provisions)
         self.bracketed = frozenset(d.doc_id for d in corpus.documents
                                    if any(p.agencies for p in d.provisions))
+
+    @property
+    def speller(self) -> Speller:
+        """Built at the first question (the pinyin dictionary and the word lists take a
+        second), once per process."""
+        with self._speller_lock:
+            if self._speller is None:
+                self._speller = Speller.of(self.tokenizer, (
+                    p.text for d in self.corpus.documents for p in d.provisions))
+            return self._speller
 
     # -- entry point ----------------------------------------------------------------------
 
@@ -103,6 +125,9 @@ class Understander:
                     and slots.cues & {"list", "lead", "supporting", "count"}:
                 # 其中它牵头的是哪些 as a first question: ask which agency "it" is
                 return replace(query, ask=Ask.CLARIFY, decline="", why=("agency unknown",))
+            if query.ask == Ask.WHO and _LEADS_BEFORE in query.why:
+                # does it lead anything, asked first: "it" is the agency named, not a task
+                return replace(query, ask=Ask.LIST, why=("agency", "role cue", "yes/no"))
             return query
         if self._leans_back(slots, query):
             return self._inherit(slots, query, previous)
@@ -126,12 +151,16 @@ class Understander:
     # -- slots ----------------------------------------------------------------------------
 
     def slots(self, question: str) -> Slots:
-        text = normalise(question)
+        text = self.speller.correct(normalise(question))
         t = Tokens.of(text, self.tokenizer.segments(text), self.tokenizer.subwords(text))
         cues = {name for lex in (self.asks, self.facts, self.refs)
                 for name, c in lex.items() if c(t)}
         if _EN_YES_NO.search(text):
             cues.add("yes_no")
+        if _ZH_TAIL_YES_NO.search(text):
+            cues.add("yes_no")  # 提到小站稻没？ 有补贴没有？
+        if _TRADE.match(text):
+            cues.add("enterprise")  # 开饭馆的 / 俺们是搞物流的: a business saying what it does
         docs = documents_named(t.text, self.corpus)
         agencies = self.agencies.find(text)
         clauses = tuple(ClauseRef(r.doc_id, r.clause_no, r.provision)
@@ -262,7 +291,7 @@ class Understander:
             if q.yes_no and "follow_up" in c and c & {"who", "lead"} \
                     and not c & {"count", "list", "supporting"}:
                 # 这个是发改委牵头吧: whether it leads what was asked before
-                return Ask.WHO, ("agency", "yes/no on who leads the subject before")
+                return Ask.WHO, ("agency", _LEADS_BEFORE)
             if c & {"lead", "supporting"} and not s.subject:
                 return Ask.LIST, ("agency", "role cue")
             if len(re.sub(r"[\W_]", "", s.topic)) <= 3:
@@ -278,7 +307,7 @@ class Understander:
         if "compare" in c and (len(s.docs) > 1 or self._mixes_levels(s.docs)
                                or (s.docs and self.home not in s.docs)):
             return Ask.COMPARE, ("compare cue", "documents")
-        if "define" in c and (s.subject or "follow_up" in c):
+        if "define" in c and (s.subject or "follow_up" in c or self._used(s.topic)):
             return Ask.DEFINE, ("define cue",)
         if "who" in c or ("lead" in c and s.subject):
             return Ask.WHO, ("who cue",)
@@ -299,6 +328,12 @@ class Understander:
         if not s.subject:
             return Ask.DECLINE, ("nothing the documents treat",)
         return Ask.TOPIC, ("topic",)
+
+    def _used(self, topic: str) -> bool:
+        """The topic's first phrase stands verbatim in a text (碳中和 is in too many tasks to
+        be a subject for search, but a question about what it means is answerable)."""
+        term = _UNQUOTED.sub("", topic.split(" ")[0]) if topic else ""
+        return len(term) >= 3 and term in self._texts  # 绿色 alone is in every clause
 
     def _subject_beyond_years(self, s: Slots) -> bool:
         """A subject other than a year (国发4号是2021年发布的吗 asks about the document)."""
@@ -373,7 +408,7 @@ class Understander:
         if ask in _AGENCY_ASKS and named and not set(docs) & self.bracketed:
             ask = Ask.TOPIC  # 国家文件怎么说: national texts name no agencies
             why.append("documents without brackets")
-        role = q.role if c & {"lead", "supporting"} else (
+        role = q.role if c & {"lead", "supporting", "both_roles"} else (
             prev.role if ask in (Ask.LIST, Ask.COUNT) else Role.ANY)
         return replace(q, ask=ask, agencies=agencies, docs=docs, docs_named=named,
                        topic=topic, role=role, year=q.year or prev.year, fact=fact,
@@ -382,6 +417,8 @@ class Understander:
                        why=(*why, *q.why))
 
 def _role(cues: frozenset[str]) -> Role:
+    if "both_roles" in cues:
+        return Role.ANY
     if "supporting" in cues and "lead" not in cues:
         return Role.SUPPORTING
     if "lead" in cues and "supporting" not in cues:

@@ -119,6 +119,12 @@ class Tokenizer:
                 out.append(token)
         return out
 
+    def dictionary(self) -> list[str]:
+        """Every word of the general dictionary (jieba's, with a frequency): what counts as
+        a real word when a stretch of a question is no word of the texts."""
+        self._jieba.check_initialized()
+        return [w for w, freq in self._jieba.FREQ.items() if freq]
+
     def segments(self, text: str) -> list[str]:
         """Every token of the text in order, stopwords and punctuation kept: what cue words
         are matched against (a cue is a run of whole tokens, never part of one)."""

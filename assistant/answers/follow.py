@@ -88,8 +88,8 @@ class FollowUps:
             return self._who(question, lang, ctx.question, cited)
         if q.ask == Ask.VALUE and cited and not own_subject and not q.docs_named:
             return self.about(cited[0], question, lang, value=True)
-        if preferred and cited and not {c.doc_id for c in cited} & set(preferred) \
-                and cited[0].clause_title:
+        if preferred and cited and not own_subject \
+                and not {c.doc_id for c in cited} & set(preferred) and cited[0].clause_title:
             # the corresponding content in the document now named: the subject of the clause
             # cited before, looked up in the documents now named
             c = cited[0]
@@ -128,9 +128,16 @@ class FollowUps:
     def _who(self, question: str, lang: str, before: str, cited: Sequence[Citation]) -> Answer:
         """其中绿色保险呢？谁来负责？ picks by its own words; 这件事谁牵头？ by the subject of
         the question before."""
-        chosen = self.ev.provision_on_topic(f"{question} {question} {before}", cited)
+        # who does it: a task that names its agencies answers, one that names none cannot
+        named = [c for c in cited if c.agencies] or cited
+        chosen = self.ev.provision_on_topic(f"{question} {question} {before}", named)
         if chosen is not None and self.ev.topic(question):
             return who.of(self.kit, lang, chosen)
+        if chosen is None and self.ev.topic(question):
+            # its own subject, in none of the tasks cited before: look it up
+            found = who.responsibility(self.kit, self.ev, question, lang, before)
+            if not found.refused:
+                return found
         # the question names no task of its own: who does each task cited before, the one
         # the question before was most about first
         tasks = [p for p in (self.ev.provision_at(c) for c in cited) if p is not None]

@@ -4,6 +4,7 @@ suggestions for a refusal that relate to what was asked."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import replace
 
@@ -23,13 +24,23 @@ def frame(kit: Kit, q: Query, answer: Answer) -> Answer:
     text = answer.answer
     if not_stated and not_stated not in text:
         text = f"{not_stated}\n{text}"
-    unmade = [] if not_stated else _unmade_claims(q, answer)
+    # 提到…没: whether a text speaks of it, not whether it bans or requires it
+    unmade = [] if not_stated or "mention" in q.cues else _unmade_claims(q, answer)
     if q.yes_no and unmade:
         # 是不是要取消了, answered with a clause that keeps it: the documents do not say so
         text = kit.t(lang, "claim_absent", what="、".join(c.label(lang) for c in unmade)
                      if lang == "zh" else " or ".join(c.label(lang) for c in unmade)) + text
     leads = {c.agencies[0] for c in answer.citations if c.agencies}
-    if q.yes_no and q.agencies and answer.intent == Intent.RESPONSIBILITY and leads:
+    verdict = _role_verdict(q, answer, leads) if q.yes_no and not unmade else None
+    if verdict is None and q.yes_no and not unmade and not not_stated \
+            and _excepted(q.text, answer):
+        verdict = False  # 油气化工码头也要建岸电吗 of a task that says （油气化工码头除外）
+    if verdict is not None:
+        for opened in (kit.t(lang, f"open_{o}") for o in ("yes", "no", "unstated")):
+            text = text.removeprefix(opened).lstrip()  # a composer's own opening yields
+        text = f"{kit.t(lang, 'open_yes' if verdict else 'open_no')}" \
+               f"{'' if lang == 'zh' else ' '}{text}"
+    elif q.yes_no and q.agencies and answer.intent == Intent.RESPONSIBILITY and leads:
         # 这个是发改委牵头吧: the lead the text names decides
         opening = kit.t(lang, "open_yes" if set(q.agencies) & leads else "open_no")
         text = f"{opening}{'' if lang == 'zh' else ' '}{text}"
@@ -39,6 +50,30 @@ def frame(kit: Kit, q: Query, answer: Answer) -> Answer:
                                      for o in ("yes", "no", "unstated"))):
             text = f"{opening}{'' if lang == 'zh' else ' '}{text}"
     return replace(answer, answer=text, not_stated=not_stated)
+
+
+def _role_verdict(q: Query, answer: Answer, leads: set[str]) -> bool | None:
+    """有没有牵头的任务 / 是不是只当配合单位 / does it lead anything, of an agency's task
+    list: decided by whether it leads any task listed (a list answer cites every task)."""
+    if not q.agencies or answer.intent != Intent.DUTIES or "lead" not in q.cues:
+        return None
+    leads_some = bool(leads & set(q.agencies))
+    if "only" in q.cues and "supporting" in q.cues:
+        return not leads_some
+    return leads_some
+
+
+_EXCEPTED = re.compile(r"[（(]([^（）()]{2,30}?)除外[）)]")
+
+
+def _excepted(question: str, answer: Answer) -> bool:
+    """A cited task excepts what the question asks about: （油气化工码头除外）."""
+    for c in answer.citations:
+        for m in _EXCEPTED.finditer(c.quote):
+            phrase = m.group(1)
+            if any(phrase[i:i + 3] in question for i in range(len(phrase) - 2)):
+                return True
+    return False
 
 
 def _unmade_claims(q: Query, answer: Answer) -> list[Claim]:

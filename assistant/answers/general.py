@@ -18,6 +18,7 @@ from assistant.query import Query
 from core.model import Answer, Intent, Provision
 
 _DEFINES = re.compile(r"是指|指的是|，即|也就是|简称|以下简称")
+_CJK_TERM = re.compile(r"[\u4e00-\u9fff]{2,12}")
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]")
 
 
@@ -80,12 +81,57 @@ def _same_term(kit: Kit, ev: Evidence, topic: str, doc_id: str,
 
 
 def define(kit: Kit, q: Query, answer: Answer) -> Answer:
-    """A term the cited texts use without explaining it: say so, then show where."""
-    if answer.refused or any(_DEFINES.search(c.quote) for c in answer.citations):
-        return answer
+    """A term the cited texts use without explaining it: say so, then show where. Where the
+    texts use the term verbatim, those places are cited (search may rank a clause on a
+    neighbouring subject first: 双超双有 is not a word the index splits out)."""
     term = _QUOTED.search(q.text)
     name = term.group(1) if term else q.topic.split(" ")[0]
-    return replace(answer, not_stated=kit.t(q.lang, "define_none", term=name))
+    using = _using(kit, name, q.docs if q.docs_named else ())
+    if using and not any(p in using for p in _cited(kit, answer)):
+        sources = Sources(kit.corpus)
+        lines = kit.cited_items(using, sources, q.lang)
+        answer = replace(answer, answer="\n".join(lines), citations=tuple(sources.citations),
+                         refused=False, intent=Intent.GENERAL)
+    if answer.refused or any(_DEFINES.search(c.quote) for c in answer.citations):
+        return answer
+    if not using and _CJK_TERM.fullmatch(name):
+        # a term no text uses: a loosely related clause would pass for its meaning
+        return refuse(kit, q.lang, "define_none", {name}, term=name)
+    key = "define_unexplained" if using else "define_none"
+    return replace(answer, not_stated=kit.t(q.lang, key, term=name))
+
+
+def _using(kit: Kit, term: str, docs: Sequence[str]) -> list[Provision]:
+    """The tasks that use ``term`` verbatim (quotation marks and spaces aside), the home
+    plan's first, at most one per clause and three in all."""
+    bare = re.sub(r"[\s“”\"「」『』]", "", term)
+    if len(bare) < 2:
+        return []
+    home = kit.corpus.home
+    documents = sorted((d for d in kit.corpus.documents if not docs or d.doc_id in docs),
+                       key=lambda d: d is not home)
+    out: list[Provision] = []
+    for doc in documents:
+        for p in doc.provisions:
+            if p.clause_no != 0 and bare in re.sub(r"[\s“”\"「」『』]", "", p.text) \
+                    and all((p.doc_id, p.clause_no) != (o.doc_id, o.clause_no) for o in out):
+                out.append(p)
+        if out:
+            break  # the home plan's use of it answers; another document's only otherwise
+    return out[:3]
+
+
+def _cited(kit: Kit, answer: Answer) -> list[Provision]:
+    out = []
+    for c in answer.citations:
+        if c.provision is None or c.clause_no is None:
+            continue
+        doc = kit.corpus.document(c.doc_id)
+        clause = doc.clause(c.clause_no)
+        p = doc.provision(clause.part_no if clause else 0, c.clause_no, c.provision)
+        if p is not None:
+            out.append(p)
+    return out
 
 
 def unstated(kit: Kit, ev: Evidence, guard: Guard, q: Query, context: str = "") -> Answer:

@@ -1,0 +1,78 @@
+"""A business that says what it does and asks what the plans hold for it: the measures
+catalogue's matcher (the same ranking as ``POST /v1/match``), not the nearest clause of a
+search — a chemical plant asking for its obligations gets its audits and permits, not the one
+task whose text happens to mention 化工.
+
+Which side it asks for is a cue list (asks.toml ``requirement`` / ``support``); a question
+that names neither (跟我们有关的有哪些) gets both. Each item names its document, place and
+whom to contact, lead first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant.answers.kit import Kit
+from assistant.compose import Sources, where
+from assistant.matcher import Matcher, MatchItem, Profile
+from assistant.query import Query
+from core.model import Answer, Intent
+
+_ONE_SIDE = 4  # enough to choose from, few enough to read in a chat window
+_BOTH_SIDES = 3
+
+
+def applies(kit: Kit, matcher: Matcher, q: Query, context: str = "") -> Answer | None:
+    """None when the question says nothing the catalogue can place (no trade, no kind of
+    business): the caller answers it from search instead."""
+    description = f"{context} {q.text}".strip() if q.follow_up else q.text
+    match = matcher.match(Profile(description))
+    if not match.audience:
+        return None
+    home = kit.corpus.home
+    first = home.doc_id if home else None
+    # measures for the business's own trade first, then the home plan's: a city's
+    # business lives under its own plan
+    support, requirements = (_own_trade(sorted(items, key=lambda i: (
+        not i.shared, i.measure.doc_id != first))) for items in (match.support,
+                                                                 match.requirements))
+    wants_rules = "requirement" in q.cues
+    wants_support = "support" in q.cues or (q.ask.value == "support" and not wants_rules)
+    if wants_rules and not wants_support:
+        sides = [("requirements_head", requirements[:_ONE_SIDE])]
+    elif wants_support and not wants_rules:
+        sides = [("incentive_head", support[:_ONE_SIDE])]
+    else:
+        sides = [("incentive_head", support[:_BOTH_SIDES]),
+                 ("requirements_head", _new(requirements, support[:_BOTH_SIDES], _BOTH_SIDES))]
+    sources = Sources(kit.corpus)
+    lines: list[str] = []
+    for head, items in sides:
+        if not items:
+            continue
+        lines.append(kit.t(q.lang, head))
+        for item in items:
+            p = item.measure.provision
+            n = sources.provision(p)
+            contact = kit.t(q.lang, "contact", agencies=kit.agency_list(p, q.lang)) \
+                if p.agencies else kit.t(q.lang, "contact_national")
+            lines.append(kit.t(q.lang, "incentive_item", text=p.text, n=n,
+                               where=where(kit.corpus, p, q.lang),
+                               doc=kit.doc_name(p.doc_id, q.lang), contact=contact))
+    if not lines:
+        return None
+    return Answer("\n".join(lines), False, Intent.INCENTIVE, tuple(sources.citations),
+                  route=f"{q.route}, catalogue ({'+'.join(match.audience)})")
+
+
+def _own_trade(items: list[MatchItem]) -> list[MatchItem]:
+    """Only the measures for the business's trade, where it has any: another trade's
+    measure, however close its words, answers a question nobody asked."""
+    own = [i for i in items if i.shared]
+    return own or items
+
+
+def _new(items: Sequence[MatchItem], shown: Sequence[MatchItem], n: int) -> list[MatchItem]:
+    """The first ``n`` items not already shown on the other side."""
+    seen = {i.measure.ref for i in shown}
+    return [i for i in items if i.measure.ref not in seen][:n]
