@@ -8,6 +8,7 @@ cited before that a follow-up's words point at.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from assistant.query import Query
@@ -15,6 +16,9 @@ from assistant.search import Searcher
 from core.model import Citation, Hit, Provision
 from core.settings import AssistantSettings
 from indexing.corpus import Corpus
+
+_RARE_DF = 2  # a code in at most this many tasks names them
+_YEAR = re.compile(r"(?:19|20)\d\d年?")  # a year is no code: 2021 dates a document
 
 
 class Evidence:
@@ -61,7 +65,22 @@ class Evidence:
         close to a question that the plan does not treat."""
         hits = self.searcher.search(question, k=k + 2, doc_ids=doc_ids, context=context,
                                     agency=agency)
-        return [h for h in hits if not self._framing(h)][:k]
+        return self._rare_first([h for h in hits if not self._framing(h)], question)[:k]
+
+    def _rare_first(self, hits: list[Hit], question: str) -> list[Hit]:
+        """Hits that hold a code the question names first (the 871 project), when it stands
+        in no more than two tasks: a code names its task; closeness of meaning does not know
+        it. Words are not pinned so: a rare word (家电) is as often beside the point."""
+        said = question.lower()
+        rare = sorted((t for t in self.topic(question)
+                       if t in said and any(ch.isdigit() for ch in t)
+                       and not _YEAR.fullmatch(t) and self.df(t) <= _RARE_DF),
+                      key=lambda t: (self.df(t), -len(t)))
+        if not rare:
+            return hits
+        word = rare[0]
+        holding = [h for h in hits if word in h.chunk.text.lower()]
+        return [*holding, *(h for h in hits if h not in holding)] if holding else hits
 
     def _framing(self, hit: Hit) -> bool:
         p = self.provision_of(hit)

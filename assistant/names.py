@@ -186,8 +186,13 @@ def _short_form(short: str, name: str) -> bool:
     if name.find(short[:2]) not in (0, 1) and not (short[0] == name[0]
                                                    and short[1] in name[1:3]):
         return False
+    return in_order(short, name)
+
+
+def in_order(word: str, name: str) -> bool:
+    """The word's characters stand in the name in order (邮政局 in 市邮政管理局)."""
     at = 0
-    for ch in short:
+    for ch in word:
         at = name.find(ch, at) + 1
         if at == 0:
             return False

@@ -196,7 +196,10 @@ class Assistant:
         if q.ask == Ask.WHO:
             if q.clauses:
                 return clause(kit, lang, q.clauses, self._doc_of(q))
-            return who.responsibility(kit, ev, q.text, lang, context)
+            # 岸电是交通委还是发改委牵头: the subject decides, not the names offered
+            asked = q.topic if "choice" in q.cues and q.agencies and ev.topic(q.topic) \
+                else q.text
+            return who.responsibility(kit, ev, asked, lang, context)
         if q.ask == Ask.VALUE:
             chosen = targets.match(kit, ev, q.text, q)
             if chosen:

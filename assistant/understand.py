@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from assistant.clause_names import ClauseNames
 from assistant.guard import Guard
 from assistant.lexicon import Tokens, load
-from assistant.names import AgencyMatcher
+from assistant.names import AgencyMatcher, in_order
 from assistant.normalise import normalise
 from assistant.query import Ask, ClauseRef, Query, Role
 from assistant.references import clause_refs, document_keys, documents_named, number_of
@@ -97,6 +97,8 @@ class Understander:
         self.titles = Titles(corpus, self.facts["title_suffixes"].zh,
                              self.facts["title_breaks"].zh)
         self.clause_names = ClauseNames(corpus, tokenizer)
+        self._agency_text = "\n".join(k for a in corpus.registry
+                                       for k in (a.name, *a.aliases))
         self._speller: Speller | None = None
         self._speller_lock = threading.Lock()
         self._texts = "\n".join(_UNQUOTED.sub("", p.text).lower()
@@ -125,7 +127,8 @@ class Understander:
                     and slots.cues & {"list", "lead", "supporting", "count"}:
                 # 其中它牵头的是哪些 as a first question: ask which agency "it" is
                 return replace(query, ask=Ask.CLARIFY, decline="", why=("agency unknown",))
-            if query.ask == Ask.WHO and _LEADS_BEFORE in query.why:
+            if query.ask == Ask.WHO and _LEADS_BEFORE in query.why \
+                    and not self.is_subject(query.topic):
                 # does it lead anything, asked first: "it" is the agency named, not a task
                 return replace(query, ask=Ask.LIST, why=("agency", "role cue", "yes/no"))
             return query
@@ -249,7 +252,7 @@ class Understander:
                      asks_number=bool(c & {"value", "all_values"}))
         ask, why = self._ask(s, base)
         return replace(base, ask=ask, why=why,
-                       fact=(self._fact(s) or "overview") if ask == Ask.DOCUMENT else "",
+                       fact=self._facts(s) if ask == Ask.DOCUMENT else "",
                        decline=(s.decline or "not_covered") if ask == Ask.DECLINE else "")
 
     def _ask(self, s: Slots, q: Query) -> tuple[Ask, tuple[str, ...]]:
@@ -288,7 +291,8 @@ class Understander:
                 return Ask.COUNT, ("agency", "count cue")
             if "list" in c:
                 return Ask.LIST, ("agency", "list cue")
-            if q.yes_no and "follow_up" in c and c & {"who", "lead"} \
+            if (q.yes_no or "choice" in c) and ("follow_up" in c or "choice" in c) \
+                    and c & {"who", "lead"} \
                     and not c & {"count", "list", "supporting"}:
                 # 这个是发改委牵头吧: whether it leads what was asked before
                 return Ask.WHO, ("agency", _LEADS_BEFORE)
@@ -349,6 +353,17 @@ class Understander:
             return "date" if s.year is not None else "issuer"
         return ""
 
+    def _facts(self, s: Slots) -> str:
+        """Every fact a document question asks, joined by + (哪天印发的？依据的是哪个文件？ →
+        date+basis); the number of the text it is based on is told with that text."""
+        first = self._fact(s) or "overview"
+        if "basis" not in s.cues or first == "basis":
+            return first
+        # date, issuer and number are one sentence; the number asked beside the basis is the
+        # basis's, which that sentence gives
+        issued = [f for f in ("date", "issuer") if f in s.cues]
+        return "+".join([*issued[:1], "basis"]) if issued or first == "number" else first
+
     def _mixes_levels(self, docs: tuple[str, ...]) -> bool:
         levels = {self.corpus.document(d).meta.level for d in docs}
         return len(levels) > 1 or Level.NATIONAL in levels
@@ -360,11 +375,21 @@ class Understander:
                 or (q.ask == Ask.DOCUMENT and s.docs and _WHOLE_DOCUMENT not in q.why):
             return False
         content = re.sub(r"[\W_]", "", s.text)
+        if "choice" in s.cues and _LEADS_BEFORE in q.why \
+                and not self._own_subject(s.topic, s.agencies):
+            return True  # 牵头的是邮政局还是市场监管: of what was asked before
         if q.ask == Ask.DECLINE or _WHOLE_DOCUMENT in q.why:  # nothing of its own
             return "follow_up" in s.cues or len(content) <= 6 or bool(s.docs) or bool(
                 s.cues & _ASK_CUES)
         return "follow_up" in s.cues or len(content) <= 6 or not (
             s.subject or s.agencies or s.clauses or s.part is not None)
+
+    def _own_subject(self, topic: str, agencies: tuple[str, ...] = ()) -> bool:
+        """A subject beyond pieces of agencies' names (市场监管 of 市市场监管委, 邮政局 of the
+        市邮政管理局 the question names)."""
+        words = [w for w in self.tokenizer.tokens(topic) if w not in self._agency_text
+                 and not any(in_order(w, name) for name in agencies)]
+        return self.is_subject(" ".join(words))
 
     def _inherit(self, s: Slots, q: Query, prev: Query) -> Query:
         c = s.cues

@@ -128,6 +128,15 @@ class FollowUps:
     def _who(self, question: str, lang: str, before: str, cited: Sequence[Citation]) -> Answer:
         """其中绿色保险呢？谁来负责？ picks by its own words; 这件事谁牵头？ by the subject of
         the question before."""
+        tasks = [p for p in (self.ev.provision_at(c) for c in cited) if p is not None]
+        if tasks and not any(p.agencies for p in tasks):
+            # a target of the plan's goals names no agency: the task that works towards it
+            found = who.responsibility(self.kit, self.ev, f"{before} {question}", lang)
+            if not found.refused and any(c.agencies for c in found.citations):
+                if not self._holds_targets(tasks):
+                    return found
+                owner = self.kit.t(lang, "unstated_owner")
+                return replace(found, answer=f"{owner}\n{found.answer}", not_stated=owner)
         # who does it: a task that names its agencies answers, one that names none cannot
         named = [c for c in cited if c.agencies] or cited
         chosen = self.ev.provision_on_topic(f"{question} {question} {before}", named)
@@ -140,12 +149,6 @@ class FollowUps:
                 return found
         # the question names no task of its own: who does each task cited before, the one
         # the question before was most about first
-        tasks = [p for p in (self.ev.provision_at(c) for c in cited) if p is not None]
-        if tasks and not any(p.agencies for p in tasks):
-            # a target of the plan's goals names no agency: the task that works towards it
-            found = who.responsibility(self.kit, self.ev, f"{before} {question}", lang)
-            if not found.refused and any(c.agencies for c in found.citations):
-                return found
         tasks = sorted(dict.fromkeys(tasks), key=lambda p: p != chosen)
         places = {(p.doc_id, p.clause_no) for p in tasks}
         if len(tasks) > 3 and len(places) == 1:  # every task of one clause: the clause, each
@@ -155,6 +158,10 @@ class FollowUps:
         if tasks:
             return who.of(self.kit, lang, *tasks)
         return self.about(cited[0], question, lang, force_agencies=True)
+
+    def _holds_targets(self, tasks: Sequence[Provision]) -> bool:
+        return any((t.doc_id, t.clause_no, t.provision) == (p.doc_id, p.clause_no, p.index)
+                   for t in self.kit.corpus.targets for p in tasks)
 
     def counterpart(self, c: Citation, docs: Sequence[str], q: Query) -> Answer:
         """The clause of ``docs`` that a cited home clause implements (links.py), quoted."""

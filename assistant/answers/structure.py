@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from assistant.answers.kit import Kit
 from assistant.compose import Sources
@@ -125,6 +126,10 @@ def _items(kit: Kit, chosen: Selection, sources: Sources, lang: str) -> list[str
 
 
 def document_fact(kit: Kit, q: Query, doc_id: str, table: TaskTable) -> Answer:
+    if "+" in q.fact:  # several facts asked at once: each in turn, one source
+        parts = [document_fact(kit, replace(q, fact=f), doc_id, table)
+                 for f in q.fact.split("+")]
+        return replace(parts[0], answer="\n".join(p.answer for p in parts))
     lang = q.lang
     doc = kit.corpus.document(doc_id)
     meta = doc.meta
