@@ -308,8 +308,9 @@ class Understander:
         if "own_agency" in c and c & {"list", "lead", "supporting", "count"} \
                 and not s.subject:
             return Ask.CLARIFY, ("own agency unnamed",)
-        if "compare" in c and (len(s.docs) > 1 or self._mixes_levels(s.docs)
-                               or (s.docs and self.home not in s.docs)):
+        if ("compare" in c and (len(s.docs) > 1 or self._mixes_levels(s.docs)
+                                or (s.docs and self.home not in s.docs))) \
+                or ("each" in c and len(s.docs) > 1 and self.home in s.docs):
             return Ask.COMPARE, ("compare cue", "documents")
         if "define" in c and (s.subject or "follow_up" in c or self._used(s.topic)):
             return Ask.DEFINE, ("define cue",)
@@ -438,6 +439,8 @@ class Understander:
         return replace(q, ask=ask, agencies=agencies, docs=docs, docs_named=named,
                        topic=topic, role=role, year=q.year or prev.year, fact=fact,
                        clauses=clauses, part=part, follow_up=True,
+                       # 比全国的要求高还是低 after a target: the numbers are compared
+                       asks_number=q.asks_number or (ask == Ask.COMPARE and prev.asks_number),
                        enterprise=q.enterprise or prev.enterprise, decline="",
                        why=(*why, *q.why))
 

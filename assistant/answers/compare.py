@@ -21,8 +21,12 @@ def compare(kit: Kit, ev: Evidence, links: Links, q: Query, context: str = "") -
     """Targets side by side when numbers are asked; the clauses one side has and the other
     lacks when no subject is named; otherwise both sides on the subject."""
     if q.asks_number:
-        named = target_answers.match(kit, ev, q.text, replace(q, docs=(), docs_named=False,
-                                                               all_values=False))
+        # both sides' targets on the indicator named (a follow-up names it in the turn
+        # before: 比全国的要求高还是低)
+        said = f"{q.topic} {q.text}" if q.follow_up else q.text
+        named = target_answers.match(kit, ev, said, replace(q, docs=(), docs_named=False,
+                                                             all_values=False),
+                                     every_document=True)
         chosen = named or [t for t in kit.corpus.targets
                            if target_answers.in_targets_clause(kit, t)
                            and (q.year is None or t.year == q.year)]

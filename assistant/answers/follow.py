@@ -26,8 +26,8 @@ from core.model import Answer, Citation, Intent, Provision
 # 第一条 after a list of clauses: the first clause listed, not clause （一）
 _ORDINAL_CLAUSE = re.compile(r"第\s*([一二三四五六七八九十0-9]{1,3})\s*条(?!任务)")
 _ITEM_RE = re.compile(r"第\s*([一二三四五六七八九十0-9]{1,3})\s*(?:项|个|条任务)")
-# named by number or position, or a table query: nothing to resolve
-_SELF_CONTAINED = (Ask.CLAUSE, Ask.PART, Ask.DOCUMENT, Ask.COUNT, Ask.LIST)
+# named by number or position, a table query, or both sides compared: nothing to resolve
+_SELF_CONTAINED = (Ask.CLAUSE, Ask.PART, Ask.DOCUMENT, Ask.COUNT, Ask.LIST, Ask.COMPARE)
 
 
 class FollowUps:

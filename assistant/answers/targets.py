@@ -14,7 +14,8 @@ from assistant.references import document_keys, preferred_documents
 from core.model import Answer, Intent, Provision, Target
 
 
-def match(kit: Kit, ev: Evidence, question: str, q: Query | None = None) -> list[Target]:
+def match(kit: Kit, ev: Evidence, question: str, q: Query | None = None,
+          every_document: bool = False) -> list[Target]:
     """Targets whose indicator the question names (the best-matching ones), or, for a
     question after the targets in general (定了哪些指标), every target of the document and
     year it names."""
@@ -24,8 +25,9 @@ def match(kit: Kit, ev: Evidence, question: str, q: Query | None = None) -> list
         return [t for t in corpus.targets for r in named
                 if (t.doc_id, t.clause_no) == (r.doc_id, r.clause_no)]
     tokens = set(tokenizer.query_tokens(question))
-    preferred = set(q.docs if q is not None and q.docs_named and len(q.docs) < len(
-        corpus.documents) else preferred_documents(question, corpus))
+    preferred = set() if every_document else set(
+        q.docs if q is not None and q.docs_named and len(q.docs) < len(corpus.documents)
+        else preferred_documents(question, corpus))
     asked_years = {int(y) for y in re.findall(r"(?:19|20)\d{2}", question)}
     eligible = [t for t in corpus.targets
                 if (not preferred or t.doc_id in preferred)
