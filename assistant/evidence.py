@@ -129,7 +129,9 @@ class Evidence:
         home = self.corpus.home
         if home is None or not hits or hits[0].chunk.doc_id == home.doc_id:
             return hits
-        window = hits[:self.settings.home_first_window]
+        floor = hits[0].score * self.settings.home_first_ratio
+        window = [h for i, h in enumerate(hits)
+                  if i < self.settings.home_first_window or h.score >= floor]
         mine = [h for h in window if h.chunk.doc_id == home.doc_id]
         if not mine:
             return hits

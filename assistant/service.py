@@ -218,7 +218,8 @@ class Assistant:
         docs = ev.scoped(q)
         answer = general.general(kit, ev, self.links, q.text, lang, context, doc_ids=docs,
                                  home_first=not docs,
-                                 topic="" if q.follow_up or q.yes_no else q.topic)
+                                 topic="" if q.follow_up or q.yes_no else q.topic,
+                                 when="when" in q.cues)
         return general.define(kit, q, answer) if q.ask == Ask.DEFINE else answer
 
     @staticmethod

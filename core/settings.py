@@ -73,6 +73,9 @@ class AssistantSettings(BaseModel):
     general_provisions: int = Field(default=4, ge=1)  # tasks of the best clause quoted
     # a question naming no document leads with the home plan's best hit among the first N
     home_first_window: int = Field(default=3, ge=1)
+    # …or further down, when it scores within this share of the best hit (RRF scores lie
+    # close together: 0.9 of the best is still a strong hit)
+    home_first_ratio: float = Field(default=0.9, ge=0.0, le=1.0)
     # a term in at most this many tasks is specific: the other clauses using it are listed
     see_also_max_provisions: int = Field(default=4, ge=0)
 

@@ -18,16 +18,21 @@ from assistant.query import Query
 from core.model import Answer, Intent, Provision
 
 _DEFINES = re.compile(r"是指|指的是|，即|也就是|简称|以下简称")
+_A_YEAR = re.compile(r"(?:19|20)\d\d\s*年")
 _CJK_TERM = re.compile(r"[\u4e00-\u9fff]{2,12}")
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]")
 
 
 def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, context: str = "",
-            doc_ids: Sequence[str] = (), home_first: bool = False, topic: str = "") -> Answer:
+            doc_ids: Sequence[str] = (), home_first: bool = False, topic: str = "",
+            when: bool = False) -> Answer:
     """``topic``: the question's own subject; the other clauses that use its term verbatim
     are listed after the best one (垃圾分类 stands in three clauses of a plan; the one search
-    ranks first is not always the one a reader means)."""
+    ranks first is not always the one a reader means). ``when``: a year is asked (碳达峰是
+    哪年), so the places that give one come first."""
     hits = ev.search(question, context, doc_ids=doc_ids)
+    if when:
+        hits = sorted(hits, key=lambda h: _A_YEAR.search(h.chunk.text) is None)
     ranked = ev.home_first(hits) if home_first else hits
     top = ev.top_provisions(ranked, ev.settings.general_provisions)
     if not top:
