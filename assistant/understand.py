@@ -112,8 +112,14 @@ class Understander:
         second), once per process."""
         with self._speller_lock:
             if self._speller is None:
-                self._speller = Speller.of(self.tokenizer, (
-                    p.text for d in self.corpus.documents for p in d.provisions))
+                corpus = self.corpus
+                self._speller = Speller.of(
+                    self.tokenizer, (p.text for d in corpus.documents for p in d.provisions),
+                    [corpus.places.english or "", *(d.meta.english_title
+                                                    for d in corpus.documents),
+                     *(a.english for a in corpus.registry if a.english),
+                     *(w for lex in (self.asks, self.facts, self.refs, self.claims)
+                       for cues in lex.values() for w in cues.english_words)])
             return self._speller
 
     # -- entry point ----------------------------------------------------------------------

@@ -119,6 +119,12 @@ class Tokenizer:
                 out.append(token)
         return out
 
+    def english_phrases(self) -> list[str]:
+        """The English phrases the search translates (corpus synonyms.toml), some of them
+        stems (recycl)."""
+        return [pattern.pattern.removeprefix("(?<![a-z])").replace("\\", "")
+                for pattern, _ in self._english]
+
     def dictionary(self) -> list[str]:
         """Every word of the general dictionary (jieba's, with a frequency): what counts as
         a real word when a stretch of a question is no word of the texts."""

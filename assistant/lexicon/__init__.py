@@ -57,6 +57,11 @@ class Cues:
         out += [p.pattern for p in self.en if p.search(t.text)]
         return tuple(out)
 
+    @property
+    def english_words(self) -> tuple[str, ...]:
+        """The English cues as written (what a speller may mend a typo towards)."""
+        return tuple(_LOOKAROUND.sub("", p.pattern).replace("\\", "") for p in self.en)
+
     def __call__(self, t: Tokens) -> bool:
         return any(_zh_match(cue.lower(), t) for cue in self.zh) \
             or any(p.search(t.text) for p in self.en)
@@ -77,6 +82,7 @@ class Cues:
         return out
 
 
+_LOOKAROUND = re.compile(r"\(\?<?!\[a-z\]\)")
 _ANYWHERE = 3  # characters from which a Chinese cue matches without token boundaries
 
 
