@@ -217,10 +217,16 @@ class Assistant:
             return measures(kit, ev, q.text, lang, context)
         docs = ev.scoped(q)
         answer = general.general(kit, ev, self.links, q.text, lang, context, doc_ids=docs,
-                                 home_first=not docs,
+                                 home_first=not docs or self._home_in(docs),
                                  topic="" if q.follow_up or q.yes_no else q.topic,
                                  when="when" in q.cues)
         return general.define(kit, q, answer) if q.ask == Ask.DEFINE else answer
+
+    def _home_in(self, docs: Sequence[str]) -> bool:
+        """The home plan is among the documents named (Is Tianjin aiming to … national …):
+        it leads there as it does when none is named."""
+        home = self.corpus.home
+        return home is not None and home.doc_id in docs
 
     @staticmethod
     def _for_business(q: Query) -> bool:
