@@ -65,6 +65,13 @@ RULES = [
     ("各有关部门要强化统筹协调。", "加强统筹协调", ("public_sector",), ("internal",)),
     ("以习近平新时代中国特色社会主义思想为指导，推动产业结构优化。", "指导思想", (), ("internal",)),
     ("we run a chain of hot-pot restaurants", "", ("hospitality",), None),
+    # 能效 and 水效 alone are a level to raise or a claim to check, not a standard
+    ("提高燃油车船能效标准，健全交通运输装备能效标识制度。", "", None, ("standards", "obligation")),
+    ("依法核查虚标绿色产品线索，严厉打击能效、水效等虚标行为。", "", None,
+     ("obligation", "ban", "audit")),
+    ("持续推进节能、提高能效。", "", None, ()),
+    # a plan the government writes (实施方案) is its own work, not something to carry out
+    ("制定能源、钢铁、建筑等行业和领域碳达峰实施方案。", "", None, ("internal",)),
 ]
 
 
