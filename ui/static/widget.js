@@ -614,6 +614,11 @@
             "该文件未指定负责部门" }),
           item.not_stated.length ? h("div", { class: "note",
             text: "未规定：" + item.not_stated.join("；") }) : null,
+          (item.also || []).length ? h("div", { class: "note", text: "另见：" +
+            item.also.map(function (t) {
+              return "《" + t.doc_short_title + "》" + (t.clause_label || "") + "第" +
+                t.provision + "项";
+            }).join("；") }) : null,
         ]);
       })));
     });
