@@ -1,5 +1,6 @@
 """The 任务分工表 as data: every task of a document with its place, lead and supporting units,
-one agency's tasks split by role with its partners, and the agency × clause matrix.
+one agency's tasks split by role with its partners (and the agencies it shares most tasks
+with), and the agency × clause matrix.
 
 Everything comes from the parsed structure (the task table of assistant.tasks): no retrieval,
 no generated text. A task is a provision whose responsibility bracket names agencies; a
@@ -68,6 +69,20 @@ class AgencyDivision:
 
 
 @dataclass(frozen=True, slots=True)
+class Partner:
+    """An agency named in the same tasks as another: in how many, and who leads them."""
+
+    name: str
+    tasks: int
+    agency_leads: int  # of these tasks, the agency leads (or co-leads)
+    partner_leads: int  # the partner leads and the agency supports
+
+    @property
+    def neither_leads(self) -> int:  # both support a third agency's task
+        return self.tasks - self.agency_leads - self.partner_leads
+
+
+@dataclass(frozen=True, slots=True)
 class MatrixClause:
     clause_no: int | None
     label: str  # （九）, or the part's label for the text of a part without clauses
@@ -126,6 +141,23 @@ def agency_division(corpus: Corpus, query: str) -> AgencyDivision:
                           tuple(a for a in p.agencies if a != name))
         (lead if duty.role == Role.LEAD else supporting).append(task)
     return AgencyDivision(name, tuple(lead), tuple(supporting))
+
+
+def partners(agency: AgencyDivision) -> tuple[Partner, ...]:
+    """The agencies an agency shares tasks with: most shared tasks first, then most led by the
+    agency, then as first named (the order of its tasks)."""
+    counts: dict[str, list[int]] = {}
+    for task in (*agency.lead, *agency.supporting):
+        for name in task.partners:
+            shared = counts.setdefault(name, [0, 0, 0])
+            shared[0] += 1
+            if task.role == Role.LEAD:
+                shared[1] += 1
+            elif name in task.row.leads:
+                shared[2] += 1
+    first = {name: i for i, name in enumerate(counts)}
+    ranked = sorted(counts, key=lambda n: (-counts[n][0], -counts[n][1], first[n]))
+    return tuple(Partner(name, *counts[name]) for name in ranked)
 
 
 def matrix(div: Division) -> Matrix:

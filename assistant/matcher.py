@@ -5,18 +5,19 @@ ranked by fit, with its place, agencies (lead first), labels and what the plans 
 Whom the profile concerns: its ``sector`` (a label id, name or alias of labels.toml), the cue
 words of its description (the catalogue's own, cues.toml), ``size`` (small and medium add
 ``sme``); where all are silent, the label description most like it (the embedder), if one
-stands out. Fit: how like the task the description is (the task's vector from the index,
-z-scored over all tasks), plus weights (profiles.toml) for a shared audience (by how the
-profile named it: its sector weighs most), the kind (money before advice), the home plan,
-and the description's words in the task's text. A measure for another audience, or for
-nobody in particular, is listed only when it is very like the description.
+stands out. Fit: the embedder's ranking of all tasks by likeness to the description and BM25's
+ranking by its words, fused by reciprocal rank; plus weights (profiles.toml) for a shared
+audience (by how the profile named it: its sector weighs most), the kind (money before
+advice) and the home plan. A measure for another audience, or for nobody in particular, is
+listed only when the embedder finds it very like the description. The same task written in two
+documents is one item, led by the better ranked (twins.py).
 """
 
 from __future__ import annotations
 
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from indexing.measures.catalogue import Measure, task_ref
 from indexing.measures.labels import Group, Side
 from indexing.measures.rules import classify
 from indexing.measures.table import Catalogue
+from indexing.measures.twins import find_twins
 
 PROFILES_FILE = Path(__file__).resolve().parent / "lexicon" / "profiles.toml"
 MAX_DESCRIPTION = 2000
@@ -60,6 +62,7 @@ class MatchItem:
     score: float
     shared: tuple[str, ...]  # the profile's audience labels the measure has
     notes: tuple[str, ...]  # what the plan does not give for it
+    also: tuple[Measure, ...] = ()  # the same task in other documents (twins.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,7 @@ class Matcher:
                        if self.measures else np.zeros((0, 1), dtype=np.float32))
         home = corpus.home
         self.home = home.doc_id if home else None
+        self.twins = find_twins(self.measures, float(self.rules["ranking"]["twins_min_dice"]))
 
     # -- the profile --------------------------------------------------------------------
 
@@ -124,23 +128,22 @@ class Matcher:
         how = "+".join(dict.fromkeys(read.values())) or "none"
         bonus = {a: float(weights["audience"][h]) for a, h in read.items()}
         kinds = weights.get("kind", {})
-        scores = self._scores(profile.description)
-        lexical = self._lexical(profile.description, int(weights["lexical_hits"]))
+        similar = self._similarity(profile.description)
+        fits = self._fit(profile.description, similar, weights)
         ranked: dict[Side, list[MatchItem]] = {Side.SUPPORT: [], Side.REQUIREMENT: []}
-        for m, z in zip(self.measures, scores, strict=True):
+        for m, z, fit in zip(self.measures, similar, fits, strict=True):
             shared = tuple(a for a in audience if a in m.audience)
             if not shared and z < float(weights["other_audience_z"]):
                 continue
-            score = (z + max((bonus[a] for a in shared), default=0.0)
-                     + float(weights["home"]) * (m.doc_id == self.home)
-                     + float(weights["lexical"]) * (m.ref in lexical))
+            score = (fit + max((bonus[a] for a in shared), default=0.0)
+                     + float(weights["home"]) * (m.doc_id == self.home))
             for side in self.catalogue.sides(m):
                 if side in ranked:
                     extra = max((float(kinds.get(k, 0.0)) for k in m.kind
                                  if self.catalogue.vocab.side(k) == side), default=0.0)
                     ranked[side].append(MatchItem(m, round(score + extra, 4), shared,
                                                   self._notes(m, side, profile)))
-        support, requirements = (tuple(sorted(ranked[s], key=lambda i: -i.score)[:limit])
+        support, requirements = (self._fold(ranked[s], limit)
                                  for s in (Side.SUPPORT, Side.REQUIREMENT))
         notes = [self.rules["notes"]["general"]]
         if not audience:
@@ -150,6 +153,22 @@ class Matcher:
     def browse(self, sector: str | None = None, kind: str | None = None,
                doc_ids: Sequence[str] = ()) -> tuple[Measure, ...]:
         return self.catalogue.select(sector, kind, doc_ids)
+
+    def _fold(self, items: list[MatchItem], limit: int) -> tuple[MatchItem, ...]:
+        """The first ``limit`` items by score, a task's twins in other documents named with
+        the first of them ranked rather than taking places of their own."""
+        kept: list[MatchItem] = []
+        at: dict[str, int] = {}  # ref -> the kept item it is shown with
+        for item in sorted(items, key=lambda i: -i.score):
+            ref = item.measure.ref
+            twin = next((at[t] for t in self.twins.get(ref, ()) if t in at), None)
+            if twin is not None:
+                kept[twin] = replace(kept[twin], also=(*kept[twin].also, item.measure))
+                at[ref] = twin
+            elif len(kept) < limit:
+                at[ref] = len(kept)
+                kept.append(item)
+        return tuple(kept)
 
     def _validate(self, profile: Profile) -> Profile:
         description = " ".join(profile.description.split())
@@ -166,17 +185,36 @@ class Matcher:
         return Profile(description, (profile.sector or "").strip() or None, district,
                        (profile.size or "").strip() or None)
 
-    def _scores(self, description: str) -> np.ndarray[Any, np.dtype[np.float64]]:
+    def _similarity(self, description: str) -> np.ndarray[Any, np.dtype[np.float64]]:
+        """How like each task the description is (the embedder), in standard deviations
+        from the mean over all tasks."""
         if not self.measures:
             return np.zeros(0)
         sims = self.matrix @ self.index.query_vector(description)
         spread = float(sims.std()) or 1.0
         return np.asarray((sims - sims.mean()) / spread, dtype=np.float64)
 
-    def _lexical(self, description: str, n: int) -> set[str]:
-        return {task_ref(c.doc_id, c.part_no, c.clause_no, c.provision)
-                for c, _ in self.index.lexical_search(description, n)
-                if c.kind == ChunkKind.PROVISION}
+    def _fit(self, description: str, similar: np.ndarray[Any, np.dtype[np.float64]],
+             weights: dict[str, Any]) -> np.ndarray[Any, np.dtype[np.float64]]:
+        """The embedder's ranking and BM25's over the tasks fused by reciprocal rank, as the
+        search fuses them: the embedder places a whole task well but blurs the tasks of one
+        sector together, BM25 finds the description's own words in a long task (节水灌溉 in a
+        task of six measures) and misses everyday wording; each corrects the other."""
+        n = len(self.measures)
+        dense = np.empty(n)
+        dense[np.argsort(-similar, kind="stable")] = np.arange(1, n + 1)
+        lexical = np.full(n, np.inf)
+        where = {m.ref: i for i, m in enumerate(self.measures)}
+        rank = 0
+        for c, _ in self.index.lexical_search(description, len(self.index.chunks)):
+            i = where.get(task_ref(c.doc_id, c.part_no, c.clause_no, c.provision), -1) \
+                if c.kind == ChunkKind.PROVISION else -1
+            if i >= 0 and lexical[i] == np.inf:
+                rank += 1
+                lexical[i] = rank
+        k = float(weights["fusion_k"])
+        fused = float(weights["fusion"]) * (1.0 / (k + dense) + 1.0 / (k + lexical))
+        return np.asarray(fused, dtype=np.float64)
 
     def _notes(self, m: Measure, side: Side, profile: Profile) -> tuple[str, ...]:
         vocab, notes = self.catalogue.vocab, self.rules["notes"]

@@ -734,7 +734,9 @@ def test_openapi_schema(client: TestClient) -> None:
         "/v1/agencies/{name}/duties", "/v1/targets", "/healthz", "/readyz",
         "/v1/admin/reindex", "/v1/documents/{doc_id}/division.xlsx",
         "/v1/agencies/{name}/duties.xlsx", "/v1/feedback", "/v1/admin/documents",
-        "/v1/admin/documents/{doc_id}", "/v1/match", "/v1/measures", "/v1/measures/labels"}
+        "/v1/admin/documents/{doc_id}", "/v1/match", "/v1/measures", "/v1/measures/labels",
+        "/v1/agencies/{name}/partners", "/v1/agencies/{name}/partners.svg",
+        "/v1/targets/timeline.svg", "/v1/documents/{doc_id}/matrix.svg"}
     upload = schema["paths"]["/v1/admin/documents"]["post"]["requestBody"]["content"]
     assert upload["multipart/form-data"]["schema"]["required"] == ["file"]
     ask = schema["components"]["schemas"]["Body_ask"]["properties"]

@@ -19,6 +19,7 @@ from assistant.division import Division, TaskRow, division
 from assistant.service import Assistant
 from core.settings import Settings
 from indexing.corpus import Corpus
+from ui.charts import matrix_svg
 from ui.console import mount_console
 from ui.console_tabs import StaffTabs
 from ui.feedback import FeedbackStoreHolder
@@ -80,8 +81,11 @@ def test_mounted_console_serves_the_matrix_workbook_and_the_feedback_csv(
     with TestClient(app) as client:
         [chosen] = run_event(client, "documents", [])
         assert chosen["value"] == "tianjin-2022"
-        html, workbook = run_event(client, "show_matrix", ["tianjin-2022"])
+        html, workbook, picture = run_event(client, "show_matrix", ["tianjin-2022"])
         assert "天津港集团" in html
+        svg = client.get(picture["value"]["url"])
+        assert svg.status_code == 200
+        assert svg.content.decode("utf-8") == matrix_svg(division(corpus, "tianjin-2022"))
         xlsx = client.get(workbook["value"]["url"])
         assert xlsx.status_code == 200
         book = openpyxl.load_workbook(io.BytesIO(xlsx.content))

@@ -257,7 +257,8 @@ def test_console_uploads_open_the_adding_tab_and_are_capped(
                                      files={"files": ("a.txt", b"x" * 100)})
                 too_large = client.post("/ui/gradio_api/upload", headers=STAFF,
                                         files={"files": ("b.txt", b"x" * 5000)})
-    assert tabs[False] == {"问答", "条款", "部门职责", "目标", "适用政策", "分工矩阵", "反馈"}
+    assert tabs[False] == {"问答", "条款", "部门职责", "目标", "适用政策", "分工矩阵", "图示",
+                           "反馈"}
     assert tabs[True] == tabs[False] | {"添加文件"}
     assert upload.status_code == 200
     assert (too_large.status_code, too_large.json()["error"]["code"]) == \

@@ -31,8 +31,9 @@ def test_a_match_lists_support_and_requirements_with_their_places(client: TestCl
         assert [i["rank"] for i in items] == list(range(1, len(items) + 1))
         for item in items:
             assert {"doc_id", "clause_no", "provision", "quote", "agencies", "lead_agency",
-                    "audience", "kind", "labels", "not_stated", "ref"} <= set(item)
+                    "audience", "kind", "labels", "not_stated", "ref", "also"} <= set(item)
             assert item["lead_agency"] == (item["agencies"][0] if item["agencies"] else None)
+            assert all(t["doc_id"] != item["doc_id"] and t["quote"] for t in item["also"])
     support_kinds = {"fiscal", "tax", "finance_support", "price", "procurement", "standards",
                      "technology", "trade"}
     assert all(set(i["kind"]) & support_kinds for i in body["support"])

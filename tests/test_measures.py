@@ -11,11 +11,13 @@ import pytest
 from assistant.matcher import Profile
 from assistant.service import Assistant
 from core.errors import BadInput, CorpusError, UnknownDocument, UnknownLabel
+from core.model import Provision
 from indexing.corpus import Corpus
-from indexing.measures.catalogue import build_measures, load_overrides, measure_ref
+from indexing.measures.catalogue import Measure, build_measures, load_overrides, measure_ref
 from indexing.measures.labels import Group, Side, vocabulary
 from indexing.measures.rules import classify
 from indexing.measures.table import Catalogue
+from indexing.measures.twins import find_twins
 
 # -- the vocabulary -------------------------------------------------------------------------
 
@@ -65,6 +67,13 @@ RULES = [
     ("各有关部门要强化统筹协调。", "加强统筹协调", ("public_sector",), ("internal",)),
     ("以习近平新时代中国特色社会主义思想为指导，推动产业结构优化。", "指导思想", (), ("internal",)),
     ("we run a chain of hot-pot restaurants", "", ("hospitality",), None),
+    # 能效 and 水效 alone are a level to raise or a claim to check, not a standard
+    ("提高燃油车船能效标准，健全交通运输装备能效标识制度。", "", None, ("standards", "obligation")),
+    ("依法核查虚标绿色产品线索，严厉打击能效、水效等虚标行为。", "", None,
+     ("obligation", "ban", "audit")),
+    ("持续推进节能、提高能效。", "", None, ()),
+    # a plan the government writes (实施方案) is its own work, not something to carry out
+    ("制定能源、钢铁、建筑等行业和领域碳达峰实施方案。", "", None, ("internal",)),
 ]
 
 
@@ -77,6 +86,34 @@ def test_cue_words(text: str, heading: str, audience: tuple[str, ...] | None,
         assert found.audience == audience
     if kinds is not None:
         assert found.kind == kinds
+
+
+# -- twins: the same task in two documents ---------------------------------------------------
+
+def _task(doc_id: str, index: int, text: str) -> Measure:
+    p = Provision(doc_id, 1, 1, index, text, 1)
+    return Measure(measure_ref(p), p, "", (), ("obligation",), "rules/rules")
+
+
+TWINS = [
+    # (text of a task in one document, text of one in another, twins at 0.6)
+    ("倡导酒店、餐饮等行业不主动提供一次性用品。", "倡导酒店、餐饮等行业不主动提供一次性用品。",
+     True),
+    ("完善相关水域禁渔管理制度。", "落实海洋伏季休渔和相关水域禁渔管理制度。", True),
+    ("推动储能技术应用，提升电网消纳、调峰能力。",
+     "加快大容量储能技术研发推广，提升电网汇集和外送能力。", False),
+    ("开展绿色生活创建活动。", "发展绿色农房。", False),
+]
+
+
+@pytest.mark.parametrize(("one", "other", "twins"), TWINS,
+                         ids=["same", "reworded", "related", "unrelated"])
+def test_twins_are_tasks_of_two_documents_in_nearly_the_same_words(one: str, other: str,
+                                                                    twins: bool) -> None:
+    a, b, same_doc = _task("a", 1, one), _task("b", 1, other), _task("a", 2, other)
+    found = find_twins([a, b, same_doc], 0.6)
+    assert found.get(a.ref) == ((b.ref,) if twins else None)
+    assert same_doc.ref not in found.get(a.ref, ())  # one document never repeats itself
 
 
 # -- overrides -------------------------------------------------------------------------------
@@ -195,6 +232,20 @@ def test_a_match_lists_support_and_requirements_for_the_profile(
     national = [i for i in (*result.support, *result.requirements)
                 if not i.measure.provision.agencies]
     assert all("未指定负责部门" in " ".join(i.notes) for i in national)
+
+
+def test_the_same_task_in_two_documents_is_one_item(api_assistant: Assistant) -> None:
+    matcher = api_assistant.matcher
+    result = matcher.match(Profile("我们是一家酒店，有两个餐厅", sector="hospitality"))
+    for items in (result.support, result.requirements):
+        shown = [m.ref for i in items for m in (i.measure, *i.also)]
+        assert len(shown) == len(set(shown))
+        for item in items:
+            assert all(t.ref in matcher.twins[item.measure.ref]
+                       or any(t.ref in matcher.twins[x.ref] for x in item.also)
+                       for t in item.also)
+            assert all(t.doc_id != item.measure.doc_id for t in item.also)
+    assert any(i.also for i in result.requirements)
 
 
 @pytest.mark.parametrize(("profile", "error"), [

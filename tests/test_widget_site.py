@@ -110,21 +110,49 @@ def test_conversation_survives_navigation_within_the_site(tab: Page, live_server
     assert [m["role"] for m in messages] == ["user", "assistant", "user"]
     expect(last_answer(page)).to_have_attribute("data-state", "done", timeout=ANSWER_TIMEOUT)
 
-    # closed by the visitor: it stays closed on the next page, the conversation kept
-    page.keyboard.press("Escape")
-    page.goto(live_server + "/")
-    expect(panel(page)).to_be_hidden()
-    launcher(page).click()
-    expect(page.locator(f"{WIDGET} .msg.user")).to_have_count(2)
-
     # 新对话 clears it here and on the next page
     page.locator(f"{WIDGET} .icon-btn", has_text="新对话").click()
     assert kept(page) is None
-    page.goto(live_server + "/jiedu")
+    expect(page.locator(f"{WIDGET} .msg.user")).to_have_count(0)
+    page.goto(live_server + "/")
     expect(panel(page)).to_be_hidden()
     launcher(page).click()
     expect(page.locator(f"{WIDGET} .msg.user")).to_have_count(0)
     expect(page.locator(f"{WIDGET} .chip").first).to_be_visible()
+
+
+def test_closing_the_panel_ends_the_conversation(tab: Page, live_server: str) -> None:
+    """The issue's rule: kept in sessionStorage, cleared on close (×, or Esc)."""
+    page = tab
+    page.route("**/v1/chat/completions", lambda route: route.fulfill(
+        status=200, content_type="text/event-stream",
+        body=sse(completion_chunks("好的。", citations=[]))))
+    page.goto(live_server + "/")
+    for close in ("×", "Escape"):
+        launcher(page).click()
+        ask_and_wait(page, "问题甲")
+        assert kept(page) is not None
+        question_box(page).fill("未发送的草稿")
+        if close == "×":
+            page.locator(f"{WIDGET} .close").click()
+        else:
+            page.keyboard.press("Escape")
+        expect(panel(page)).to_be_hidden()
+        assert kept(page) is None  # nothing left for the next page
+        launcher(page).click()  # reopened here: a new conversation, the draft still in its box
+        expect(page.locator(f"{WIDGET} .msg.user")).to_have_count(0)
+        expect(page.locator(f"{WIDGET} .chip").first).to_be_visible()
+        expect(question_box(page)).to_have_value("未发送的草稿")
+        ask_and_wait(page, "问题乙")  # its history starts afresh
+        with page.expect_request("**/v1/chat/completions") as asked:
+            question_box(page).fill("问题丙")
+            question_box(page).press("Enter")
+        assert [m["content"] for m in sent_messages(asked.value)] == ["问题乙", "好的。", "问题丙"]
+        expect(last_answer(page)).to_have_attribute("data-state", "done")
+        page.locator(f"{WIDGET} .close").click()
+        page.goto(live_server + "/jiedu")  # the next page: closed and empty
+        expect(panel(page)).to_be_hidden()
+        assert kept(page) is None
 
 
 def test_a_new_tab_starts_a_new_conversation(site_browser: Browser, live_server: str) -> None:

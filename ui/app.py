@@ -40,6 +40,7 @@ from ui.head import HeadAsGet
 from ui.headers import SecurityHeaders
 from ui.measures import router as measures_router
 from ui.metrics import CONTENT_TYPE, MetricsMiddleware
+from ui.pictures import router as pictures_router
 from ui.shedding import LoadShedding
 from ui.state import Service, get_service
 
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None,
     app.include_router(api_router(settings))
     app.include_router(chat_router(settings))
     app.include_router(exports_router)
+    app.include_router(pictures_router)
     app.include_router(measures_router)
     app.include_router(feedback_router(settings, feedback))
     app.include_router(admin.router)

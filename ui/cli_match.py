@@ -47,11 +47,12 @@ def cmd_match(corpus: Corpus, args: argparse.Namespace) -> None:
     for key, title in (("support", "支持措施"), ("requirements", "要求")):
         print(f"\n{title}（{len(body[key])}）")
         for item in body[key]:
-            place = f"{item['doc_short_title']}{item['clause_label'] or ''}第{item['provision']}项"
             lead = f" 牵头：{item['lead_agency']}" if item["lead_agency"] else ""
-            print(f"{item['rank']:>2}. [{place}]{lead} {item['quote']}")
+            print(f"{item['rank']:>2}. [{match_views.place(item)}]{lead} {item['quote']}")
             for note in item["not_stated"]:
                 print(f"    未规定：{note}")
+            if item["also"]:
+                print("    另见：" + "；".join(match_views.place(t) for t in item["also"]))
     for note in body["notes"]:
         print(f"\n注：{note}")
 

@@ -37,10 +37,20 @@ def measure_view(corpus: Corpus, catalogue: Catalogue, m: Measure) -> dict[str, 
     }
 
 
+def twin_view(corpus: Corpus, m: Measure) -> dict[str, Any]:
+    """The same task in another document: where it is and its own agencies."""
+    p = m.provision
+    return {"ref": m.ref, **location_view(corpus, p.doc_id, p.part_no, p.clause_no),
+            "doc_short_title": corpus.document(m.doc_id).meta.short_title,
+            "provision": p.index, "quote": p.text, "agencies": list(p.agencies),
+            "lead_agency": m.lead_agency}
+
+
 def item_view(corpus: Corpus, catalogue: Catalogue, item: MatchItem,
               rank: int) -> dict[str, Any]:
     return {"rank": rank, **measure_view(corpus, catalogue, item.measure),
-            "score": item.score, "shared": list(item.shared), "not_stated": list(item.notes)}
+            "score": item.score, "shared": list(item.shared), "not_stated": list(item.notes),
+            "also": [twin_view(corpus, m) for m in item.also]}
 
 
 def match_view(corpus: Corpus, catalogue: Catalogue, profile: Profile,
@@ -70,7 +80,7 @@ def labels_view(vocab: Vocabulary) -> dict[str, Any]:
 
 
 MATCH_COLUMNS = ("列表", "序号", "文件", "条款", "任务序号", "任务内容", "牵头单位", "配合单位",
-                 "对象", "类别", "未规定事项", "编号")
+                 "对象", "类别", "未规定事项", "编号", "另见")
 
 
 def match_rows(match_body: dict[str, Any]) -> list[list[str]]:
@@ -84,8 +94,14 @@ def match_rows(match_body: dict[str, Any]) -> list[list[str]]:
                          str(item["provision"]), item["quote"], item["lead_agency"] or "",
                          "、".join(a for a in item["agencies"] if a != item["lead_agency"]),
                          "、".join(item["audience"]),
-                         "、".join(item["kind"]), "；".join(item["not_stated"]), item["ref"]])
+                         "、".join(item["kind"]), "；".join(item["not_stated"]), item["ref"],
+                         "；".join(place(t) for t in item["also"])])
     return rows
+
+
+def place(item: dict[str, Any]) -> str:
+    """Where an item (or a twin) of ``match_view`` is, in a few characters."""
+    return f"{item['doc_short_title']}{item['clause_label'] or ''}第{item['provision']}项"
 
 
 def rows_csv(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

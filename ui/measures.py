@@ -56,11 +56,30 @@ class MeasureOut(BaseModel):
     source: str
 
 
+class TwinOut(BaseModel):
+    """The same task in another document, shown with the item rather than as its own."""
+
+    ref: str
+    doc_id: str
+    doc_title: str
+    doc_short_title: str
+    part: str | None
+    clause_no: int | None
+    clause_label: str | None
+    clause_title: str | None
+    provision: int
+    quote: str
+    agencies: list[str]
+    lead_agency: str | None
+
+
 class MatchItemOut(MeasureOut):
     rank: int
     score: float
     shared: list[str]
     not_stated: list[str]
+    also: list[TwinOut] = Field(description="the same task in other documents (nearly the "
+                                            "same words), named with this item")
 
 
 class ProfileOut(BaseModel):

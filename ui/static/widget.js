@@ -21,10 +21,11 @@
  * Server text is only ever put into the page as text (textContent), never as HTML.
  *
  * On a government site:
- * - The conversation survives navigation between the site's pages: the completed exchanges
- *   (and whether the panel was open with them) are kept in sessionStorage, which the browser
- *   discards when the tab is closed; 新对话 clears them at once. Nothing is kept in cookies or
- *   sent anywhere else.
+ * - The conversation survives navigation between the site's pages while the panel is open: the
+ *   completed exchanges are kept in sessionStorage, which the browser discards when the tab is
+ *   closed. Closing the panel (×, Esc or the button) ends the conversation: it is cleared here
+ *   and kept for no other page, as 新对话 clears it at once. Nothing is kept in cookies or sent
+ *   anywhere else.
  * - 大字 switches a large-text, high-contrast mode (remembered in localStorage: a display
  *   preference, no personal data).
  * - Every control is a button reachable by keyboard, focus is always visible, the panel is a
@@ -416,8 +417,8 @@
       largeButton,
       h("button", { class: "icon-btn", type: "button", text: "新对话", title: "清空对话，重新开始",
         onclick: function () { reset(); } }),
-      h("button", { class: "icon-btn close", type: "button", "aria-label": "关闭",
-        title: "关闭（Esc）", onclick: function () { close(); } }, [icon("close")]),
+      h("button", { class: "icon-btn close", type: "button", "aria-label": "关闭并结束对话",
+        title: "关闭并结束对话（Esc）", onclick: function () { close(); } }, [icon("close")]),
     ]),
     log,
     announcer,
@@ -460,28 +461,34 @@
     save();
   }
 
+  // closing ends the conversation (issue: sessionStorage, cleared on close); a draft question
+  // stays in its box
   function close() {
     if (!isOpen()) return;
     panel.hidden = true;
     root.classList.remove("open");
     setLauncher(false);
     launcher.focus();
-    save();
+    clearConversation();
   }
 
   function toggle() { if (isOpen()) close(); else open(); }
 
   function reset() {
+    clearConversation();
+    showIntro();
+    input.value = "";
+    input.focus();
+  }
+
+  function clearConversation() {
     if (controller) controller.abort();
     history = [];
     exchanges = [];
     forget();
     announcer.textContent = "";
     while (log.firstChild) log.removeChild(log.firstChild);
-    showIntro();
     setBusy(false);
-    input.value = "";
-    input.focus();
   }
 
   function showIntro() {
@@ -614,6 +621,11 @@
             "该文件未指定负责部门" }),
           item.not_stated.length ? h("div", { class: "note",
             text: "未规定：" + item.not_stated.join("；") }) : null,
+          (item.also || []).length ? h("div", { class: "note", text: "另见：" +
+            item.also.map(function (t) {
+              return "《" + t.doc_short_title + "》" + (t.clause_label || "") + "第" +
+                t.provision + "项";
+            }).join("；") }) : null,
         ]);
       })));
     });
