@@ -187,7 +187,7 @@ class Assistant:
         if q.ask == Ask.LIST:
             return duties.on_topic(kit, ev, q.text, q.agencies[0], lang, context)
         if self._for_business(q):
-            found = enterprise.applies(kit, self.matcher, q, context)
+            found = enterprise.applies(kit, ev, self.matcher, q, context)
             if found is not None:
                 return found if not q.unstated else replace(found, not_stated=" ".join(
                     kit.t(lang, f"unstated_{k}") for k in q.unstated))
@@ -233,8 +233,9 @@ class Assistant:
         """A business asking what the plans hold for it (its support, its obligations, or
         both): the catalogue answers, not the nearest clause. A question on one named thing
         (a yes/no, an agency, a clause) is not such a question."""
-        if not q.enterprise or q.agencies or q.clauses:
-            return False
+        if not q.enterprise or q.agencies or q.clauses or not (
+                "speaks_for_business" in q.cues or q.follow_up):
+            return False  # 企业不配合会罚吗 speaks of businesses, not as one
         if q.ask == Ask.SUPPORT:  # 有补贴吗 too: the measures, opened by the verdict
             return True
         return q.ask == Ask.TOPIC and bool(q.cues & {"requirement", "applies"}) \

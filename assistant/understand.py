@@ -168,8 +168,8 @@ class Understander:
             cues.add("yes_no")
         if _ZH_TAIL_YES_NO.search(text):
             cues.add("yes_no")  # 提到小站稻没？ 有补贴没有？
-        if _TRADE.match(text):
-            cues.add("enterprise")  # 开饭馆的 / 俺们是搞物流的: a business saying what it does
+        if _TRADE.match(text):  # 开饭馆的 / 俺们是搞物流的: a business saying what it does
+            cues.update(("enterprise", "speaks_for_business"))
         docs = documents_named(t.text, self.corpus)
         agencies = self.agencies.find(text)
         clauses = tuple(ClauseRef(r.doc_id, r.clause_no, r.provision)

@@ -14,15 +14,20 @@ from collections.abc import Sequence
 
 from assistant.answers.kit import Kit
 from assistant.compose import Sources, where
+from assistant.evidence import Evidence
 from assistant.matcher import Matcher, MatchItem, Profile
 from assistant.query import Query
-from core.model import Answer, Intent
+from core.model import Answer, Intent, Provision
+from indexing.measures.rules import classify
 
 _ONE_SIDE = 4  # enough to choose from, few enough to read in a chat window
 _BOTH_SIDES = 3
+# the catalogue's kinds of support that are money (labels.toml ids): what 扶持 asks first
+_MONEY = frozenset({"fiscal", "tax", "finance_support", "price"})
 
 
-def applies(kit: Kit, matcher: Matcher, q: Query, context: str = "") -> Answer | None:
+def applies(kit: Kit, ev: Evidence, matcher: Matcher, q: Query,
+            context: str = "") -> Answer | None:
     """None when the question says nothing the catalogue can place (no trade, no kind of
     business): the caller answers it from search instead."""
     description = f"{context} {q.text}".strip() if q.follow_up else q.text
@@ -31,13 +36,20 @@ def applies(kit: Kit, matcher: Matcher, q: Query, context: str = "") -> Answer |
         return None
     home = kit.corpus.home
     first = home.doc_id if home else None
-    # measures for the business's own trade first, then the home plan's: a city's
-    # business lives under its own plan
-    support, requirements = (_own_trade(sorted(items, key=lambda i: (
-        not i.shared, i.measure.doc_id != first))) for items in (match.support,
-                                                                 match.requirements))
     wants_rules = "requirement" in q.cues
     wants_support = "support" in q.cues or (q.ask.value == "support" and not wants_rules)
+    # measures for the business's own trade first, then (asked for support alone) money
+    # before advice, then the home plan's: a city's business lives under its own plan
+    money = wants_support and not wants_rules
+
+    def order(i: MatchItem) -> tuple[bool, bool, bool]:
+        return (not i.shared, money and not set(i.measure.kind) & _MONEY,
+                i.measure.doc_id != first)
+
+    named = set(q.docs) if q.docs_named else set()
+    support, requirements = (
+        _own_trade(sorted((i for i in items if not named or i.measure.doc_id in named),
+                          key=order)) for items in (match.support, match.requirements))
     if wants_rules and not wants_support:
         sides = [("requirements_head", requirements[:_ONE_SIDE])]
     elif wants_support and not wants_rules:
@@ -45,14 +57,18 @@ def applies(kit: Kit, matcher: Matcher, q: Query, context: str = "") -> Answer |
     else:
         sides = [("incentive_head", support[:_BOTH_SIDES]),
                  ("requirements_head", _new(requirements, support[:_BOTH_SIDES], _BOTH_SIDES))]
+    named_first = _on_subject(ev, matcher, q, description, context, named)
     sources = Sources(kit.corpus)
     lines: list[str] = []
-    for head, items in sides:
-        if not items:
+    for i, (head, items) in enumerate(sides):
+        tasks = [item.measure.provision for item in items]
+        if named_first is not None:  # the task the question names leads the first list
+            tasks = [named_first, *(p for p in tasks if p != named_first)][:len(tasks) or 1] \
+                if i == 0 else [p for p in tasks if p != named_first]
+        if not tasks:
             continue
         lines.append(kit.t(q.lang, head))
-        for item in items:
-            p = item.measure.provision
+        for p in tasks:
             n = sources.provision(p)
             contact = kit.t(q.lang, "contact", agencies=kit.agency_list(p, q.lang)) \
                 if p.agencies else kit.t(q.lang, "contact_national")
@@ -63,6 +79,22 @@ def applies(kit: Kit, matcher: Matcher, q: Query, context: str = "") -> Answer |
         return None
     return Answer("\n".join(lines), False, Intent.INCENTIVE, tuple(sources.citations),
                   route=f"{q.route}, catalogue ({'+'.join(match.audience)})")
+
+
+def _on_subject(ev: Evidence, matcher: Matcher, q: Query, description: str, context: str,
+                named: set[str]) -> Provision | None:
+    """The task search finds for a subject the question names beyond the business's trade
+    (增值税 for an energy-service firm, 绿色社区 for a residents' committee): it answers what
+    was asked and leads. The trade's own words (化工 of a chemical plant) name no subject:
+    they are what the catalogue already read."""
+    trade = classify(matcher.catalogue.vocab, description.lower()).cues
+    subject = {w for w in ev.topic(q.topic)
+               if not any(w in t or t in w for t in trade)}
+    if not subject:
+        return None
+    hits = ev.home_first(ev.search(q.text, context, doc_ids=sorted(named)))
+    top = ev.top_provisions(hits, 1)
+    return top[0] if top and any(w in top[0].text.lower() for w in subject) else None
 
 
 def _own_trade(items: list[MatchItem]) -> list[MatchItem]:
