@@ -47,9 +47,15 @@ def applies(kit: Kit, ev: Evidence, matcher: Matcher, q: Query,
                 i.measure.doc_id != first)
 
     named = set(q.docs) if q.docs_named else set()
-    support, requirements = (
-        _own_trade(sorted((i for i in items if not named or i.measure.doc_id in named),
-                          key=order)) for items in (match.support, match.requirements))
+
+    def pick(items: Sequence[MatchItem]) -> list[MatchItem]:
+        """The trade's own measures (another trade's, however close its words, answer a
+        question nobody asked), in the documents named where they have any."""
+        pool = [i for i in items if i.shared] or list(items)
+        there = [i for i in pool if not named or i.measure.doc_id in named]
+        return sorted(there or pool, key=order)
+
+    support, requirements = pick(match.support), pick(match.requirements)
     if wants_rules and not wants_support:
         sides = [("requirements_head", requirements[:_ONE_SIDE])]
     elif wants_support and not wants_rules:
@@ -95,13 +101,6 @@ def _on_subject(ev: Evidence, matcher: Matcher, q: Query, description: str, cont
     hits = ev.home_first(ev.search(q.text, context, doc_ids=sorted(named)))
     top = ev.top_provisions(hits, 1)
     return top[0] if top and any(w in top[0].text.lower() for w in subject) else None
-
-
-def _own_trade(items: list[MatchItem]) -> list[MatchItem]:
-    """Only the measures for the business's trade, where it has any: another trade's
-    measure, however close its words, answers a question nobody asked."""
-    own = [i for i in items if i.shared]
-    return own or items
 
 
 def _new(items: Sequence[MatchItem], shown: Sequence[MatchItem], n: int) -> list[MatchItem]:

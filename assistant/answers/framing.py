@@ -11,7 +11,7 @@ from dataclasses import replace
 from assistant.answers.kit import Kit
 from assistant.claims import Claim, claims
 from assistant.query import Query
-from core.model import Answer, Intent
+from core.model import Answer, Intent, Role
 
 
 def frame(kit: Kit, q: Query, answer: Answer) -> Answer:
@@ -31,7 +31,7 @@ def frame(kit: Kit, q: Query, answer: Answer) -> Answer:
         text = kit.t(lang, "claim_absent", what="、".join(c.label(lang) for c in unmade)
                      if lang == "zh" else " or ".join(c.label(lang) for c in unmade)) + text
     leads = {c.agencies[0] for c in answer.citations if c.agencies}
-    verdict = _role_verdict(q, answer, leads) if q.yes_no and not unmade else None
+    verdict = _role_verdict(kit, q, answer, leads) if q.yes_no and not unmade else None
     if verdict is None and q.yes_no and not unmade and not not_stated \
             and _excepted(q.text, answer):
         verdict = False  # 油气化工码头也要建岸电吗 of a task that says （油气化工码头除外）
@@ -52,15 +52,19 @@ def frame(kit: Kit, q: Query, answer: Answer) -> Answer:
     return replace(answer, answer=text, not_stated=not_stated)
 
 
-def _role_verdict(q: Query, answer: Answer, leads: set[str]) -> bool | None:
+def _role_verdict(kit: Kit, q: Query, answer: Answer, leads: set[str]) -> bool | None:
     """有没有牵头的任务 / 是不是只当配合单位 / does it lead anything, of an agency's task
     list: decided by whether it leads any task listed (a list answer cites every task)."""
-    if not q.agencies or answer.intent != Intent.DUTIES or "lead" not in q.cues:
+    if not q.agencies or answer.intent != Intent.DUTIES:
         return None
-    leads_some = bool(leads & set(q.agencies))
     if "only" in q.cues and "supporting" in q.cues:
-        return not leads_some
-    return leads_some
+        # 是不是只当配合单位: whether it leads any task of the documents listed, shown or not
+        docs = {c.doc_id for c in answer.citations}
+        return not any(p.role_of(a) == Role.LEAD for d in kit.corpus.documents
+                       if d.doc_id in docs for p in d.provisions for a in q.agencies)
+    if "lead" not in q.cues:
+        return None
+    return bool(leads & set(q.agencies))
 
 
 _EXCEPTED = re.compile(r"[（(]([^（）()]{2,30}?)除外[）)]")

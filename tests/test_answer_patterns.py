@@ -1,0 +1,111 @@
+"""Answers for the failure patterns of the blind sets (issue 9), one row per way of asking,
+written for the pattern (not copied from a set): a business asking what binds it, verdicts on
+roles and exceptions, terms the texts use or never use, several document facts at once, a
+target compared with the national one, who owns a target, typos."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.service import Assistant
+from core.model import Answer, Turn
+from indexing.corpus import Corpus
+from tests.conftest import Served
+
+
+@pytest.fixture(scope="module")
+def assistant(corpus: Corpus, served: Served) -> Assistant:
+    return Assistant(corpus, served.searcher, served.settings.assistant)
+
+
+def _talk(assistant: Assistant, *questions: str) -> Answer:
+    history: list[Turn] = []
+    answer = None
+    for q in questions:
+        answer = assistant.answer(q, history)
+        history += [Turn("user", q), Turn("assistant", answer.answer)]
+    assert answer is not None
+    return answer
+
+
+def _places(answer: Answer) -> set[tuple[str, int | None]]:
+    return {(c.doc_id, c.clause_no) for c in answer.citations}
+
+
+@pytest.mark.parametrize(("question", "audience"), [
+    ("我们是一家钢铁厂，方案对我们有哪些硬性要求", "steel_materials"),
+    ("俺们是开饭店的，有啥扶持政策没", "hospitality"),
+    ("我们公司做数据中心，方案里跟我们有关的有哪些", "data_centres"),
+])
+def test_a_business_gets_the_measures_of_its_trade(assistant: Assistant, question: str,
+                                                   audience: str) -> None:
+    answer = assistant.answer(question)
+    assert "catalogue" in answer.route and not answer.refused
+    labels = {m.ref: m.audience for m in assistant.matcher.catalogue.measures}
+    cited = [f"{c.doc_id}/{c.clause_no}/{c.provision}" for c in answer.citations]
+    assert cited and all(audience in labels[ref] for ref in cited), (cited, answer.answer)
+
+
+def test_speaking_of_businesses_is_not_speaking_as_one(assistant: Assistant) -> None:
+    answer = assistant.answer("企业不做强制性清洁生产审核会被罚款吗")
+    assert "catalogue" not in answer.route
+    assert ("tianjin-2022", 3) in _places(answer)
+
+
+@pytest.mark.parametrize(("question", "opening"), [
+    ("天津海关有没有牵头的任务", "否"),
+    ("市发展改革委有没有牵头的任务", "是"),
+    ("市邮政管理局是不是只是配合单位", "是"),
+    ("市住房城乡建设委是不是只当配合单位", "否"),
+    ("油气化工码头也要同步建设岸电设施吗", "否"),
+    ("方案里提到小站稻了没", "是"),
+])
+def test_yes_no_verdicts_on_roles_exceptions_and_mentions(assistant: Assistant, question: str,
+                                                          opening: str) -> None:
+    assert assistant.answer(question).answer.startswith(opening)
+
+
+def test_a_term_the_texts_use_is_shown_where_it_stands(assistant: Assistant) -> None:
+    answer = assistant.answer("双超双有是什么意思")
+    assert not answer.refused and ("tianjin-2022", 3) in _places(answer)
+    assert "没有具体说明" in answer.not_stated
+
+
+def test_a_term_no_text_uses_is_declined(assistant: Assistant) -> None:
+    answer = assistant.answer("什么是碳普惠")
+    assert answer.refused and not answer.citations and "碳普惠" in answer.answer
+
+
+def test_framing_lines_of_a_document_are_never_cited(assistant: Assistant,
+                                                     corpus: Corpus) -> None:
+    answer = assistant.answer("听说天津要禁止燃油车了是真的吗")
+    for c in answer.citations:
+        if c.clause_no == 0 and c.provision is not None:
+            assert c.quote.rstrip().endswith("。"), c.quote
+
+
+def test_several_document_facts_in_one_question(assistant: Assistant) -> None:
+    text = assistant.answer("实施方案是哪天印发的？根据哪个文件制定的？").answer
+    assert "2022年3月25日" in text and "国发〔2021〕4号" in text
+
+
+def test_a_target_compared_with_the_national_one(assistant: Assistant) -> None:
+    answer = _talk(assistant, "天津非化石能源消费比重的目标是多少", "比国家的要求高还是低")
+    assert "11.5%" in answer.answer and "20%" in answer.answer
+    assert {"tianjin-2022", "zhongfa-2021-36"} <= {d for d, _ in _places(answer)}
+
+
+def test_who_owns_a_target_says_the_plan_names_no_one(assistant: Assistant) -> None:
+    answer = _talk(assistant, "天津方案的主要目标有哪些", "这些指标由哪个部门负责完成")
+    assert answer.not_stated and "没有规定" in answer.not_stated
+    assert any(c.agencies for c in answer.citations)
+
+
+@pytest.mark.parametrize(("question", "place"), [
+    ("两网溶合是啥意思", ("tianjin-2022", 10)),
+    ("Tianjn air qualty target for 2025", ("tianjin-2022", 2)),
+])
+def test_typos_of_the_texts_words_are_mended(assistant: Assistant, question: str,
+                                             place: tuple[str, int]) -> None:
+    answer = assistant.answer(question)
+    assert not answer.refused and place in _places(answer), answer.answer
