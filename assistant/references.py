@@ -16,7 +16,8 @@ from indexing.numerals import parse_numeral
 _NUM = r"[0-9]{1,2}|[一二三四五六七八九十]{1,3}"
 _CLAUSE_RE = re.compile(
     rf"(?:第\s*(?P<a>{_NUM})\s*条|[（(]\s*(?P<b>[一二三四五六七八九十]{{1,3}})\s*[）)]"
-    rf"|(?<![这那哪每该此上下])(?P<c>[一二三四五六七八九十]{{1,3}})条"
+    # a bare 一条 counts (有单独一条, 对应的一条): it names clause （一） only with 第 or brackets
+    rf"|(?<![这那哪每该此上下一二三四五六七八九十])(?!一条)(?P<c>[一二三四五六七八九十]{{1,3}})条"
     rf"|clause\s*[（(]?\s*(?P<d>[0-9]{{1,2}})\s*[）)]?|[（(](?P<e>[0-9]{{1,2}})[）)])"
     rf"(?:\s*(?:的)?第\s*(?P<p>{_NUM})\s*(?:项|个任务|句)|\s*item\s*(?P<q>[0-9]{{1,2}}))?",
     re.IGNORECASE,

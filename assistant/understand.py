@@ -314,6 +314,8 @@ class Understander:
         if "own_agency" in c and c & {"list", "lead", "supporting", "count"} \
                 and not s.subject:
             return Ask.CLARIFY, ("own agency unnamed",)
+        if "counterpart" in c and len(s.docs) > 1 and self.home in s.docs:
+            return Ask.COMPARE, ("counterpart cue", "documents")
         if ("compare" in c and (len(s.docs) > 1 or self._mixes_levels(s.docs)
                                 or (s.docs and self.home not in s.docs))) \
                 or ("each" in c and len(s.docs) > 1 and self.home in s.docs):

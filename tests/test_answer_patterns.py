@@ -109,3 +109,14 @@ def test_typos_of_the_texts_words_are_mended(assistant: Assistant, question: str
                                              place: tuple[str, int]) -> None:
     answer = assistant.answer(question)
     assert not answer.refused and place in _places(answer), answer.answer
+
+
+@pytest.mark.parametrize(("question", "opening", "place"), [
+    ("指导意见讲绿色物流的那条，天津方案里有对应的条款吗", "是", ("tianjin-2022", 9)),
+    ("国发4号文讲深化国际合作的那条，天津方案有没有对应的", "否", ("guofa-2021-4", 29)),
+])
+def test_whether_the_home_plan_has_a_counterpart(assistant: Assistant, question: str,
+                                                 opening: str,
+                                                 place: tuple[str, int]) -> None:
+    answer = assistant.answer(question)
+    assert answer.answer.startswith(opening) and place in _places(answer), answer.answer

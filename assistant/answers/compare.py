@@ -20,6 +20,10 @@ from core.model import Answer, Intent, Level, Target
 def compare(kit: Kit, ev: Evidence, links: Links, q: Query, context: str = "") -> Answer:
     """Targets side by side when numbers are asked; the clauses one side has and the other
     lacks when no subject is named; otherwise both sides on the subject."""
+    if "counterpart" in q.cues:
+        answer = counterpart(kit, ev, q)
+        if answer is not None:
+            return answer
     if q.asks_number:
         # both sides' targets on the indicator named (a follow-up names it in the turn
         # before: 比全国的要求高还是低)
@@ -38,6 +42,38 @@ def compare(kit: Kit, ev: Evidence, links: Links, q: Query, context: str = "") -
         if answer is not None:
             return answer
     return national_and_local(kit, ev, q.text, q.lang, context)
+
+
+def counterpart(kit: Kit, ev: Evidence, q: Query) -> Answer | None:
+    """国发4号文讲国际合作那条，天津方案里有对应的吗: the other document's clause on the
+    subject, and the home clauses the reviewed links (corpus/links.toml) tie to it. Without
+    reviewed links for the pair there is no verdict to give: None."""
+    home = kit.corpus.home
+    other = next((d for d in q.docs if home is None or d != home.doc_id), None)
+    if home is None or other is None or not ev.topic(q.topic):
+        return None
+    links = [(no, o_no) for d, no, o, o_no in kit.corpus.links
+             if d == home.doc_id and o == other]
+    top = ev.top_provisions(ev.search(q.topic, doc_ids=[other]), 2)
+    if not links or not top or top[0].clause_no is None:
+        return None
+    theirs = top[0].clause_no
+    mine = sorted({no for no, o_no in links if o_no == theirs})
+    sources = Sources(kit.corpus)
+    lang = q.lang
+    names = dict(doc=kit.doc_name(other, lang), home=kit.doc_name(home.doc_id, lang),
+                 where=kit.place(top[0]))
+    lines = []
+    if mine:
+        doc = kit.corpus.document(home.doc_id)
+        places = "、".join(f"{c.heading}[{sources.clause(home.doc_id, c.no)}]"
+                          for no in mine if (c := doc.clause(no)) is not None)
+        lines.append(kit.t(lang, "counterpart_found", places=places, **names))
+    else:
+        lines.append(kit.t(lang, "counterpart_none", **names))
+    lines.extend(kit.cited_items(top, sources, lang))
+    return Answer("\n".join(lines), False, Intent.GENERAL, tuple(sources.citations),
+                  route=f"{q.route}, reviewed links")
 
 
 def national_and_local(kit: Kit, ev: Evidence, question: str, lang: str,
