@@ -60,7 +60,8 @@ class Query:
     claims: tuple[str, ...] = ()  # what a yes/no question supposes (取消, 强制): claims.toml
     all_values: bool = False  # every target (主要目标有哪些)
     asks_number: bool = False  # a target or number is asked (目标, 多少, 比例)
-    enterprise: bool = False  # a business speaking about itself
+    # a business speaking for itself (我们公司, 开饭馆的); follow-ups keep it
+    enterprise: bool = False
     follow_up: bool = False  # slots were inherited from the question before
     cues: frozenset[str] = frozenset()  # the cue lists the question's own words fired
     why: tuple[str, ...] = field(default=())  # the cues that decided, for route and tests

@@ -233,8 +233,7 @@ class Assistant:
         """A business asking what the plans hold for it (its support, its obligations, or
         both): the catalogue answers, not the nearest clause. A question on one named thing
         (a yes/no, an agency, a clause) is not such a question."""
-        if not q.enterprise or q.agencies or q.clauses or not (
-                "speaks_for_business" in q.cues or q.follow_up):
+        if not q.enterprise or q.agencies or q.clauses:
             return False  # 企业不配合会罚吗 speaks of businesses, not as one
         if q.ask == Ask.SUPPORT:  # 有补贴吗 too: the measures, opened by the verdict
             return True

@@ -254,7 +254,7 @@ class Understander:
                                   if "yes_no" in c and cue(s.tokens)),
                      all_values="all_values" in c and (not s.subject or bool(s.docs)
                                                        or s.year is not None),
-                     enterprise="enterprise" in c, cues=c,
+                     enterprise="speaks_for_business" in c, cues=c,
                      asks_number=bool(c & {"value", "all_values"}))
         ask, why = self._ask(s, base)
         return replace(base, ask=ask, why=why,

@@ -22,6 +22,8 @@ from indexing.measures.rules import classify
 
 _ONE_SIDE = 4  # enough to choose from, few enough to read in a chat window
 _BOTH_SIDES = 3
+_NAMED = 2  # items shown when the question names a subject beyond its trade
+_SPECIFIC = 5  # a word in at most this many tasks names a subject of its own (增值税)
 # the catalogue's kinds of support that are money (labels.toml ids): what 扶持 asks first
 _MONEY = frozenset({"fiscal", "tax", "finance_support", "price"})
 
@@ -40,7 +42,7 @@ def applies(kit: Kit, ev: Evidence, matcher: Matcher, q: Query,
     wants_support = "support" in q.cues or (q.ask.value == "support" and not wants_rules)
     # measures for the business's own trade first, then (asked for support alone) money
     # before advice, then the home plan's: a city's business lives under its own plan
-    money = wants_support and not wants_rules
+    money = wants_support and not wants_rules and "support_subject" in q.cues
 
     def order(i: MatchItem) -> tuple[bool, bool, bool]:
         return (not i.shared, money and not set(i.measure.kind) & _MONEY,
@@ -68,9 +70,12 @@ def applies(kit: Kit, ev: Evidence, matcher: Matcher, q: Query,
     lines: list[str] = []
     for i, (head, items) in enumerate(sides):
         tasks = [item.measure.provision for item in items]
-        if named_first is not None:  # the task the question names leads the first list
-            tasks = [named_first, *(p for p in tasks if p != named_first)][:len(tasks) or 1] \
-                if i == 0 else [p for p in tasks if p != named_first]
+        if named_first is not None:
+            # the task the question names leads, with the trade's others of its clause: a
+            # question on one subject is not asking for the whole catalogue
+            same = [p for p in tasks if p != named_first
+                    and (p.doc_id, p.clause_no) == (named_first.doc_id, named_first.clause_no)]
+            tasks = [named_first, *same][:_NAMED] if i == 0 else same[:_NAMED - 1]
         if not tasks:
             continue
         lines.append(kit.t(q.lang, head))
@@ -94,8 +99,10 @@ def _on_subject(ev: Evidence, matcher: Matcher, q: Query, description: str, cont
     was asked and leads. The trade's own words (化工 of a chemical plant) name no subject:
     they are what the catalogue already read."""
     trade = classify(matcher.catalogue.vocab, description.lower()).cues
-    subject = {w for w in ev.topic(q.topic)
-               if not any(w in t or t in w for t in trade)}
+    said = q.text.lower()
+    subject = {w for w in ev.topic(q.topic)  # the asker's own words, specific ones
+               if w in said and ev.df(w) <= _SPECIFIC
+               and not any(w in t or t in w for t in trade)}
     if not subject:
         return None
     hits = ev.home_first(ev.search(q.text, context, doc_ids=sorted(named)))
