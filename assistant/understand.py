@@ -324,6 +324,8 @@ class Understander:
             return Ask.DEFINE, ("define cue",)
         if "who" in c or ("lead" in c and s.subject):
             return Ask.WHO, ("who cue",)
+        if "speaks_for_business" in c and c & {"applies", "requirement"} and not s.agencies:
+            return Ask.SUPPORT, ("a business", "what applies to it")
         if "enterprise" in c and ("support" in c or set(s.unstated) & {
                 "money", "rate", "procedure", "schedule"}):
             return Ask.SUPPORT, ("enterprise", "support cue or what it asks")

@@ -39,7 +39,8 @@ def applies(kit: Kit, ev: Evidence, matcher: Matcher, q: Query,
     home = kit.corpus.home
     first = home.doc_id if home else None
     wants_rules = "requirement" in q.cues
-    wants_support = "support" in q.cues or (q.ask.value == "support" and not wants_rules)
+    wants_support = "support" in q.cues or (q.ask.value == "support" and not wants_rules
+                                            and "applies" not in q.cues)
     # measures for the business's own trade first, then (asked for support alone) money
     # before advice, then the home plan's: a city's business lives under its own plan
     money = wants_support and not wants_rules and "support_subject" in q.cues
