@@ -294,6 +294,7 @@ class Index:
     chunks: dict[str, Chunk]
     embedder: Embedder
     doc_ids: frozenset[str] = frozenset()  # a view's documents; empty: the whole index
+    outside: int = 0  # a view: how many chunks of the whole index it leaves out
     _query_vectors: dict[str, Vectors] = field(default_factory=dict, repr=False)
     # the HTTP service asks from several threads at once
     _cache_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -317,12 +318,12 @@ class Index:
         return self.dense_by_vector(self.query_vector(query), n)
 
     def dense_by_vector(self, vector: Vectors, n: int) -> list[tuple[Chunk, float]]:
-        if self.doc_ids:  # the store ranks this view's chunks alone (n: no more than it has)
-            hits = self.store.query(self.manifest.collection, vector,
-                                    min(n, len(self.chunks)), self.doc_ids)
-        else:
-            hits = self.store.query(self.manifest.collection, vector, n)
-        return [(self.chunks[i], s) for i, s in hits if i in self.chunks]
+        # a view asks for as many more as there are chunks outside it, and keeps its own: the
+        # n nearest of its chunks (cheaper than the store's metadata filter, which took 2.7 ms
+        # a query against 1.0 here)
+        wanted = n + self.outside if self.doc_ids else n
+        hits = self.store.query(self.manifest.collection, vector, wanted)
+        return [(self.chunks[i], s) for i, s in hits if i in self.chunks][:n]
 
     def view(self, doc_ids: Iterable[str]) -> Index:
         """The index of these documents alone; the query vectors' cache is shared."""
@@ -331,7 +332,7 @@ class Index:
         if len(chunks) == len(self.chunks):
             return self
         return replace(self, lexical=self.lexical.view(chunks), chunks=chunks,
-                       doc_ids=wanted)
+                       doc_ids=wanted, outside=len(self.chunks) - len(chunks) + self.outside)
 
     def lexical_search(self, query: str, n: int) -> list[tuple[Chunk, float]]:
         return [(self.chunks[i], s) for i, s in self.lexical.search(query, n)

@@ -21,7 +21,7 @@ cache (the server's memory is the server's).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -64,10 +64,8 @@ class VectorStore(Protocol):
 
     def count(self, collection: str) -> int: ...
 
-    def query(self, collection: str, vector: Vector, n: int,
-              doc_ids: Collection[str] = ()) -> list[tuple[str, float]]:
-        """The ``n`` nearest chunk ids with cosine similarity, best first; with ``doc_ids``,
-        among the chunks of those documents only (``n`` no more than they have)."""
+    def query(self, collection: str, vector: Vector, n: int) -> list[tuple[str, float]]:
+        """The ``n`` nearest chunk ids with cosine similarity, best first."""
 
     def ping(self) -> None:
         """Raise ``StoreUnavailable`` unless the store answers now."""
@@ -253,12 +251,7 @@ class ChromaStore:
         return self._call(f"counting {collection}",
                           lambda: int(self._get(collection).count()))
 
-    def query(self, collection: str, vector: Vector, n: int,
-              doc_ids: Collection[str] = ()) -> list[tuple[str, float]]:
-        # the filter is applied inside the index search, so the n returned are the view's n
-        # best (HNSW searched as wide as without one)
-        where = {"doc_id": {"$in": sorted(doc_ids)}} if doc_ids else None
-
+    def query(self, collection: str, vector: Vector, n: int) -> list[tuple[str, float]]:
         def query() -> list[tuple[str, float]]:
             opened = self._opened.get(collection)
             if opened is None:
@@ -269,7 +262,7 @@ class ChromaStore:
             if wanted <= 0:
                 return []
             try:
-                got = col.query(query_embeddings=[vector], n_results=wanted, where=where,
+                got = col.query(query_embeddings=[vector], n_results=wanted,
                                 include=["distances"])
             except Exception:
                 self._opened.pop(collection, None)  # gone or changed: ask again next time

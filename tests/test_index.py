@@ -549,28 +549,6 @@ def test_store_query_finds_a_chunk_by_its_own_vector(
     assert all(s < 1.0 + 1e-3 for s in scores)
 
 
-def test_store_query_among_some_documents_ranks_their_chunks_alone(
-        corpus: Corpus, store_case: StoreCase) -> None:
-    """With ``doc_ids`` the n nearest of those documents' chunks, as exact cosine ranks them,
-    though another document's chunk is nearer."""
-    chunks = chunk_corpus(corpus)
-    collection = store_case.report.collection
-    vectors = store_case.store.vectors(collection, [c.chunk_id for c in chunks])
-    probe = _chunk(chunks, *PROBE_LOCATIONS[-1])
-    others = {c.doc_id for c in chunks} - {probe.doc_id}
-    vector = vectors[probe.chunk_id]
-
-    def cosine(cid: str) -> float:
-        v = vectors[cid]
-        return float(np.dot(v, vector) / (np.linalg.norm(v) * np.linalg.norm(vector)))
-
-    theirs = sorted((c.chunk_id for c in chunks if c.doc_id in others), key=lambda i: -cosine(i))
-    hits = store_case.store.query(collection, vector, 10, others)
-    assert [i for i, _ in hits] == theirs[:10]
-    assert [s for _, s in hits] == pytest.approx([cosine(i) for i in theirs[:10]], abs=1e-5)
-    assert store_case.store.query(collection, vector, 1)[0][0] == probe.chunk_id
-
-
 def test_a_view_of_the_index_ranks_its_documents_chunks_among_themselves(
         corpus: Corpus, corpus_dir: Path, embedder: Any, base: Built) -> None:
     """Dense hits: the whole index's order, other documents' chunks left out. Lexical: BM25
