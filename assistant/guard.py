@@ -60,9 +60,8 @@ class Guard:
             }
         except (OSError, tomllib.TOMLDecodeError, KeyError, re.error) as exc:
             raise ConfigError(f"{path}: invalid guard rules: {exc}") from exc
-        # a place whose plan the corpus holds (an added provincial plan) is no other place
-        loaded = [d.meta.jurisdiction for d in corpus.documents if d.meta.jurisdiction]
-        others = [p for p in corpus.places.others if not any(p in j or j in p for j in loaded)]
+        # a place whose plan the corpus holds (an added provincial plan) is not declined
+        others = corpus.places.not_held
         if others:  # the deployment's places replace the rules' example list
             categories["other_places"] = Category(
                 "other_places",

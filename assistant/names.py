@@ -57,6 +57,7 @@ class AgencyMatcher:
             keys.setdefault(name.lower(), name)
         self._keys = keys
         self._directory = corpus.directory
+        self._held = corpus.places.held
         self._others = corpus.directory.keys  # key → agencies of other jurisdictions
         self._ordered = sorted({*keys, *self._others}, key=len, reverse=True)
         self._english = english
@@ -74,6 +75,18 @@ class AgencyMatcher:
         if not scanned and not found:
             found += self._typos(text)
         return tuple(dict.fromkeys(name for _, name in sorted(found)))
+
+    def places_of_agencies(self, question: str) -> tuple[str, ...]:
+        """The other places (held by the corpus) whose agencies the question names: XX发改委,
+        or 工信厅 when only other places have one. A name home has is home's."""
+        held = {h.jurisdiction for h in self._held}
+        out: dict[str, None] = {}
+        for _, _, names in self._scan(question.lower()):
+            for name in names:
+                listed = self._directory.listed(name)
+                if listed is not None and listed.jurisdiction in held:
+                    out[listed.jurisdiction] = None
+        return tuple(out)
 
     def ambiguous(self, question: str) -> tuple[str, tuple[str, ...]] | None:
         """The first name in the question that several other jurisdictions' agencies have

@@ -64,6 +64,12 @@ def documents_named(question: str, corpus: Corpus) -> tuple[str, ...]:
     return tuple(d.doc_id for d in corpus.documents if d.doc_id in found)
 
 
+def documents_called(question: str, corpus: Corpus) -> frozenset[str]:
+    """Document ids the question names by what users call them (aliases and titles), level
+    words aside."""
+    return frozenset(_named(question, document_keys(corpus, levels=False)))
+
+
 def _named(question: str, keys: tuple[tuple[str, frozenset[str]], ...]) -> set[str]:
     text = question.lower()
     taken = [False] * len(text)

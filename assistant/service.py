@@ -41,6 +41,7 @@ from assistant.llm import Polisher
 from assistant.matcher import Matcher
 from assistant.normalise import normalise
 from assistant.query import Ask, ClauseRef, Query, Role
+from assistant.scopes import Scopes
 from assistant.search import Searcher
 from assistant.tasks import Selection, TaskTable
 from assistant.understand import Understander
@@ -77,6 +78,15 @@ class Assistant:
                                     self._dispatch)
         self._matcher: Matcher | None = None
         self._matcher_lock = threading.Lock()
+        # with other places' plans loaded, the home side answers the questions that name none
+        self.scopes = Scopes(corpus, searcher.agencies)
+        self.home: Assistant | None = None
+        if self.scopes.home_side is not None:
+            side = corpus.home_view
+            index = searcher.index.view(self.scopes.home_side)
+            self.home = Assistant(side, Searcher(index, side, searcher.settings), settings,
+                                  templates=self.kit.templates, routing=self.kit.routing,
+                                  polisher=polisher)
 
     @property
     def matcher(self) -> Matcher:
@@ -100,7 +110,10 @@ class Assistant:
 
     def answer(self, question: str, history: Sequence[Turn] = ()) -> Answer:
         """normalise → understand (with the slots of earlier turns) → execute → frame →
-        (polish)."""
+        (polish); by the home side when the conversation names no other place."""
+        side = self._side(question, history)
+        if side is not self:
+            return side.answer(question, history)
         question = normalise(self._validate(question, history))
         limit = self.settings.max_question_chars
         users = [normalise(t.content)[:limit] for t in history
@@ -113,9 +126,23 @@ class Assistant:
 
     def understand(self, question: str, history: Sequence[Turn] = ()) -> Query:
         """What the pipeline makes of a question: for tests, logs and ``--json``."""
+        side = self._side(question, history)
+        if side is not self:
+            return side.understand(question, history)
         users = [normalise(t.content) for t in history if t.role == "user"]
         previous = self.understander.conversation(users[-3:]) if users else None
         return self.understander.understand(normalise(question), previous)
+
+    def _side(self, question: str, history: Sequence[Turn]) -> Assistant:
+        """The home side's assistant, unless the question or a turn that is answered again
+        with it (the latest three) names another place (scopes.py)."""
+        if self.home is None:
+            return self
+        limit = self.settings.max_question_chars
+        users = [normalise(t.content)[:limit] for t in history
+                 if t.role == "user" and t.content.strip()]
+        scope = self.scopes.documents(normalise(question)[:limit], users[-3:])
+        return self if scope is None else self.home
 
     def _replay(self, questions: Sequence[str]) -> Context | None:
         """The earlier turns answered again, each with the one before as its context, so a

@@ -1,11 +1,11 @@
 """How agencies of several jurisdictions are named apart, and the names users call them by.
 
-A plan names its own government's departments without the place (自治区发展改革委,
+A plan names its own government's departments without the place (省发展改革委,
 市发展改革委), so two plans' names collide. The deployment's own jurisdiction keeps the
 plain names (the agency registry's); every other jurisdiction's agencies are named with
-their place (广西壮族自治区发展改革委, 上海市发展改革委), by the rules of agency_names.toml.
-The keys a user may type for such an agency (自治区发展改革委, 广西发改委, 工信厅) are derived
-by the same rules, with the short forms (发改委 for 发展改革委) as data.
+their place (XX省发展改革委, XX市发展改革委), by the rules of agency_names.toml. The keys a
+user may type for such an agency (省发展改革委, XX发改委, 工信厅) are derived by the same
+rules, with the short forms (发改委 for 发展改革委) as data. (XX stands for any place.)
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ DATA_FILE = Path(__file__).with_name("agency_names.toml")
 class Place:
     """A jurisdiction as its agencies' names say it."""
 
-    name: str  # 广西壮族自治区
-    short: tuple[str, ...]  # 广西
+    name: str  # XX省, XX自治区, XX市
+    short: tuple[str, ...]  # XX
     prefix: str  # what its own plans write before a department: 自治区, 省, 市 ("" if none)
 
 
@@ -74,8 +74,8 @@ class AgencyNaming:
     def keys(self, name: str, place: Place | None) -> tuple[str, ...]:
         """What a user may call the agency ``name`` of ``place``: the name, its part after
         the place alone, with the place's other names or its prefix (as its own plan writes
-        it), and the same with the short form (广西壮族自治区工业和信息化厅 → 工信厅, 广西工信厅,
-        自治区工信厅)."""
+        it), and the same with the short form (XX省工业和信息化厅 → 工信厅, XX工信厅,
+        省工信厅)."""
         out = [name]
         body = name[len(place.name):] if place and name.startswith(place.name) else ""
         if place is None or not body:

