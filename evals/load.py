@@ -28,14 +28,13 @@ from typing import Any
 import httpx
 
 from evals.processes import Served, cpu_seconds, load_average, rss_mib, start_chroma
-
-SETS = Path(__file__).parent
+from evals.questions import question_sets
 
 
 def first_turns() -> list[str]:
     """Every first turn of every question set, each once."""
     out: dict[str, None] = {}
-    for path in sorted(SETS.glob("*.jsonl")):
+    for path in question_sets():
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
