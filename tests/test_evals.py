@@ -11,7 +11,7 @@ from conftest import Served
 
 from core.errors import CorpusError
 from evals.baseline import _Regions, overlapping
-from evals.questions import Question, Ref, load_questions
+from evals.questions import QUESTIONS_FILE, Question, Ref, load_questions, question_sets
 from evals.report import write_retrieval_reports
 from evals.retrieval import Scores, SystemResult, evaluate, place_of
 from indexing.corpus import Corpus
@@ -80,6 +80,18 @@ def test_bad_question_lines_name_file_and_line(tmp_path: Path, corpus: Corpus, l
         load_questions(corpus, path)
     assert str(err.value).startswith(f"{path}:2: ")
     assert message in str(err.value)
+
+
+def test_question_sets_are_the_question_files_only(corpus: Corpus) -> None:
+    """The CPU, latency and load evals ask every set's questions; the catalogue's gold files
+    beside them are not question sets (they broke those evals when they arrived)."""
+    sets = question_sets()
+    names = {path.name for path in sets}
+    assert {"questions.jsonl", "heldout.jsonl"} <= names
+    assert not names & {"catalogue-sample.jsonl", "profiles.jsonl"}
+    assert sets == sorted(sets) and QUESTIONS_FILE in sets
+    for path in sets:
+        assert load_questions(corpus, path)
 
 
 def test_refs_parse() -> None:

@@ -24,6 +24,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any, cast
 
 from starlette.requests import Request
@@ -45,7 +46,7 @@ from indexing.index import (
     ensure_index,
     open_index,
 )
-from indexing.store import get_store, store_location
+from indexing.store import VectorStore, get_store, store_location
 from ui.backoff import Backoff
 from ui.errors import ApiError
 from ui.metrics import Metrics
@@ -88,6 +89,7 @@ class Service:
         self._stop = threading.Event()
         self._opener: threading.Thread | None = None
         self._follower: threading.Thread | None = None
+        self._builder: VectorStore | None = None  # a reindex's own store client, made once
 
     # -- what routes use ------------------------------------------------------------------
 
@@ -226,6 +228,9 @@ class Service:
         for thread in (self._opener, self._follower):
             if thread is not None:
                 thread.join(timeout)
+        if self._builder is not None:
+            self._builder.close()
+            self._builder = None
 
     def _follow(self) -> None:
         """Swap in the generation the manifest names when another replica has built it."""
@@ -292,16 +297,31 @@ class Service:
         store = index.store
         if store.location != store_location(settings.store, settings.data_dir):
             store = get_store(settings.store, settings.data_dir)
+        builder = self._store_for_builds(store)
         corpus = Corpus.load(settings.corpus.dir)
         report = build_index(corpus, settings.corpus.dir, settings.data_dir,
-                             index.embedder, store, settings.store.backend,
+                             index.embedder, builder, settings.store.backend,
                              settings.store.collection, keep_previous=True)
         if not report.changed:
             return report
+        # checked through the builder too: the manifest names the new generation already, so
+        # a question's short deadline here would answer 503 for a reindex that took effect
         fresh = open_index(corpus, settings.corpus.dir, settings.data_dir, index.embedder,
-                           store)
+                           builder)
+        if builder is not store:
+            fresh = replace(fresh, store=store)  # questions keep the serving client
         self._swap(Generation(wire(settings, corpus, fresh)), corpus, report)
         return report
+
+    def _store_for_builds(self, serving: VectorStore) -> VectorStore:
+        """The serving store, or for a Chroma server a client of the reindexes' own with the
+        build deadline (``STORE__BUILD_TIMEOUT``), made at the first reindex and kept."""
+        wanted = self.settings.store.for_builds()
+        if wanted == self.settings.store:
+            return serving
+        if self._builder is None:
+            self._builder = get_store(wanted, self.settings.data_dir)
+        return self._builder
 
     def _swap(self, fresh: Generation, corpus: Corpus, report: BuildReport) -> None:
         """Serve ``fresh``; drop the old generation after the grace period (other replicas
