@@ -7,7 +7,7 @@ import pytest
 from conftest import Served
 
 from assistant.service import Assistant
-from assistant.understand import detect_language
+from assistant.slots import detect_language
 from core.errors import BadInput
 from core.model import Answer, Intent, Turn
 from indexing.corpus import Corpus

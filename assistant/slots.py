@@ -1,0 +1,192 @@
+"""What a question says by itself, before inheritance and the decision: its language, cue
+lists, documents, agencies, clause and part references, year, the details it asks that plans
+never give, whether it is declined, and its topic. Read on tokens after normalising and
+mending typos; the cue words are data (assistant/lexicon/*.toml)."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.clause_names import ClauseNames
+from assistant.guard import Guard
+from assistant.lexicon import Tokens, load
+from assistant.names import AgencyMatcher
+from assistant.normalise import normalise
+from assistant.query import ClauseRef
+from assistant.references import clause_refs, document_keys, documents_named, number_of
+from assistant.spelling import Speller
+from assistant.titles import Titles
+from indexing.corpus import Corpus
+from indexing.lexical import Tokenizer
+
+_LATIN = re.compile(r"[A-Za-z]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_PART = re.compile(r"第\s*([一二三四五六七八九十0-9]{1,3})\s*(?:个|大)?部分"
+                   r"|part\s+([0-9]{1,2}|[a-z]+)\b|([一二三四五六七八九十]{1,3})、部分",
+                   re.IGNORECASE)
+_EN_CLAUSES = re.compile(r"clauses\s+([0-9]{1,2})((?:\s*(?:,|and|&)\s*[0-9]{1,2})+)", re.IGNORECASE)
+_EN_NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+               "eleven", "twelve", "thirteen")
+YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])(?!\s*[元万亿千百块多个家台辆吨户%])")
+_EN_YES_NO = re.compile(r"(?:^|[.?!;,\-–—]\s+)(am|is|are|was|were|does|do|did|can|could|will|would|"
+                        r"should|shall|has|have|must|may)\b", re.IGNORECASE)
+# a yes/no question closed by a negation: 提到小站稻没？ 能申请不？
+_ZH_TAIL_YES_NO = re.compile(r"[\u4e00-\u9fff](?:没|没有|不|否)\s*(?:[?？]|$)")
+# a business saying what it does before it asks: 开饭馆的, 我们是搞物流的, 俺是做塑料制品的
+_TRADE = re.compile(r"^(?:我|俺|咱)?(?:们|家)?(?:是)?(?:开|做|搞|干|经营)[\u4e00-\u9fff]{1,8}?的")
+_UNQUOTED = re.compile(r"[\s“”\"「」『』]")
+
+
+def detect_language(text: str) -> str:
+    latin = len(_LATIN.findall(text))
+    return "en" if latin > 2 * len(_CJK.findall(text)) and latin >= 3 else "zh"
+
+
+@dataclass(frozen=True, slots=True)
+class Slots:
+    """What the question itself says, before inheritance and the decision."""
+
+    text: str
+    lang: str
+    tokens: Tokens
+    cues: frozenset[str]  # names of the cue lists that fired
+    docs: tuple[str, ...]
+    agencies: tuple[str, ...]
+    clauses: tuple[ClauseRef, ...]
+    part: int | None
+    year: int | None
+    unstated: tuple[str, ...]
+    decline: str
+    topic: str
+    subject: bool  # the topic has words the documents use sparingly: it stands on its own
+
+
+class SlotReader:
+    def __init__(self, corpus: Corpus, tokenizer: Tokenizer, guard: Guard,
+                 agencies: AgencyMatcher, is_subject: Callable[[str], bool]) -> None:
+        self.corpus = corpus
+        self.tokenizer = tokenizer
+        self.guard = guard
+        self.is_subject = is_subject
+        self.agencies = agencies
+        self.asks = load("asks")
+        self.facts = load("documents")
+        self.refs = load("references")
+        self.claims = load("claims")
+        self._doc_keys = document_keys(corpus)
+        self.home = next((d.doc_id for d in corpus.documents if d.meta.home), None)
+        self.titles = Titles(corpus, self.facts["title_suffixes"].zh,
+                             self.facts["title_breaks"].zh)
+        self.clause_names = ClauseNames(corpus, tokenizer)
+        self._speller: Speller | None = None
+        self._speller_lock = threading.Lock()
+        self._texts = "\n".join(_UNQUOTED.sub("", p.text).lower()
+                                for d in corpus.documents for p in d.provisions)
+
+    @property
+    def speller(self) -> Speller:
+        """Built at the first question (the pinyin dictionary and the word lists take a
+        second), once per process."""
+        with self._speller_lock:
+            if self._speller is None:
+                corpus = self.corpus
+                self._speller = Speller.of(
+                    self.tokenizer, (p.text for d in corpus.documents for p in d.provisions),
+                    [corpus.places.english or "", *(d.meta.english_title
+                                                    for d in corpus.documents),
+                     *(a.english for a in corpus.registry if a.english),
+                     *(w for lex in (self.asks, self.facts, self.refs, self.claims)
+                       for cues in lex.values() for w in cues.english_words)])
+            return self._speller
+
+    def read(self, question: str) -> Slots:
+        text = self.speller.correct(normalise(question))
+        t = Tokens.of(text, self.tokenizer.segments(text), self.tokenizer.subwords(text))
+        cues = {name for lex in (self.asks, self.facts, self.refs)
+                for name, c in lex.items() if c(t)}
+        if _EN_YES_NO.search(text):
+            cues.add("yes_no")
+        if _ZH_TAIL_YES_NO.search(text):
+            cues.add("yes_no")  # 提到小站稻没？ 有补贴没有？
+        if _TRADE.match(text):  # 开饭馆的 / 俺们是搞物流的: a business saying what it does
+            cues.update(("enterprise", "speaks_for_business"))
+        docs = documents_named(t.text, self.corpus)
+        agencies = self.agencies.find(text)
+        clauses = tuple(ClauseRef(r.doc_id, r.clause_no, r.provision)
+                        for r in clause_refs(text, self.corpus))
+        more = _EN_CLAUSES.search(text)
+        if more:  # clauses 25 and 26
+            doc = clauses[0].doc_id if clauses else None
+            numbers = [int(more.group(1)), *map(int, re.findall(r"[0-9]{1,2}", more.group(2)))]
+            clauses = tuple(ClauseRef(doc, n) for n in dict.fromkeys(numbers))
+        if not clauses and "clause_by_name" in cues:  # 农业那条: the clause whose title says it
+            named = self.clause_names.find(
+                t.text, sorted(a for a, _ in self.refs["clause_by_name"].spans(t)),
+                docs or ((self.home,) if self.home else ()))
+            clauses = (named,) if named else ()
+            if named is None:
+                cues.discard("clause_by_name")
+        part = self._part(text, t)
+        if part is None and self.refs["this_part"](t):
+            part = 0  # the part of the clause cited before: resolved against that answer
+        if self.refs["last"](t) and part is None:
+            clauses = (ClauseRef(None, -1),)  # 最后一条 is no clause 一
+        unstated = self.guard.unstated(text)
+        if "schedule" in unstated and "date" in cues and (
+                documents_named(t.text, self.corpus) or "document_words" in cues):
+            unstated = tuple(u for u in unstated if u != "schedule")  # 哪天发布: the date
+        year_match = YEAR.search(text)
+        return Slots(
+            text=text, lang=detect_language(text), tokens=t, cues=frozenset(cues), docs=docs,
+            agencies=agencies, clauses=clauses, part=part,
+            year=int(year_match.group(1)) if year_match else None,
+            unstated=unstated,
+            decline=self.guard.check(text) or ("other_document" if self.titles.unknown(text)
+                                               else ""),
+            topic=(topic := self._topic(text, t, agencies)),
+            subject=self.is_subject(topic))
+
+    def _part(self, text: str, t: Tokens) -> int | None:
+        if self.refs["last_part"](t):
+            return -1
+        m = _PART.search(text)
+        if m:
+            word = next(g for g in m.groups() if g).lower()
+            if word in _EN_NUMBERS:
+                return _EN_NUMBERS.index(word) + 1
+            return number_of(word)
+        return None
+
+    def _topic(self, text: str, t: Tokens, agencies: tuple[str, ...]) -> str:
+        """The question with cue words, document names and agency names taken out."""
+        spans: list[tuple[int, int]] = []
+        for lex in (self.asks, self.facts, self.refs):
+            for c in lex.values():
+                spans += c.spans(t)
+        for key, _ in self._doc_keys:
+            start = t.text.find(key)
+            while start >= 0:
+                spans.append((start, start + len(key)))
+                start = t.text.find(key, start + 1)
+        for name in agencies:
+            for key in self.corpus.agency_words(name):
+                k = key.lower()
+                start = t.text.find(k) if k else -1
+                while start >= 0:
+                    spans.append((start, start + len(k)))
+                    start = t.text.find(k, start + 1)
+        keep = [True] * len(t.text)
+        for a, b in spans:
+            for i in range(a, b):
+                keep[i] = False
+        out = "".join(ch if k else " " for ch, k in zip(t.text, keep, strict=True))
+        return re.sub(r"[\s\W_]+", " ", out).strip()
+
+    def used(self, topic: str) -> bool:
+        """The topic's first phrase stands verbatim in a text (碳中和 is in too many tasks to
+        be a subject for search, but a question about what it means is answerable)."""
+        term = _UNQUOTED.sub("", topic.split(" ")[0]) if topic else ""
+        return len(term) >= 3 and term in self._texts  # 绿色 alone is in every clause
