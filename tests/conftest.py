@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 
 from assistant.search import Searcher
 from assistant.service import Assistant
-from core.model import DocumentMeta, Level
+from core.model import Answer, DocumentMeta, Level, Turn
 from core.settings import EmbedderSettings, Settings, StoreSettings
 from indexing.agencies import AgencyRegistry
 from indexing.corpus import AGENCIES_FILE, Corpus
@@ -254,3 +254,24 @@ def live_server(api_settings: Settings, api_assistant: Assistant) -> Iterator[st
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def assistant(corpus: Corpus, served: Served) -> Assistant:
+    """The assistant over the session's index (a module may define its own)."""
+    return Assistant(corpus, served.searcher, served.settings.assistant)
+
+
+def talk(assistant: Assistant, *questions: str) -> Answer:
+    """Ask the questions in turn, each with the conversation so far; the last answer."""
+    history: list[Turn] = []
+    answer = None
+    for q in questions:
+        answer = assistant.answer(q, history)
+        history += [Turn("user", q), Turn("assistant", answer.answer)]
+    assert answer is not None
+    return answer
+
+
+def cited_places(answer: Answer) -> set[tuple[str, int | None]]:
+    return {(c.doc_id, c.clause_no) for c in answer.citations}

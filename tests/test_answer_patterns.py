@@ -8,28 +8,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.service import Assistant
-from core.model import Answer, Turn
 from indexing.corpus import Corpus
-from tests.conftest import Served
-
-
-@pytest.fixture(scope="module")
-def assistant(corpus: Corpus, served: Served) -> Assistant:
-    return Assistant(corpus, served.searcher, served.settings.assistant)
-
-
-def _talk(assistant: Assistant, *questions: str) -> Answer:
-    history: list[Turn] = []
-    answer = None
-    for q in questions:
-        answer = assistant.answer(q, history)
-        history += [Turn("user", q), Turn("assistant", answer.answer)]
-    assert answer is not None
-    return answer
-
-
-def _places(answer: Answer) -> set[tuple[str, int | None]]:
-    return {(c.doc_id, c.clause_no) for c in answer.citations}
+from tests.conftest import cited_places, talk
 
 
 @pytest.mark.parametrize(("question", "audience"), [
@@ -49,7 +29,7 @@ def test_a_business_gets_the_measures_of_its_trade(assistant: Assistant, questio
 def test_speaking_of_businesses_is_not_speaking_as_one(assistant: Assistant) -> None:
     answer = assistant.answer("企业不做强制性清洁生产审核会被罚款吗")
     assert "catalogue" not in answer.route
-    assert ("tianjin-2022", 3) in _places(answer)
+    assert ("tianjin-2022", 3) in cited_places(answer)
 
 
 @pytest.mark.parametrize(("question", "opening"), [
@@ -67,7 +47,7 @@ def test_yes_no_verdicts_on_roles_exceptions_and_mentions(assistant: Assistant, 
 
 def test_a_term_the_texts_use_is_shown_where_it_stands(assistant: Assistant) -> None:
     answer = assistant.answer("双超双有是什么意思")
-    assert not answer.refused and ("tianjin-2022", 3) in _places(answer)
+    assert not answer.refused and ("tianjin-2022", 3) in cited_places(answer)
     assert "没有具体说明" in answer.not_stated
 
 
@@ -90,13 +70,13 @@ def test_several_document_facts_in_one_question(assistant: Assistant) -> None:
 
 
 def test_a_target_compared_with_the_national_one(assistant: Assistant) -> None:
-    answer = _talk(assistant, "天津非化石能源消费比重的目标是多少", "比国家的要求高还是低")
+    answer = talk(assistant, "天津非化石能源消费比重的目标是多少", "比国家的要求高还是低")
     assert "11.5%" in answer.answer and "20%" in answer.answer
-    assert {"tianjin-2022", "zhongfa-2021-36"} <= {d for d, _ in _places(answer)}
+    assert {"tianjin-2022", "zhongfa-2021-36"} <= {d for d, _ in cited_places(answer)}
 
 
 def test_who_owns_a_target_says_the_plan_names_no_one(assistant: Assistant) -> None:
-    answer = _talk(assistant, "天津方案的主要目标有哪些", "这些指标由哪个部门负责完成")
+    answer = talk(assistant, "天津方案的主要目标有哪些", "这些指标由哪个部门负责完成")
     assert answer.not_stated and "没有规定" in answer.not_stated
     assert any(c.agencies for c in answer.citations)
 
@@ -108,7 +88,7 @@ def test_who_owns_a_target_says_the_plan_names_no_one(assistant: Assistant) -> N
 def test_typos_of_the_texts_words_are_mended(assistant: Assistant, question: str,
                                              place: tuple[str, int]) -> None:
     answer = assistant.answer(question)
-    assert not answer.refused and place in _places(answer), answer.answer
+    assert not answer.refused and place in cited_places(answer), answer.answer
 
 
 @pytest.mark.parametrize(("question", "opening", "place"), [
@@ -119,4 +99,4 @@ def test_whether_the_home_plan_has_a_counterpart(assistant: Assistant, question:
                                                  opening: str,
                                                  place: tuple[str, int]) -> None:
     answer = assistant.answer(question)
-    assert answer.answer.startswith(opening) and place in _places(answer), answer.answer
+    assert answer.answer.startswith(opening) and place in cited_places(answer), answer.answer

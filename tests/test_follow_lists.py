@@ -7,28 +7,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.service import Assistant
-from core.model import Answer, Turn
-from indexing.corpus import Corpus
-from tests.conftest import Served
-
-
-@pytest.fixture(scope="module")
-def assistant(corpus: Corpus, served: Served) -> Assistant:
-    return Assistant(corpus, served.searcher, served.settings.assistant)
-
-
-def _talk(assistant: Assistant, *questions: str) -> Answer:
-    history: list[Turn] = []
-    answer = None
-    for q in questions:
-        answer = assistant.answer(q, history)
-        history += [Turn("user", q), Turn("assistant", answer.answer)]
-    assert answer is not None
-    return answer
-
-
-def _places(answer: Answer) -> set[tuple[str, int | None]]:
-    return {(c.doc_id, c.clause_no) for c in answer.citations}
+from tests.conftest import cited_places, talk
 
 
 @pytest.mark.parametrize(("turns", "place", "named"), [
@@ -42,16 +21,16 @@ def _places(answer: Answer) -> set[tuple[str, int | None]]:
 ], ids=["ordinal-of-list", "item-by-name", "rest-of-clause"])
 def test_follow_up_into_a_list(assistant: Assistant, turns: tuple[str, ...],
                                place: tuple[str, int], named: str) -> None:
-    answer = _talk(assistant, *turns)
+    answer = talk(assistant, *turns)
     assert not answer.refused
-    assert _places(answer) == {place}, answer.answer
+    assert cited_places(answer) == {place}, answer.answer
     assert named in answer.answer
 
 
 def test_a_count_narrowed_to_a_subject_says_so(assistant: Assistant) -> None:
     answer = assistant.answer("市商务局牵头的再生资源任务有几项")
     assert "与“再生资源”有关的任务共3项" in answer.answer
-    assert _places(answer) == {("tianjin-2022", 10)}
+    assert cited_places(answer) == {("tianjin-2022", 10)}
 
 
 def test_the_agency_name_is_no_subject(assistant: Assistant) -> None:
@@ -60,5 +39,5 @@ def test_the_agency_name_is_no_subject(assistant: Assistant) -> None:
 
 
 def test_who_works_towards_a_goal_without_agencies(assistant: Assistant) -> None:
-    answer = _talk(assistant, "方案对空气优良天数比例定了多少目标？", "这个由哪个部门负责？")
+    answer = talk(assistant, "方案对空气优良天数比例定了多少目标？", "这个由哪个部门负责？")
     assert any(c.agencies for c in answer.citations), answer.answer
