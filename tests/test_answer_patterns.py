@@ -45,9 +45,15 @@ def test_yes_no_verdicts_on_roles_exceptions_and_mentions(assistant: Assistant, 
     assert assistant.answer(question).answer.startswith(opening)
 
 
-def test_a_term_the_texts_use_is_shown_where_it_stands(assistant: Assistant) -> None:
-    answer = assistant.answer("双超双有是什么意思")
-    assert not answer.refused and ("tianjin-2022", 3) in cited_places(answer)
+@pytest.mark.parametrize(("question", "place"), [
+    ("双超双有是什么意思", ("tianjin-2022", 3)),
+    # the term inside a longer phrase: the stretch the texts use is the term
+    ("文件里讲的两网融合究竟什么意思", ("tianjin-2022", 10)),
+])
+def test_a_term_the_texts_use_is_shown_where_it_stands(assistant: Assistant, question: str,
+                                                       place: tuple[str, int]) -> None:
+    answer = assistant.answer(question)
+    assert not answer.refused and place in cited_places(answer), answer.answer
     assert "没有具体说明" in answer.not_stated
 
 

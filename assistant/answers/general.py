@@ -18,6 +18,7 @@ from assistant.query import Query
 from core.model import Answer, Intent, Provision
 
 _DEFINES = re.compile(r"是指|指的是|，即|也就是|简称|以下简称")
+_UNQUOTED = re.compile(r"[\s“”\"「」『』]")
 _A_YEAR = re.compile(r"(?:19|20)\d\d\s*年")
 _CJK_TERM = re.compile(r"[\u4e00-\u9fff]{2,12}")
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]")
@@ -90,7 +91,7 @@ def define(kit: Kit, q: Query, answer: Answer) -> Answer:
     texts use the term verbatim, those places are cited (search may rank a clause on a
     neighbouring subject first: 双超双有 is not a word the index splits out)."""
     term = _QUOTED.search(q.text)
-    name = term.group(1) if term else q.topic.split(" ")[0]
+    name = term.group(1) if term else _used_stretch(kit, q.topic)
     using = _using(kit, name, q.docs if q.docs_named else ())
     if using and not any(p in using for p in _cited(kit, answer)):
         sources = Sources(kit.corpus)
@@ -104,6 +105,22 @@ def define(kit: Kit, q: Query, answer: Answer) -> Answer:
         return refuse(kit, q.lang, "define_none", {name}, term=name)
     key = "define_unexplained" if using else "define_none"
     return replace(answer, not_stated=kit.t(q.lang, key, term=name))
+
+
+def _used_stretch(kit: Kit, topic: str) -> str:
+    """The longest stretch of the topic that a text uses (里面说的两网融合 → 两网融合), or the
+    topic's first phrase when no stretch of three characters or more is used."""
+    texts = "\n".join(_UNQUOTED.sub("", p.text) for d in kit.corpus.documents
+                      for p in d.provisions)
+    best = ""
+    for chunk in topic.split(" "):
+        for size in range(len(chunk), max(len(best), 2), -1):
+            found = next((chunk[i:i + size] for i in range(len(chunk) - size + 1)
+                          if chunk[i:i + size] in texts), "")
+            if found:
+                best = found
+                break
+    return best or topic.split(" ")[0]
 
 
 def _using(kit: Kit, term: str, docs: Sequence[str]) -> list[Provision]:
