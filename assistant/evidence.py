@@ -17,6 +17,7 @@ from core.model import Citation, Hit, Provision
 from core.settings import AssistantSettings
 from indexing.corpus import Corpus
 
+_UNQUOTED = re.compile(r"[\s“”\"「」『』]")
 _RARE_DF = 2  # a code in at most this many tasks names them
 _YEAR = re.compile(r"(?:19|20)\d\d年?")  # a year is no code: 2021 dates a document
 
@@ -34,6 +35,9 @@ class Evidence:
         for chunk in provisions:
             for token in set(self.tokenizer.tokens(chunk.text)):
                 self._document_frequency[token] = self._document_frequency.get(token, 0) + 1
+        # every task's text without quotation marks and spaces: where a term is used verbatim
+        self.verbatim = "\n".join(_UNQUOTED.sub("", p.text) for d in corpus.documents
+                                   for p in d.provisions)
         # words that say what is asked or which document, never what about (read once)
         self._not_topic = {w for cue in not_topic for w in self.tokenizer.tokens(cue)}
 

@@ -247,7 +247,7 @@ class Assistant:
                                  home_first=not docs or self._home_in(docs),
                                  topic="" if q.follow_up or q.yes_no else q.topic,
                                  when="when" in q.cues)
-        return general.define(kit, q, answer) if q.ask == Ask.DEFINE else answer
+        return general.define(kit, ev, q, answer) if q.ask == Ask.DEFINE else answer
 
     def _home_in(self, docs: Sequence[str]) -> bool:
         """The home plan is among the documents named (Is Tianjin aiming to … national …):

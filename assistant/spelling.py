@@ -1,6 +1,6 @@
 """Homophone typos of the texts' own words: 两网溶合 → 两网融合, 汽休厂 → 汽修厂,
 节能改照 → 节能改造; and one-letter typos of the English words the assistant knows
-(qualty → quality, Tianjn → tianjin).
+(qualty → quality, resposible → responsible).
 
 People type Chinese by pinyin, so a wrong character usually sounds like the right one. A
 stretch of the question that no text contains and that is no dictionary word is replaced by
@@ -131,7 +131,7 @@ class Speller:
         at = next(i for i, (a, b) in enumerate(zip(candidates[0], window, strict=True))
                   if a != b)
         seg = owners[at]
-        # the wrong character stands alone (and is no grammar word: 天津是 is not 天津市), or
+        # the wrong character stands alone (and is no grammar word: X是 is not X市), or
         # sits in a piece the texts never use (溶合)
         if window[at] in _NAME_ENDS or (len(seg) == 1 and seg in _FUNCTION) \
                 or (len(seg) > 1 and seg in self._texts):

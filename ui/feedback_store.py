@@ -170,7 +170,7 @@ def _record(row: Any) -> StoredFeedback:
 
 
 def place_text(c: CitedPlace) -> str:
-    """tianjin-2022 9.5, tianjin-2022 9, tianjin-2022"""
+    """DOC 9.5, DOC 9, DOC: document id, clause, task."""
     where = "" if c.clause_no is None else f" {c.clause_no}"
     return f"{c.doc_id}{where}{'' if c.provision is None else f'.{c.provision}'}"
 

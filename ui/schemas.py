@@ -29,7 +29,7 @@ def require_text(value: str, where: str) -> str:
 
 class ErrorDetail(BaseModel):
     code: str = Field(examples=["unknown_document"])
-    message: str = Field(examples=["unknown document: tianjin; did you mean: tianjin-2022"])
+    message: str = Field(examples=["unknown document: plan; did you mean: plan-2022"])
 
 
 class ErrorBody(BaseModel):

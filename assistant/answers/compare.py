@@ -45,7 +45,7 @@ def compare(kit: Kit, ev: Evidence, links: Links, q: Query, context: str = "") -
 
 
 def counterpart(kit: Kit, ev: Evidence, q: Query) -> Answer | None:
-    """国发4号文讲国际合作那条，天津方案里有对应的吗: the other document's clause on the
+    """指导意见讲国际合作那条，方案里有对应的吗: the other document's clause on the
     subject, and the home clauses the reviewed links (corpus/links.toml) tie to it. Without
     reviewed links for the pair there is no verdict to give: None."""
     home = kit.corpus.home

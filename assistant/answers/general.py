@@ -86,12 +86,12 @@ def _same_term(kit: Kit, ev: Evidence, topic: str, doc_id: str,
     return "", []
 
 
-def define(kit: Kit, q: Query, answer: Answer) -> Answer:
+def define(kit: Kit, ev: Evidence, q: Query, answer: Answer) -> Answer:
     """A term the cited texts use without explaining it: say so, then show where. Where the
     texts use the term verbatim, those places are cited (search may rank a clause on a
     neighbouring subject first: 双超双有 is not a word the index splits out)."""
     term = _QUOTED.search(q.text)
-    name = term.group(1) if term else _used_stretch(kit, q.topic)
+    name = term.group(1) if term else _used_stretch(ev, q.topic)
     using = _using(kit, name, q.docs if q.docs_named else ())
     if using and not any(p in using for p in _cited(kit, answer)):
         sources = Sources(kit.corpus)
@@ -107,11 +107,10 @@ def define(kit: Kit, q: Query, answer: Answer) -> Answer:
     return replace(answer, not_stated=kit.t(q.lang, key, term=name))
 
 
-def _used_stretch(kit: Kit, topic: str) -> str:
+def _used_stretch(ev: Evidence, topic: str) -> str:
     """The longest stretch of the topic that a text uses (里面说的两网融合 → 两网融合), or the
     topic's first phrase when no stretch of three characters or more is used."""
-    texts = "\n".join(_UNQUOTED.sub("", p.text) for d in kit.corpus.documents
-                      for p in d.provisions)
+    texts = ev.verbatim
     best = ""
     for chunk in topic.split(" "):
         for size in range(len(chunk), max(len(best), 2), -1):
@@ -126,7 +125,7 @@ def _used_stretch(kit: Kit, topic: str) -> str:
 def _using(kit: Kit, term: str, docs: Sequence[str]) -> list[Provision]:
     """The tasks that use ``term`` verbatim (quotation marks and spaces aside), the home
     plan's first, at most one per clause and three in all."""
-    bare = re.sub(r"[\s“”\"「」『』]", "", term)
+    bare = _UNQUOTED.sub("", term)
     if len(bare) < 2:
         return []
     home = kit.corpus.home
@@ -135,7 +134,7 @@ def _using(kit: Kit, term: str, docs: Sequence[str]) -> list[Provision]:
     out: list[Provision] = []
     for doc in documents:
         for p in doc.provisions:
-            if p.clause_no != 0 and bare in re.sub(r"[\s“”\"「」『』]", "", p.text) \
+            if p.clause_no != 0 and bare in _UNQUOTED.sub("", p.text) \
                     and all((p.doc_id, p.clause_no) != (o.doc_id, o.clause_no) for o in out):
                 out.append(p)
         if out:
