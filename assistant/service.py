@@ -199,6 +199,11 @@ class Assistant:
             follow = self.follow_ups.resolve(q, ctx)
             if follow is not None:
                 return follow
+        if {"mention", "yes_no"} <= q.cues and q.ask in (Ask.TOPIC, Ask.DOCUMENT) and q.topic:
+            said = general.mention(kit, ev, self.links, q, context,
+                                   q.docs if q.docs_named else ())
+            if said is not None:
+                return said
         if q.ask == Ask.CLAUSE:
             return self._clause(q, ctx)
         if q.ask == Ask.PART:
@@ -246,7 +251,7 @@ class Assistant:
         answer = general.general(kit, ev, self.links, q.text, lang, context, doc_ids=docs,
                                  home_first=not docs or self._home_in(docs),
                                  topic="" if q.follow_up or q.yes_no else q.topic,
-                                 when="when" in q.cues)
+                                 when="when" in q.cues, number=q.asks_number)
         return general.define(kit, ev, q, answer) if q.ask == Ask.DEFINE else answer
 
     def _home_in(self, docs: Sequence[str]) -> bool:

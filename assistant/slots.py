@@ -35,6 +35,8 @@ _EN_YES_NO = re.compile(r"(?:^|[.?!;,\-–—]\s+)(am|is|are|was|were|does|do|di
                         r"should|shall|has|have|must|may)\b", re.IGNORECASE)
 # a yes/no question closed by a negation: 提到小站稻没？ 能申请不？
 _ZH_TAIL_YES_NO = re.compile(r"[\u4e00-\u9fff](?:没|没有|不|否)\s*(?:[?？]|$)")
+# the A-not-A question form: 支不支持, 提没提, 管不管, 给不给
+_ZH_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 # a business saying what it does before it asks: 开饭馆的, 我们是搞物流的, 俺是做塑料制品的
 _TRADE = re.compile(r"^(?:我|俺|咱)?(?:们|家)?(?:是)?(?:开|做|搞|干|经营)[\u4e00-\u9fff]{1,8}?的")
 _UNQUOTED = re.compile(r"[\s“”\"「」『』]")
@@ -109,8 +111,8 @@ class SlotReader:
                 for name, c in lex.items() if c(t)}
         if _EN_YES_NO.search(text):
             cues.add("yes_no")
-        if _ZH_TAIL_YES_NO.search(text):
-            cues.add("yes_no")  # 提到小站稻没？ 有补贴没有？
+        if _ZH_TAIL_YES_NO.search(text) or _ZH_A_NOT_A.search(text):
+            cues.add("yes_no")  # 提到小站稻没？ 有补贴没有？ 支不支持？
         if _TRADE.match(text):  # 开饭馆的 / 俺们是搞物流的: a business saying what it does
             cues.update(("enterprise", "speaks_for_business"))
         docs = documents_named(t.text, self.corpus)

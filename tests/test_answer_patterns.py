@@ -106,3 +106,38 @@ def test_whether_the_home_plan_has_a_counterpart(assistant: Assistant, question:
                                                  place: tuple[str, int]) -> None:
     answer = assistant.answer(question)
     assert answer.answer.startswith(opening) and place in cited_places(answer), answer.answer
+
+
+@pytest.mark.parametrize(("question", "opening", "place"), [
+    # a term the document asked about uses: cited where it stands
+    ("天津方案里提没提小站稻", "是", ("tianjin-2022", 4)),
+    ("国家指导意见里提到数据中心了吗", "是", ("guofa-2021-4", 6)),
+    # a term it does not use, which another document does: no, and where it stands
+    ("国务院指导意见里提没提核电", "否", ("zhongfa-2021-36", 12)),
+])
+def test_whether_a_document_mentions_a_term(assistant: Assistant, question: str, opening: str,
+                                            place: tuple[str, int]) -> None:
+    answer = assistant.answer(question)
+    assert answer.answer.startswith(opening), answer.answer
+    assert place in cited_places(answer), answer.answer
+
+
+def test_a_term_no_document_mentions_is_declined(assistant: Assistant) -> None:
+    answer = assistant.answer("方案里提没提区块链")
+    assert answer.refused and "区块链" in answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "天津方案里2025年碳排放强度具体要降多少",  # named in the targets without a figure
+    "方案对2035年有没有定具体的数值",  # the year's sentence holds no figure
+])
+def test_a_figure_the_clause_does_not_give_for_what_is_asked(assistant: Assistant,
+                                                              question: str) -> None:
+    answer = assistant.answer(question)
+    assert not answer.refused and ("tianjin-2022", 2) in cited_places(answer), answer.answer
+    assert "具体数值" in answer.not_stated, answer.answer
+
+
+def test_a_figure_the_clause_gives_is_no_silence(assistant: Assistant) -> None:
+    answer = assistant.answer("天津方案2025年非化石能源消费比重要达到多少")
+    assert "11.5%" in answer.answer and not answer.not_stated

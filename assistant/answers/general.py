@@ -20,13 +20,19 @@ from core.model import Answer, Intent, Provision
 _DEFINES = re.compile(r"是指|指的是|，即|也就是|简称|以下简称")
 _UNQUOTED = re.compile(r"[\s“”\"「」『』]")
 _A_YEAR = re.compile(r"(?:19|20)\d\d\s*年")
+_A_YEAR_ONLY = re.compile(r"(?:19|20)\d\d")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{3,}")
+_PHRASE_BREAK = re.compile(r"[，,；;。：:]")
+_SENTENCE_BREAK = re.compile(r"[；;。]")
 _CJK_TERM = re.compile(r"[\u4e00-\u9fff]{2,12}")
+_TRAILING_PARTICLES = re.compile(r"(?:了|吗|呢|啊|吧|没有|没)+(?=\s|$)")
+_MENTION_MAX = 8  # a longer subject is a sentence, not a term a text would use verbatim
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]")
 
 
 def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, context: str = "",
             doc_ids: Sequence[str] = (), home_first: bool = False, topic: str = "",
-            when: bool = False) -> Answer:
+            when: bool = False, number: bool = False) -> Answer:
     """``topic``: the question's own subject; the other clauses that use its term verbatim
     are listed after the best one (垃圾分类 stands in three clauses of a plan; the one search
     ranks first is not always the one a reader means). ``when``: a year is asked (碳达峰是
@@ -57,10 +63,48 @@ def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, cont
         if counterpart and (counterpart[0].doc_id, counterpart[0].clause_no) not in linked:
             lines.append(kit.t(lang, "national_head"))
             lines.extend(kit.cited_items(counterpart, sources, lang))
-    if has(question.lower(), kit.routing.target) \
-            and not any(ch.isdigit() for p in top for ch in p.text):
-        lines.append(kit.t(lang, "silent_number"))
-    return Answer("\n".join(lines), False, Intent.GENERAL, tuple(sources.citations))
+    silent = ""
+    if number or has(question.lower(), kit.routing.target):
+        if not any(ch.isdigit() for p in top for ch in p.text):
+            lines.append(kit.t(lang, "silent_number"))
+        elif _figure_missing(ev, question, top):
+            # figures stand beside, none for what is asked: said first, as what is omitted
+            silent = kit.t(lang, "silent_number")
+    return Answer("\n".join(lines), False, Intent.GENERAL, tuple(sources.citations),
+                  not_stated=silent)
+
+
+def _figure_missing(ev: Evidence, question: str, shown: Sequence[Provision]) -> bool:
+    """The indicator the question names (碳排放强度) or the year it asks (2035) stands only in
+    phrases without a figure (碳排放强度明显降低): the other figures beside it are no answer."""
+    phrases = [s for p in shown for s in _PHRASE_BREAK.split(p.text)]
+    years = set(_A_YEAR_ONLY.findall(question))
+    for year in years:
+        # the sentences of that year: 到2035年，……基本建成……
+        said = [s for p in shown for s in _SENTENCE_BREAK.split(p.text) if year in s]
+        if said and not any(_A_YEAR_ONLY.sub("", s).strip() and
+                            any(ch.isdigit() for ch in _A_YEAR_ONLY.sub("", s))
+                            for s in said):
+            return True
+    term = _indicator(ev, question, shown)
+    if term:
+        return not any(term in s and any(ch.isdigit() for ch in s) for s in phrases)
+    return False
+
+
+def _indicator(ev: Evidence, question: str, shown: Sequence[Provision]) -> str:
+    """The longest stretch of the question (three characters or more) that the shown
+    provisions use and few provisions of all use: the indicator asked about, not a phrase
+    every clause repeats (绿色低碳循环发展)."""
+    limit = ev.settings.see_also_max_provisions
+    text = "\n".join(p.text for p in shown)
+    for chunk in sorted(_CJK_RUN.findall(question), key=len, reverse=True):
+        for size in range(len(chunk), 2, -1):
+            for i in range(len(chunk) - size + 1):
+                stretch = chunk[i:i + size]
+                if stretch in text and ev.verbatim.count(stretch) <= limit:
+                    return stretch
+    return ""
 
 
 def _same_term(kit: Kit, ev: Evidence, topic: str, doc_id: str,
@@ -105,6 +149,38 @@ def define(kit: Kit, ev: Evidence, q: Query, answer: Answer) -> Answer:
         return refuse(kit, q.lang, "define_none", {name}, term=name)
     key = "define_unexplained" if using else "define_none"
     return replace(answer, not_stated=kit.t(q.lang, key, term=name))
+
+
+def mention(kit: Kit, ev: Evidence, links: Links, q: Query, context: str = "",
+            docs: Sequence[str] = ()) -> Answer | None:
+    """提没提核电 / 提到氢能没: whether the documents asked about (``docs``; any, when none is
+    named) use the term at all. Used: those places are cited. Not used: said first, with the
+    documents that do use it and the nearest provisions of those asked about; used nowhere:
+    declined (a loosely related clause would pass for it). ``None`` where the subject is no
+    term (支持物流企业搞数字化运营平台 is a sentence): search answers as for any question."""
+    subject = _TRAILING_PARTICLES.sub("", q.topic).strip()
+    name = _used_stretch(ev, subject)
+    if name != subject or not _CJK_TERM.fullmatch(name) or len(name) > _MENTION_MAX:
+        return None  # more than one term (多式联运 beside 运输结构): search answers
+    lang, sources = q.lang, Sources(kit.corpus)
+    using = _using(kit, name, docs)
+    if using:
+        return Answer("\n".join(kit.cited_items(using, sources, lang)), False, Intent.GENERAL,
+                      tuple(sources.citations))
+    elsewhere = _using(kit, name, [d.doc_id for d in kit.corpus.documents if d.doc_id not in docs])
+    if not elsewhere:
+        return refuse(kit, lang, "mention_nowhere", {name}, term=name)
+    names = "、" if lang == "zh" else " or the "
+    lines = [kit.t(lang, "open_no") + kit.t(lang, "mention_none", term=name, doc=names.join(
+        kit.doc_name(d, lang) for d in docs))]
+    lines.append(kit.t(lang, "mention_elsewhere", term=name,
+                       doc=kit.doc_name(elsewhere[0].doc_id, lang)))
+    lines.extend(kit.cited_items(elsewhere, sources, lang))
+    near = ev.top_provisions(ev.search(q.text, context, doc_ids=docs), 2)
+    if near:
+        lines.append(kit.t(lang, "mention_related", doc=kit.doc_name(near[0].doc_id, lang)))
+        lines.extend(kit.cited_items(near, sources, lang))
+    return Answer("\n".join(lines), False, Intent.GENERAL, tuple(sources.citations))
 
 
 def _used_stretch(ev: Evidence, topic: str) -> str:
