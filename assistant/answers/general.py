@@ -98,7 +98,8 @@ def _indicator(ev: Evidence, question: str, shown: Sequence[Provision]) -> str:
     every clause repeats (绿色低碳循环发展)."""
     limit = ev.settings.see_also_max_provisions
     text = "\n".join(p.text for p in shown)
-    for chunk in sorted(_CJK_RUN.findall(question), key=len, reverse=True):
+    runs: list[str] = _CJK_RUN.findall(question)
+    for chunk in sorted(runs, key=len, reverse=True):
         for size in range(len(chunk), 2, -1):
             for i in range(len(chunk) - size + 1):
                 stretch = chunk[i:i + size]
