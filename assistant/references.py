@@ -51,6 +51,10 @@ def document_keys(corpus: Corpus, levels: bool = True) -> tuple[tuple[str, froze
     return corpus.document_words(levels)
 
 
+# words that point or link inside a document's name: 那个, 这份, 的 (between two characters)
+_POINTING = re.compile(r"这个|那个|这份|那份|这篇|那篇|(?<=[\u4e00-\u9fff])的(?=[\u4e00-\u9fff])")
+
+
 def documents_named(question: str, corpus: Corpus) -> tuple[str, ...]:
     """Document ids the question points at, in corpus order: by alias (中央那个碳达峰意见 is
     the one document, not every national one), else by level word (国家层面); a longer word
@@ -71,7 +75,14 @@ def documents_called(question: str, corpus: Corpus) -> frozenset[str]:
 
 
 def _named(question: str, keys: tuple[tuple[str, frozenset[str]], ...]) -> set[str]:
-    text = question.lower()
+    """By the words as written and, where that finds nothing more, with the words that only
+    point or link taken out (中央那个碳达峰碳中和的意见 is the 碳达峰碳中和意见)."""
+    found = _named_in(question.lower(), keys)
+    bare = _POINTING.sub("", question.lower())
+    return found | _named_in(bare, keys) if bare != question.lower() else found
+
+
+def _named_in(text: str, keys: tuple[tuple[str, frozenset[str]], ...]) -> set[str]:
     taken = [False] * len(text)
     found: set[str] = set()
     for key, doc_ids in keys:

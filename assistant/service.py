@@ -41,6 +41,7 @@ from assistant.llm import Polisher
 from assistant.matcher import Matcher
 from assistant.normalise import normalise
 from assistant.query import Ask, ClauseRef, Query, Role
+from assistant.references import documents_called
 from assistant.scopes import Scopes
 from assistant.search import Searcher
 from assistant.tasks import Selection, TaskTable
@@ -209,7 +210,7 @@ class Assistant:
         if q.ask == Ask.PART:
             return structure.part(kit, q, self._doc_of(q))
         if q.ask == Ask.DOCUMENT:
-            return structure.document_fact(kit, q, self._doc_of(q), self.tasks)
+            return structure.document_fact(kit, q, self._fact_of(q), self.tasks)
         if q.ask == Ask.CLARIFY:
             return structure.clarify(kit, q)
         if q.ask == Ask.COUNT or (q.ask == Ask.LIST and (q.role != Role.ANY or q.clauses
@@ -253,6 +254,20 @@ class Assistant:
                                  topic="" if q.follow_up or q.yes_no else q.topic,
                                  when="when" in q.cues, number=q.asks_number)
         return general.define(kit, ev, q, answer) if q.ask == Ask.DEFINE else answer
+
+    def _fact_of(self, q: Query) -> str:
+        """The document a fact question is about. Asked what it is based on while pointing
+        only by level at documents that implement none (which national document is it based
+        on?), those are the answer and the one implementing them (the home plan first) the
+        subject."""
+        doc_id = self._doc_of(q)
+        if "basis" not in q.fact or not q.docs or documents_called(q.text, self.corpus) or any(
+                self.corpus.document(d).meta.implements for d in q.docs):
+            return doc_id  # 国务院指导意见依据什么: that document, by its name
+        based = sorted((d for d in self.corpus.documents
+                        if set(d.meta.implements) & set(q.docs)),
+                       key=lambda d: not d.meta.home)
+        return based[0].doc_id if based else doc_id
 
     def _home_in(self, docs: Sequence[str]) -> bool:
         """The home plan is among the documents named (Is Tianjin aiming to … national …):

@@ -13,6 +13,8 @@ from indexing.corpus import Corpus
 
 _RUN = re.compile(r"[\u4e00-\u9fff0-9“”《》]+")
 _LEADING = re.compile(r"^(?:这个|那个|这份|那份|该|本|我们的|咱们的|我市|本市|我们)")
+# a demonstrative inside a name points, it names nothing: 国家那个指导意见
+_POINTING = re.compile(r"这个|那个|这份|那份|这篇|那篇")
 _KNOWN_SHARE = 0.7  # of a title's words (before its ending) found in a loaded title
 
 
@@ -51,7 +53,7 @@ class Titles:
             at = prefix.rfind(word)
             if at >= 0:
                 prefix = prefix[at + len(word):]
-        prefix = _LEADING.sub("", prefix).rstrip("的")
+        prefix = _POINTING.sub("", _LEADING.sub("", prefix)).rstrip("的")
         if any(b in prefix for b in self.breaks):
             return True  # a sentence about a plan (在实施方案里), not a title
         if len(prefix) < 3:

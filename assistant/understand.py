@@ -137,7 +137,7 @@ class Understander:
             return Ask.DOCUMENT, (f"document fact {fact}", "issued cue")
         if fact and not s.agencies and not self._subject_beyond_years(s) \
                 and "which_clause" not in c \
-                and (s.docs or "document_words" in c or fact != "date"):
+                and (s.docs or "document_words" in c or fact != "date" or "issuer" in c):
             return Ask.DOCUMENT, (f"document fact {fact}",)
         if s.agencies:
             if "count" in c:
@@ -192,8 +192,16 @@ class Understander:
         return Ask.TOPIC, ("topic",)
 
     def _subject_beyond_years(self, s: Slots) -> bool:
-        """A subject other than a year (国发4号是2021年发布的吗 asks about the document)."""
-        return s.subject and self.is_subject(YEAR.sub(" ", s.topic))
+        """A subject other than a year (国发4号是2021年发布的吗 asks about the document) or the
+        words of the named document's own title (this green low-carbon plan: who put it out)."""
+        if not s.subject:
+            return False
+        topic = YEAR.sub(" ", s.topic)
+        titles = " ".join(f"{m.title} {m.english_title}".lower()
+                          for m in (self.corpus.document(d).meta for d in s.docs))
+        if titles:
+            topic = " ".join(w for w in topic.split() if w.lower() not in titles)
+        return self.is_subject(topic)
 
     def _fact(self, s: Slots) -> str:
         for name in ("date", "issuer", "number", "basis", "addressee", "structure", "overview"):

@@ -141,3 +141,22 @@ def test_a_figure_the_clause_does_not_give_for_what_is_asked(assistant: Assistan
 def test_a_figure_the_clause_gives_is_no_silence(assistant: Assistant) -> None:
     answer = assistant.answer("天津方案2025年非化石能源消费比重要达到多少")
     assert "11.5%" in answer.answer and not answer.not_stated
+
+
+@pytest.mark.parametrize(("question", "opening"), [
+    ("天津方案是国务院印发的吗", "否"),  # another document's issuer
+    ("天津方案是市政府发的吗", "是"),  # the issuer by its short name
+    ("国务院指导意见是国务院发的吧", "是"),
+])
+def test_the_issuer_a_question_supposes_is_checked(assistant: Assistant, question: str,
+                                                   opening: str) -> None:
+    answer = assistant.answer(question)
+    assert answer.answer.startswith(opening), answer.answer
+
+
+def test_the_document_a_basis_follow_up_asks_about(assistant: Assistant) -> None:
+    answer = talk(assistant, "天津这个方案主要讲什么", "那它是依据哪个国家文件制定的")
+    assert "国发〔2021〕4号" in answer.answer, answer.answer
+    # a document named by its own name is the subject: its basis, not the plan's
+    named = assistant.answer("国务院指导意见依据的是哪个文件")
+    assert "没有写明" in named.answer, named.answer
