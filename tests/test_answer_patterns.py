@@ -160,3 +160,10 @@ def test_the_document_a_basis_follow_up_asks_about(assistant: Assistant) -> None
     # a document named by its own name is the subject: its basis, not the plan's
     named = assistant.answer("国务院指导意见依据的是哪个文件")
     assert "没有写明" in named.answer, named.answer
+
+
+def test_one_indicator_in_each_documents_own_words_is_compared(assistant: Assistant) -> None:
+    """单位地区生产总值能源消耗 (the plan) and 单位国内生产总值能耗 (the national opinions) are
+    one indicator: a comparison shows both figures."""
+    answer = talk(assistant, "天津万元GDP能耗到2025年要降多少", "跟中央意见比是高还是低")
+    assert "14.5%" in answer.answer and "13.5%" in answer.answer, answer.answer

@@ -18,7 +18,9 @@ def match(kit: Kit, ev: Evidence, question: str, q: Query | None = None,
           every_document: bool = False) -> list[Target]:
     """Targets whose indicator the question names (the best-matching ones), or, for a
     question after the targets in general (定了哪些指标), every target of the document and
-    year it names."""
+    year it names. ``every_document``: the best of each document, so that two documents
+    naming one indicator in their own words (单位地区生产总值能源消耗, 单位国内生产总值能耗)
+    both answer a comparison."""
     corpus, tokenizer = kit.corpus, ev.tokenizer
     named = [r for r in (q.clauses if q is not None else ()) if r.doc_id and r.clause_no > 0]
     if named:  # 农业那条有哪些量化指标: the targets of that clause, whatever their words
@@ -47,8 +49,14 @@ def match(kit: Kit, ev: Evidence, question: str, q: Query | None = None,
     else:
         best = max(s for s, _ in scored)
         # several indicators asked at once (能耗和碳排放) each match on their own words
-        floor = 1 if has(question, kit.routing.several) else best
-        chosen = [t for s, t in scored if s >= floor]
+        several = has(question, kit.routing.several)
+        if every_document and not several:
+            tops = {t.doc_id: max(s for s, o in scored if o.doc_id == t.doc_id)
+                    for _, t in scored}
+            chosen = [t for s, t in scored if s == tops[t.doc_id] and 2 * s >= best]
+        else:
+            floor = 1 if several else best
+            chosen = [t for s, t in scored if s >= floor]
     home = corpus.home
     if not preferred and home:  # the home plan first, national context after
         chosen = sorted(chosen, key=lambda t: t.doc_id != home.doc_id)
