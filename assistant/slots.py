@@ -85,6 +85,7 @@ class SlotReader:
         self.clause_names = ClauseNames(corpus, tokenizer)
         self._speller: Speller | None = None
         self._speller_lock = threading.Lock()
+        self._english_phrases: re.Pattern[str] | None = None
         self._texts = "\n".join(_UNQUOTED.sub("", p.text).lower()
                                 for d in corpus.documents for p in d.provisions)
 
@@ -184,8 +185,22 @@ class SlotReader:
         for a, b in spans:
             for i in range(a, b):
                 keep[i] = False
+        for a, b in self._phrases(t.text):
+            # a domain phrase the search translates keeps its cue-like words (green loan,
+            # interest rate): half of it is no subject
+            for i in range(a, b):
+                keep[i] = True
         out = "".join(ch if k else " " for ch, k in zip(t.text, keep, strict=True))
         return re.sub(r"[\s\W_]+", " ", out).strip()
+
+    def _phrases(self, text: str) -> list[tuple[int, int]]:
+        """Where the English phrases of several words that the search translates stand."""
+        if self._english_phrases is None:
+            self._english_phrases = re.compile(
+                "|".join(rf"\b{re.escape(p)}\b" for p in sorted(
+                    (p for p in self.tokenizer.english_phrases() if " " in p),
+                    key=len, reverse=True)) or r"(?!)")
+        return [m.span() for m in self._english_phrases.finditer(text)]
 
     def used(self, topic: str) -> bool:
         """The topic's first phrase stands verbatim in a text (碳中和 is in too many tasks to
