@@ -35,6 +35,9 @@ _EN_YES_NO = re.compile(r"(?:^|[.?!;,\-–—]\s+)(am|is|are|was|were|does|do|di
                         r"should|shall|has|have|must|may)\b", re.IGNORECASE)
 # a yes/no question closed by a negation: 提到小站稻没？ 能申请不？
 _ZH_TAIL_YES_NO = re.compile(r"[\u4e00-\u9fff](?:没|没有|不|否)\s*(?:[?？]|$)")
+# a question word: 有啥说法没 asks what, not whether (its closing 没 is a habit of speech)
+_ZH_WH = re.compile(r"啥|什么|哪|谁|怎么|怎样|如何|多少|几")
+_SENTENCES = re.compile(r"[?？!！。;；]")
 # the A-not-A question form: 支不支持, 提没提, 管不管, 给不给
 _ZH_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 # a business saying what it does before it asks: 开饭馆的, 我们是搞物流的, 俺是做塑料制品的
@@ -112,7 +115,8 @@ class SlotReader:
                 for name, c in lex.items() if c(t)}
         if _EN_YES_NO.search(text):
             cues.add("yes_no")
-        if _ZH_TAIL_YES_NO.search(text) or _ZH_A_NOT_A.search(text):
+        if any(_ZH_TAIL_YES_NO.search(f"{part}？") and not _ZH_WH.search(part)
+               for part in _SENTENCES.split(text)) or _ZH_A_NOT_A.search(text):
             cues.add("yes_no")  # 提到小站稻没？ 有补贴没有？ 支不支持？
         if _TRADE.match(text):  # 开饭馆的 / 俺们是搞物流的: a business saying what it does
             cues.update(("enterprise", "speaks_for_business"))
