@@ -52,6 +52,12 @@ class Evidence:
                 if t not in self._not_topic and 0 < self.df(t) <= limit
                 and (len(t) > 1 or t.isascii())}
 
+    def used_words(self, text: str) -> set[str]:
+        """The words of ``text`` the texts use at all, however often (节能, 碳达峰), cue
+        words and one-character words aside."""
+        return {t for t in self.tokenizer.query_tokens(text)
+                if t not in self._not_topic and self.df(t) > 0 and (len(t) > 1 or t.isascii())}
+
     def words(self, text: str) -> set[str]:
         """Every token of ``text`` (what refusal suggestions are matched on)."""
         return set(self.tokenizer.tokens(text)) if text else set()

@@ -74,7 +74,8 @@ class Assistant:
         self.tasks = TaskTable(corpus)
         self.understander = Understander(corpus, searcher.index.lexical.tokenizer, self.guard,
                                          searcher.agencies,
-                                         lambda text: bool(self.evidence.topic(text)))
+                                         lambda text: bool(self.evidence.topic(text)),
+                                         lambda text: bool(self.evidence.used_words(text)))
         self.follow_ups = FollowUps(self.kit, self.evidence, self.links, self.understander,
                                     self._dispatch)
         self._matcher: Matcher | None = None

@@ -35,13 +35,16 @@ _ASK_CUES = frozenset({"count", "list", "lead", "supporting", "who", "value", "a
 
 class Understander:
     def __init__(self, corpus: Corpus, tokenizer: Tokenizer, guard: Guard,
-                 agencies: AgencyMatcher, is_subject: Callable[[str], bool]) -> None:
+                 agencies: AgencyMatcher, is_subject: Callable[[str], bool],
+                 treats: Callable[[str], bool] | None = None) -> None:
         """``is_subject(text)``: the text has a word the documents treat (and not in most
-        tasks); given by the index, so that this module needs none."""
+        tasks); ``treats(text)``: a word they use at all, however often; given by the index,
+        so that this module needs none."""
         self.corpus = corpus
         self.tokenizer = tokenizer
         self.guard = guard
         self.is_subject = is_subject
+        self.treats = treats or is_subject
         self.agencies = agencies
         self.reader = SlotReader(corpus, tokenizer, guard, agencies, is_subject)
         self.asks, self.refs, self.claims = self.reader.asks, self.reader.refs, self.reader.claims
@@ -181,12 +184,19 @@ class Understander:
         amount = bool(set(s.unstated) - {"outcome"})  # targets are never amounts or contacts
         if "value" in c and ("count" not in c or s.year is not None) and not amount:
             return Ask.VALUE, ("value cue",)
+        if "count" in c and s.year is not None and not amount \
+                and not c & {"list", "lead", "supporting"}:
+            return Ask.VALUE, ("count cue", "year")  # how many … by 2025: a target
         if "count" in c and c & {"list", "lead", "supporting"} and not s.subject:
             return Ask.COUNT, ("count cue", "tasks")
         if not s.subject and "support_subject" in c and not s.unstated:
             return Ask.SUPPORT, ("support cue", "the support is the subject")
         if not s.subject and s.docs and "document_words" in c:
             return Ask.DOCUMENT, (_WHOLE_DOCUMENT,)
+        if not s.subject and s.unstated and self.treats(s.topic):
+            # 完不成节能目标会被罚吗: a detail the plans never give, on a subject they treat
+            # in words too common to stand alone: said so, with the nearest provisions
+            return Ask.TOPIC, ("detail not given", "broad subject")
         if not s.subject:
             return Ask.DECLINE, ("nothing the documents treat",)
         return Ask.TOPIC, ("topic",)
