@@ -39,7 +39,7 @@ class Evidence:
         self.verbatim = "\n".join(_UNQUOTED.sub("", p.text) for d in corpus.documents
                                    for p in d.provisions)
         # words that say what is asked or which document, never what about (read once)
-        self._not_topic = {w for cue in not_topic for w in self.tokenizer.tokens(cue)}
+        self.not_topic = frozenset(w for cue in not_topic for w in self.tokenizer.tokens(cue))
 
     # -- the question's subject -----------------------------------------------------------
 
@@ -49,14 +49,14 @@ class Evidence:
         limit = self.settings.topic_max_share * self._provision_count
         # one character is no subject: 共, 煤 and 那 say too little on their own
         return {t for t in self.tokenizer.query_tokens(text)
-                if t not in self._not_topic and 0 < self.df(t) <= limit
+                if t not in self.not_topic and 0 < self.df(t) <= limit
                 and (len(t) > 1 or t.isascii())}
 
     def used_words(self, text: str) -> set[str]:
         """The words of ``text`` the texts use at all, however often (节能, 碳达峰), cue
         words and one-character words aside."""
         return {t for t in self.tokenizer.query_tokens(text)
-                if t not in self._not_topic and self.df(t) > 0 and (len(t) > 1 or t.isascii())}
+                if t not in self.not_topic and self.df(t) > 0 and (len(t) > 1 or t.isascii())}
 
     def words(self, text: str) -> set[str]:
         """Every token of ``text`` (what refusal suggestions are matched on)."""

@@ -240,6 +240,8 @@ class Assistant:
                 return targets.answer(kit, chosen, lang)
             if q.clauses:  # a clause with no figure: the clause itself
                 return clause(kit, lang, q.clauses, self._doc_of(q))
+            if not q.follow_up and not q.all_values and targets.unset(kit, ev, q):
+                return refuse(kit, lang, "refuse_no_target", ev.words(q.text))
         if q.ask == Ask.COMPARE:
             return compare(kit, ev, self.links, q, context)
         if not q.follow_up and not q.agencies and not ev.topic(q.text) \

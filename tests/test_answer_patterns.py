@@ -167,3 +167,23 @@ def test_one_indicator_in_each_documents_own_words_is_compared(assistant: Assist
     one indicator: a comparison shows both figures."""
     answer = talk(assistant, "天津万元GDP能耗到2025年要降多少", "跟中央意见比是高还是低")
     assert "14.5%" in answer.answer and "13.5%" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "天津方案里有没有定居民人均可支配收入的增长目标",  # a word no text uses
+    "天津的GDP目标是多少",  # only what targets are measured per
+])
+def test_a_target_the_documents_never_set_is_declined(assistant: Assistant,
+                                                      question: str) -> None:
+    answer = assistant.answer(question)
+    assert answer.refused, answer.answer
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("单位GDP能耗到2025年要降多少", "14.5%"),  # GDP qualifies the indicator asked
+    ("天津到2025年空气优良天数比例目标", "68%"),
+])
+def test_a_target_named_with_its_qualifiers_is_found(assistant: Assistant, question: str,
+                                                     fact: str) -> None:
+    answer = assistant.answer(question)
+    assert not answer.refused and fact in answer.answer, answer.answer

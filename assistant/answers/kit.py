@@ -30,6 +30,7 @@ class Routing:
     all_targets: tuple[str, ...]
     several: tuple[str, ...]
     duties: tuple[str, ...]
+    qualifiers: tuple[str, ...]
 
     @classmethod
     def load(cls, path: Path = ROUTING_FILE) -> Routing:

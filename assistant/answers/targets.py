@@ -13,6 +13,8 @@ from assistant.query import Query
 from assistant.references import document_keys, preferred_documents
 from core.model import Answer, Intent, Provision, Target
 
+_YEARISH = re.compile(r"(?:19|20)\d\d年?|\d+")
+
 
 def match(kit: Kit, ev: Evidence, question: str, q: Query | None = None,
           every_document: bool = False) -> list[Target]:
@@ -37,6 +39,7 @@ def match(kit: Kit, ev: Evidence, question: str, q: Query | None = None,
     # 比例, 目标, 达到 say that a number is asked, not which one; 国家文件 names a document
     tokens -= {w for cue in kit.routing.target for w in tokenizer.tokens(cue)}
     tokens -= {w for key, _ in document_keys(corpus) for w in tokenizer.tokens(key)}
+    tokens -= set(kit.routing.qualifiers)  # 单位GDP: what an indicator is measured per
     scored = [(len(tokens & set(tokenizer.tokens(t.indicator))), t) for t in eligible]
     scored = [(s, t) for s, t in scored if s > 0]
     every = q.all_values if q is not None else has(question.lower(), kit.routing.all_targets)
@@ -99,3 +102,24 @@ def provision(kit: Kit, t: Target) -> Provision:
     p = kit.corpus.document(t.doc_id).provision(t.part_no, t.clause_no, t.provision)
     assert p is not None, t  # targets are read off provisions
     return p
+
+
+def unset(kit: Kit, ev: Evidence, q: Query) -> bool:
+    """A value asked for an indicator no target matched and the provisions found do not
+    name either (GDP增速, 人均收入): the documents set no such target. The words asked are
+    the topic's, qualifiers (单位GDP) and years aside; only qualifiers left (天津GDP是多少) is
+    no indicator the documents set either."""
+    tokenizer = ev.tokenizer
+    asked = {t for t in tokenizer.query_tokens(q.topic)
+             if not _YEARISH.fullmatch(t) and (len(t) > 1 or t.isascii())} - ev.not_topic
+    if not asked:
+        return False
+    indicator = asked - set(kit.routing.qualifiers)
+    # a word no text uses names it (增速, 人均收入); English is read through its translations,
+    # too loosely to say the texts never name it
+    unknown = [t for t in indicator if not t.isascii() and len(t) > 1 and ev.df(t) == 0]
+    if indicator and not unknown:
+        return False
+    shown = ev.top_provisions(ev.home_first(ev.search(q.text, doc_ids=ev.scoped(q))), 2)
+    said = {t for p in shown for t in tokenizer.tokens(p.text)}
+    return not indicator & said
