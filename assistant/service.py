@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 from assistant.answers import duties, enterprise, general, structure, targets, who
-from assistant.answers.clause import clause
+from assistant.answers.clause import by_number, clause, this_part
 from assistant.answers.compare import compare
 from assistant.answers.follow import FollowUps
 from assistant.answers.framing import frame, refuse
@@ -40,11 +40,11 @@ from assistant.links import Links
 from assistant.llm import Polisher
 from assistant.matcher import Matcher
 from assistant.normalise import normalise
-from assistant.query import Ask, ClauseRef, Query, Role
+from assistant.query import Ask, Query, Role
 from assistant.references import documents_called
-from assistant.scopes import Scopes
+from assistant.scopes import Scopes, SideCache
 from assistant.search import Searcher
-from assistant.tasks import Selection, TaskTable
+from assistant.tasks import TaskTable
 from assistant.understand import Understander
 from core.errors import BadInput
 from core.model import Answer, Turn
@@ -52,6 +52,7 @@ from core.settings import AssistantSettings, Settings
 from indexing.corpus import Corpus
 from indexing.index import Progress, ensure_index
 from indexing.measures.table import Catalogue
+from indexing.sides import Side, side_corpus, side_for
 
 _ASKS_ON_A_SUBJECT = (Ask.TOPIC, Ask.SUPPORT, Ask.WHO, Ask.DEFINE, Ask.VALUE)
 
@@ -59,7 +60,8 @@ _ASKS_ON_A_SUBJECT = (Ask.TOPIC, Ask.SUPPORT, Ask.WHO, Ask.DEFINE, Ask.VALUE)
 class Assistant:
     def __init__(self, corpus: Corpus, searcher: Searcher, settings: AssistantSettings,
                  guard: Guard | None = None, templates: Templates | None = None,
-                 routing: Routing | None = None, polisher: Polisher | None = None) -> None:
+                 routing: Routing | None = None, polisher: Polisher | None = None,
+                 split: bool = True) -> None:
         self.corpus = corpus
         self.searcher = searcher
         self.settings = settings
@@ -80,15 +82,12 @@ class Assistant:
                                     self._dispatch)
         self._matcher: Matcher | None = None
         self._matcher_lock = threading.Lock()
-        # with other places' plans loaded, the home side answers the questions that name none
-        self.scopes = Scopes(corpus, searcher.agencies)
-        self.home: Assistant | None = None
-        if self.scopes.home_side is not None:
-            side = corpus.home_view
-            index = searcher.index.view(self.scopes.home_side)
-            self.home = Assistant(side, Searcher(index, side, searcher.settings), settings,
-                                  templates=self.kit.templates, routing=self.kit.routing,
-                                  polisher=polisher)
+        # with other places' plans loaded, each side answers the questions about its places
+        # (scopes.py); ``split`` is False for a side's own assistant
+        self.scopes = Scopes(corpus, searcher.agencies) if split else None
+        self._sides = SideCache(self._side_assistant)
+        home = self.scopes.home_side if self.scopes else None
+        self.home: Assistant | None = self._sides.get(home, keep=True) if home else None
 
     @property
     def matcher(self) -> Matcher:
@@ -135,16 +134,35 @@ class Assistant:
         previous = self.understander.conversation(users[-3:]) if users else None
         return self.understander.understand(normalise(question), previous)
 
+    def side(self, places: Sequence[str] = (), docs: Sequence[str] = (),
+             district: str | None = None) -> Assistant:
+        """The assistant of the side of these places (a held place's name or word, or home's),
+        documents and the district of home a business is in (its plan, if held); none of
+        them: the home side (sides.py). ``UnknownPlace`` lists the places that may be named,
+        ``UnknownDocument`` the documents."""
+        side = side_for(self.corpus, places, docs, district)  # checks the names first
+        if self.scopes is None or self.scopes.home_side is None:
+            return self
+        return self._sides.get(side)
+
     def _side(self, question: str, history: Sequence[Turn]) -> Assistant:
-        """The home side's assistant, unless the question or a turn that is answered again
-        with it (the latest three) names another place (scopes.py)."""
-        if self.home is None:
+        """The assistant of the side the question and the turns answered again with it (the
+        latest three) are about (scopes.py): the home side's unless they name another place."""
+        if self.scopes is None:
             return self
         limit = self.settings.max_question_chars
         users = [normalise(t.content)[:limit] for t in history
                  if t.role == "user" and t.content.strip()]
-        scope = self.scopes.documents(normalise(question)[:limit], users[-3:])
-        return self if scope is None else self.home
+        side = self.scopes.side(normalise(question)[:limit], users[-3:])
+        return self if side is None else self._sides.get(side)
+
+    def _side_assistant(self, side: Side) -> Assistant:
+        """An assistant over a side: its corpus and index view, nothing outside them."""
+        corpus = side_corpus(self.corpus, side)
+        index = self.searcher.index.view(side.doc_ids)
+        return Assistant(corpus, Searcher(index, corpus, self.searcher.settings),
+                         self.settings, templates=self.kit.templates,
+                         routing=self.kit.routing, polisher=self.polisher, split=False)
 
     def _replay(self, questions: Sequence[str]) -> Context | None:
         """The earlier turns answered again, each with the one before as its context, so a
@@ -196,7 +214,7 @@ class Assistant:
         if which is not None:  # 自治区发展改革委 with two regions' plans loaded: which one
             return which_agency(kit, *which, lang, "clarify: agency of several jurisdictions")
         if q.part == 0:
-            q = self._this_part(q, ctx)
+            q = this_part(self.corpus, q, ctx)
         if ctx is not None:
             follow = self.follow_ups.resolve(q, ctx)
             if follow is not None:
@@ -207,7 +225,7 @@ class Assistant:
             if said is not None:
                 return said
         if q.ask == Ask.CLAUSE:
-            return self._clause(q, ctx)
+            return by_number(kit, ev, self.links, q, ctx, self._doc_of(q))
         if q.ask == Ask.PART:
             return structure.part(kit, q, self._doc_of(q))
         if q.ask == Ask.DOCUMENT:
@@ -217,7 +235,7 @@ class Assistant:
         if q.ask == Ask.COUNT or (q.ask == Ask.LIST and (q.role != Role.ANY or q.clauses
                                                          or not ev.topic(q.topic))):
             return structure.count_or_list(kit, self.tasks, q, ev.scoped(q),
-                                           on=self._on_subject(q) if q.agencies else None)
+                                           on=duties.on_subject(kit, ev, q) if q.agencies else None)
         if q.ask == Ask.LIST:
             return duties.on_topic(kit, ev, q.text, q.agencies[0], lang, context)
         if self._for_business(q):
@@ -289,58 +307,3 @@ class Assistant:
             return True
         return q.ask == Ask.TOPIC and bool(q.cues & {"requirement", "applies"}) \
             and (not q.yes_no or bool(q.unstated))
-
-    def _on_subject(self, q: Query) -> Callable[[Selection], Selection] | None:
-        """An agency's tasks narrowed to the subject the question names, by the words the
-        tasks share with it (the most of them); no subject, or no task on it: all."""
-        names = [key for name in q.agencies for a in [self.corpus.registry.agency(name)]
-                 for key in (a.name, *a.aliases)]
-        # the agency's own words are no subject (market regulation → 监管 is its name)
-        words = {w for w in self.evidence.topic(q.topic) if not any(w in k for k in names)}
-        if not words:
-            return None
-        tokens = self.evidence.tokenizer.tokens
-
-        def narrow(chosen: Selection) -> Selection:
-            scores = [(len(words & set(tokens(p.text))), p) for p in chosen.tasks]
-            best = max((n for n, _ in scores), default=0)
-            if best == 0:
-                return chosen
-            kept = tuple(p for n, p in scores if n == best)
-            said = [w for w in words if any(w in p.text for p in kept)]
-            said = sorted((w for w in said if not any(w != o and w in o for o in said)),
-                          key=lambda w: q.topic.find(w) if w in q.topic else len(q.topic))
-            return replace(chosen, tasks=kept, subject="、".join(said[:3]))
-        return narrow
-
-    def _this_part(self, q: Query, ctx: Context | None) -> Query:
-        """这一部分: the part of the clause answered before."""
-        cited = ctx.answer.citations if ctx is not None else ()
-        place = next(((c.doc_id, self.corpus.document(c.doc_id).clause(c.clause_no))
-                      for c in cited if c.clause_no), None)
-        q = replace(q, part=place[1].part_no if place and place[1] else None,
-                    docs=(place[0],) if place else q.docs, docs_named=bool(place))
-        return replace(q, ask=Ask.TOPIC) if q.part is None and q.ask == Ask.PART else q
-
-    def _clause(self, q: Query, ctx: Context | None) -> Answer:
-        """A clause by number, or 这是第几条: where the last answer stands (in the document
-        now named, its counterpart)."""
-        lang = q.lang
-        if q.clauses:
-            refs = [ClauseRef(r.doc_id, len(self.corpus.document(
-                        r.doc_id or self._doc_of(q)).clauses), r.provision)
-                    if r.clause_no == -1 else r  # -1: 最后一条
-                    for r in q.clauses]
-            return clause(self.kit, lang, refs, self._doc_of(q))
-        before = [c for c in ctx.answer.citations if c.clause_no] if ctx is not None else []
-        if not before:
-            return general.general(self.kit, self.evidence, self.links, q.text, lang,
-                                   ctx.question if ctx else "", home_first=True)
-        c = before[0]
-        if q.docs_named and c.doc_id not in q.docs:  # the other document's counterpart
-            linked = self.links.counterparts(c.doc_id, c.clause_no or 0, q.docs)
-            if linked:
-                doc_id, no = linked[0]
-                return clause(self.kit, lang, [ClauseRef(doc_id, no, None)], doc_id)
-        return clause(self.kit, lang, [ClauseRef(c.doc_id, c.clause_no or 0, c.provision)],
-                      c.doc_id)

@@ -82,6 +82,9 @@ class SlotReader:
         self.refs = load("references")
         self.claims = load("claims")
         self._doc_keys = document_keys(corpus)
+        plans = sorted(corpus.places.plan_keys(bare=False), key=len, reverse=True)
+        self._plans_named = re.compile("|".join(map(re.escape, plans)) or "(?!)",
+                                       re.IGNORECASE)
         self.home = next((d.doc_id for d in corpus.documents if d.meta.home), None)
         self.titles = Titles(corpus, self.facts["title_suffixes"].zh,
                              self.facts["title_breaks"].zh)
@@ -121,7 +124,8 @@ class SlotReader:
         if _TRADE.match(text):  # 开饭馆的 / 俺们是搞物流的: a business saying what it does
             cues.update(("enterprise", "speaks_for_business"))
         docs = documents_named(t.text, self.corpus)
-        agencies = self.agencies.find(text)
+        # XX区的方案 names the district's plan, not an agency XX区 is short for
+        agencies = self.agencies.find(self._plans_named.sub(" ", text))
         clauses = tuple(ClauseRef(r.doc_id, r.clause_no, r.provision)
                         for r in clause_refs(text, self.corpus))
         more = _EN_CLAUSES.search(text)

@@ -15,6 +15,7 @@ PolicyAssistantError
     ├── UnknownDocument
     ├── UnknownClause
     ├── UnknownAgency
+    ├── UnknownPlace         a place whose documents the corpus does not hold (``valid``)
     ├── AmbiguousAgency      a name agencies of several jurisdictions have, none of them home
     ├── UnreadableDocument   a file given to `add` is no plan: empty, a scan with no text
     │   │                    layer, or a text that does not parse as a plan
@@ -112,6 +113,18 @@ class UnknownClause(BadInput):
 
 class UnknownAgency(BadInput):
     code = "unknown_agency"
+
+
+class UnknownPlace(BadInput):
+    """A place named for a side of the corpus (``place=``) that is neither home nor a place
+    whose plans the corpus holds. ``valid``: the places that may be named."""
+
+    code = "unknown_place"
+
+    def __init__(self, message: str, suggestions: tuple[str, ...],
+                 valid: tuple[str, ...]) -> None:
+        super().__init__(message, suggestions)
+        self.valid = valid
 
 
 class AmbiguousAgency(BadInput):

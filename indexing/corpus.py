@@ -169,6 +169,9 @@ class Corpus:
             for alias in (*d.meta.aliases, d.meta.title, d.meta.short_title):
                 if alias:
                     keys.setdefault(alias.lower(), set()).add(d.doc_id)
+        for key, place in self.places.plan_keys().items():  # XX的方案: that place's plans
+            keys.setdefault(key, set()).update(
+                d.doc_id for d in self.documents if d.meta.jurisdiction == place)
         return _longest_first(keys)
 
     @cached_property

@@ -6,7 +6,11 @@ deployment holds no policy of (a question about one is declined). The places who
 corpus *does* hold come from documents.toml: every jurisdiction other than home's and the
 nation's, named by its full name, its short names (indexing/jurisdictions.toml, or by rule: the
 level ending taken off, XX市 → XX) and any listed word that names it (XX for XX新区).
-Adding or removing a plan changes them; no list is edited by hand.
+A district of home (a district-level jurisdiction that begins with home's name or short name,
+or is one of the home words: YY市XX区, XX区) is named by its full name and by its name
+without the city (XX区, XX新区), never with its level ending off too (XX alone is often
+another place or a common word). Adding or removing a plan changes them; no list is edited
+by hand.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ class Held:
 
     jurisdiction: str  # as documents.toml writes it: XX自治区, XX市
     words: tuple[str, ...]  # longest first
+    district: bool = False  # a district of home: its plan joins the home side (sides.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +43,8 @@ class Places:
     name: str = ""  # how answers name home (e.g. the city's name)
     english: str = ""
     held: tuple[Held, ...] = ()  # other places whose plans the corpus holds
+    # words that, after a held place's name, name its plans (XX的方案): places.toml ``plans``
+    plan_words: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: Path) -> Places:
@@ -48,7 +55,8 @@ class Places:
                 data = tomllib.load(fh)
             return cls(tuple(str(w) for w in data.get("home", ())),
                        tuple(str(w) for w in data.get("others", ())),
-                       str(data.get("name", "")), str(data.get("english", "")))
+                       str(data.get("name", "")), str(data.get("english", "")),
+                       plan_words=tuple(str(w) for w in data.get("plans", ())))
         except (OSError, tomllib.TOMLDecodeError, TypeError) as exc:
             raise CorpusError(f"{path}: invalid places: {exc}") from exc
 
@@ -58,17 +66,37 @@ class Places:
         nation's as places held."""
         naming = naming or default_naming()
         national = naming.jurisdictions.national_name
-        found = dict.fromkeys(m.jurisdiction for m in metas if m.jurisdiction
-                              and m.level != Level.NATIONAL
-                              and m.jurisdiction not in (home, national))
+        found: dict[str, Level] = {}
+        for m in metas:
+            if m.jurisdiction and m.level != Level.NATIONAL \
+                    and m.jurisdiction not in (home, national):
+                found.setdefault(m.jurisdiction, m.level)
+        # home's own names, longest first: what a district of home is written after
+        cities = sorted((home, *naming.place(home).short), key=len, reverse=True) if home \
+            else []
         held = []
-        for jurisdiction in found:
-            assert jurisdiction is not None
-            place = naming.place(jurisdiction)
-            words = {jurisdiction, *place.short,
-                     *(w for w in self.listed if len(w) >= 2 and w in jurisdiction)}
-            held.append(Held(jurisdiction, tuple(sorted(words, key=lambda w: (-len(w), w)))))
+        for jurisdiction, level in found.items():
+            local = self._district_of_home(jurisdiction, level, cities)
+            if local is not None:
+                words = {jurisdiction, local}
+            else:
+                words = {jurisdiction, *naming.place(jurisdiction).short,
+                         *(w for w in self.listed if len(w) >= 2 and w in jurisdiction)}
+            held.append(Held(jurisdiction, tuple(sorted(words, key=lambda w: (-len(w), w))),
+                             district=local is not None))
         return replace(self, held=tuple(held))
+
+    def _district_of_home(self, jurisdiction: str, level: Level,
+                          cities: list[str]) -> str | None:
+        """The name of a district of home without the city (YY市XX区 → XX区), or None for a
+        jurisdiction that is not one."""
+        if level != Level.DISTRICT:
+            return None
+        if jurisdiction in self.home:
+            return jurisdiction
+        city = next((c for c in cities if jurisdiction.startswith(c)
+                     and len(jurisdiction) > len(c) + 1), None)
+        return jurisdiction[len(city):] if city else None
 
     @property
     def others(self) -> tuple[str, ...]:
@@ -80,6 +108,18 @@ class Places:
         """The listed places the corpus holds no plan of: a question about one is declined."""
         return tuple(p for p in self.listed
                      if not any(p in h.jurisdiction or h.jurisdiction in p for h in self.held))
+
+    def plan_keys(self, bare: bool = True) -> dict[str, str]:
+        """What a question may call the plans of a held place, lower-cased: key → the place.
+        Its name with a plan word (XX的方案, XX方案); with ``bare``, another province's or
+        city's name alone too (XX呢？), a district of home's not (XX区人民政府 is an agency of
+        the home plan)."""
+        keys = {f"{word}{joint}{plan}".lower(): h.jurisdiction for h in self.held
+                for word in h.words for plan in self.plan_words for joint in ("", "的")}
+        if bare:
+            keys.update({word.lower(): h.jurisdiction for h in self.held if not h.district
+                         for word in h.words})
+        return keys
 
     def held_named(self, text: str) -> tuple[str, ...]:
         """The held places a text names, in the order of ``held``. A place's word inside a

@@ -26,7 +26,7 @@ from fastapi.testclient import TestClient
 from assistant.search import Searcher
 from assistant.service import Assistant
 from core.model import Answer, DocumentMeta, Level, Turn
-from core.settings import EmbedderSettings, Settings, StoreSettings
+from core.settings import CorpusSettings, EmbedderSettings, Settings, StoreSettings
 from indexing.agencies import AgencyRegistry
 from indexing.corpus import AGENCIES_FILE, Corpus
 from indexing.embedders import Embedder, get_embedder
@@ -275,3 +275,65 @@ def talk(assistant: Assistant, *questions: str) -> Answer:
 
 def cited_places(answer: Answer) -> set[tuple[str, int | None]]:
     return {(c.doc_id, c.clause_no) for c in answer.citations}
+
+
+def answer_key(answer: Answer) -> tuple[object, ...]:
+    """What two answers must share to be the same: route, text, flags, citations."""
+    return (answer.route, answer.answer, answer.refused, answer.not_stated,
+            tuple((c.doc_id, c.clause_no, c.provision, c.agencies) for c in answer.citations))
+
+
+def fixed_answers(assistant: Assistant, corpus: Corpus) -> Iterator[tuple[str, Answer]]:
+    """Every fixed question's answer, a follow-up with its conversation before it as a chat
+    front end resends it (as evals.answers asks them)."""
+    from evals.questions import load_questions
+
+    history: list[Turn] = []
+    previous: tuple[str, Answer] | None = None
+    for q in load_questions(corpus):
+        if q.follows is not None and previous is not None:
+            history = [*history, Turn("user", previous[0]),
+                       Turn("assistant", previous[1].answer)]
+        else:
+            history = []
+        answer = assistant.answer(q.question, history)
+        yield q.id, answer
+        previous = (q.question, answer)
+
+
+def add_plan(path: Path, settings: Settings) -> dict[str, Any]:
+    """``policy-assistant add PATH --json`` against the corpus and data folders of
+    ``settings`` (a test's copy): its report."""
+    import io
+    import json
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from ui.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as env, redirect_stdout(out), redirect_stderr(err):
+        env.setenv("POLICY_ASSISTANT_CORPUS__DIR", str(settings.corpus.dir))
+        env.setenv("POLICY_ASSISTANT_DATA_DIR", str(settings.data_dir))
+        env.setenv("POLICY_ASSISTANT_STORE__TIMEOUT", "30")
+        code = main(["add", str(path), "--json"])
+    assert code == 0, err.getvalue()
+    report: dict[str, Any] = json.loads(out.getvalue())
+    return report
+
+
+def copied_corpus(tmp: Path, corpus_dir: Path, **updates: Any) -> Settings:
+    """Settings over a copy of the corpus folder in ``tmp`` and a data folder beside it (a
+    test that adds plans edits only the copy); ``updates``: further Settings fields."""
+    folder = tmp / "corpus"
+    shutil.copytree(corpus_dir, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return Settings(data_dir=tmp / "data", corpus=CorpusSettings(dir=folder),
+                    store=StoreSettings(timeout=30), **updates)
+
+
+def open_assistant(settings: Settings, embedder: Embedder) -> tuple[Corpus, Assistant]:
+    """The corpus folder of ``settings`` as it is now, its index opened afresh."""
+    corpus = Corpus.load(settings.corpus.dir)
+    store = get_store(settings.store, settings.data_dir)
+    index = open_index(corpus, settings.corpus.dir, settings.data_dir, embedder, store)
+    return corpus, Assistant(corpus, Searcher(index, corpus, settings.search),
+                             settings.assistant)

@@ -14,22 +14,25 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
-from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MemoEmbedder
+from conftest import (
+    MemoEmbedder,
+    add_plan,
+    answer_key,
+    copied_corpus,
+    fixed_answers,
+    open_assistant,
+)
 from fastapi.testclient import TestClient
 
 from assistant.search import Searcher
 from assistant.service import Assistant
-from core.model import Answer, Turn
-from core.settings import CorpusSettings, Settings, StoreSettings
-from evals.questions import load_questions
+from core.settings import Settings
 from indexing.corpus import Corpus
 from indexing.index import Index, build_index, open_index
 from indexing.store import get_store
@@ -43,27 +46,6 @@ GUANGXI, NINGXIA = "guangxi-2021-green", "ningxia-2021-green"
 # searches whose rankings the home side must keep: a sample of the fixed questions
 SEARCHES = [json.loads(line)["question"] for line in
             (ROOT / "evals" / "questions.jsonl").read_text(encoding="utf-8").splitlines()[::11]]
-
-
-def _key(answer: Answer) -> tuple[object, ...]:
-    return (answer.route, answer.answer, answer.refused, answer.not_stated,
-            tuple((c.doc_id, c.clause_no, c.provision, c.agencies) for c in answer.citations))
-
-
-def _fixed_set(assistant: Assistant, corpus: Corpus) -> Iterator[tuple[str, Answer]]:
-    """Every fixed question's answer, a follow-up with its conversation before it as a chat
-    front end resends it (as evals.answers asks them)."""
-    history: list[Turn] = []
-    previous: tuple[str, Answer] | None = None
-    for q in load_questions(corpus):
-        if q.follows is not None and previous is not None:
-            history = [*history, Turn("user", previous[0]),
-                       Turn("assistant", previous[1].answer)]
-        else:
-            history = []
-        answer = assistant.answer(q.question, history)
-        yield q.id, answer
-        previous = (q.question, answer)
 
 
 def _rankings(index: Index) -> dict[str, tuple[list[str], list[float]]]:
@@ -86,44 +68,23 @@ class World:
 
     def assistant(self) -> tuple[Corpus, Assistant]:
         """The corpus folder as it is now, its index opened afresh."""
-        corpus = Corpus.load(self.settings.corpus.dir)
-        store = get_store(self.settings.store, self.settings.data_dir)
-        index = open_index(corpus, self.settings.corpus.dir, self.settings.data_dir,
-                           self.embedder, store)
-        return corpus, Assistant(corpus, Searcher(index, corpus, self.settings.search),
-                                 self.settings.assistant)
-
-
-def _add(doc_id: str, settings: Settings) -> dict[str, Any]:
-    """``policy-assistant add FILE --json`` against the copy: its report."""
-    out, err = io.StringIO(), io.StringIO()
-    with pytest.MonkeyPatch.context() as env, redirect_stdout(out), redirect_stderr(err):
-        env.setenv("POLICY_ASSISTANT_CORPUS__DIR", str(settings.corpus.dir))
-        env.setenv("POLICY_ASSISTANT_DATA_DIR", str(settings.data_dir))
-        env.setenv("POLICY_ASSISTANT_STORE__TIMEOUT", "30")
-        code = main(["add", str(EXTRA / f"{doc_id}.txt"), "--json"])
-    assert code == 0, err.getvalue()
-    report: dict[str, Any] = json.loads(out.getvalue())
-    return report
+        return open_assistant(self.settings, self.embedder)
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path,
           embedder: MemoEmbedder) -> World:
-    tmp = tmp_path_factory.mktemp("guangxi")
-    folder = tmp / "corpus"
-    shutil.copytree(corpus_dir, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    settings = Settings(data_dir=tmp / "data", corpus=CorpusSettings(dir=folder),
-                        store=StoreSettings(timeout=30))
+    settings = copied_corpus(tmp_path_factory.mktemp("guangxi"), corpus_dir)
+    folder = settings.corpus.dir
     corpus = Corpus.load(folder)
     store = get_store(settings.store, settings.data_dir)
     build = build_index(corpus, folder, settings.data_dir, embedder, store, "chroma", "policy")
     index = open_index(corpus, folder, settings.data_dir, embedder, store)
     assistant = Assistant(corpus, Searcher(index, corpus, settings.search), settings.assistant)
-    before = {qid: _key(answer) for qid, answer in _fixed_set(assistant, corpus)}
+    before = {qid: answer_key(answer) for qid, answer in fixed_answers(assistant, corpus)}
     rankings = _rankings(index)
     store.close()
-    added = _add(GUANGXI, settings)
+    added = add_plan(EXTRA / f"{GUANGXI}.txt", settings)
     return World(settings, embedder, before, rankings, build.added + build.kept, added)
 
 
@@ -169,7 +130,7 @@ def test_every_fixed_answer_is_unchanged(world: World, guangxi: tuple[Corpus, As
     of the index, as if the Guangxi plan were not there."""
     corpus, assistant = guangxi
     assert assistant.home is not None and GUANGXI not in assistant.home.corpus.home_side
-    after = {qid: _key(answer) for qid, answer in _fixed_set(assistant, corpus)}
+    after = {qid: answer_key(answer) for qid, answer in fixed_answers(assistant, corpus)}
     assert len(after) == len(world.before) == 330
     assert [qid for qid in world.before if after[qid] != world.before[qid]] == []
 
@@ -193,7 +154,7 @@ def test_the_home_sides_rankings_are_unchanged(world: World,
 
 
 def test_a_second_region_makes_its_shared_names_ask_which_one(world: World) -> None:
-    assert _add(NINGXIA, world.settings)["index"] is not None
+    assert add_plan(EXTRA / f"{NINGXIA}.txt", world.settings)["index"] is not None
     corpus, assistant = world.assistant()
     answer = assistant.answer("自治区发展改革委负责哪些任务")
     assert answer.answer.startswith("“自治区发展改革委”是多个地区的单位名称，请说明是哪一个")

@@ -169,3 +169,8 @@ def test_console_match_tab_shows_and_exports_the_match(api_assistant: Any,
     assert read == [[str(v) for v in r] for r in rows]
     assert tab.run("  ", "")[0] == "请输入企业简介。"
     assert tab.run("酒店", "mining")[0].startswith("无法查找：unknown sector 'mining'")
+    # the place: home by default (the only one with no other place's plan loaded); another
+    # name is said plainly, listing the valid ones
+    assert tab.places().choices == [("本地（天津市）", "")]
+    assert tab.run("酒店", "", "天津")[1] == tab.run("酒店", "")[1]
+    assert tab.run("酒店", "", "北京")[0] == "无法查找：unknown place: 北京; valid: 天津市"

@@ -71,13 +71,20 @@ def api_router(settings: Settings) -> APIRouter:
         service: ServiceDep,
         q: Annotated[str, Query(min_length=1, max_length=settings.search.max_query_chars)],
         k: Annotated[int, Query(ge=1, le=50, description="number of hits")] = 10,
+        place: Annotated[list[str] | None, Query(max_length=10, description=(
+            "search this place's side: its documents and the national ones (a held "
+            "place's name or short name; home's name for the home side); "
+            "repeatable (the union). Default: the home side"))] = None,
+        doc: Annotated[list[str] | None, Query(max_length=20, description=(
+            "only these documents (ids or titles; repeatable); a document of another "
+            "place searches that place's side"))] = None,
     ) -> list[dict[str, Any]]:
         require_text(q, "query.q")
         service.take_question_token(request, "search")
         with service.using() as assistant:
-            hits = assistant.searcher.search(q, k=k)
-            return [views.hit_view(assistant.corpus, h, rank)
-                    for rank, h in enumerate(hits, 1)]
+            side = assistant.side(place or (), doc or ())
+            hits = side.searcher.search(q, k=k, doc_ids=doc or ())
+            return [views.hit_view(side.corpus, h, rank) for rank, h in enumerate(hits, 1)]
 
     @router.get("/v1/documents", response_model=list[DocumentOut], tags=["structure"],
                 operation_id="documents", summary="The documents of the corpus")

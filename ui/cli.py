@@ -24,6 +24,7 @@ from evals.report import REPORTS_DIR
 from indexing.build_lock import build_lock
 from indexing.corpus import Corpus
 from indexing.index import BuildReport, IndexLocation, build_from_settings, ensure_index
+from indexing.sides import side_corpus, side_for
 from ui import cli_documents, render, views
 from ui.cli_division import cmd_division, write_duties_xlsx
 from ui.cli_match import add_commands as add_match_commands
@@ -167,11 +168,16 @@ def _report_line(report: BuildReport) -> str:
             f"{report.removed} removed in {report.seconds:.1f} s ({report.collection})")
 
 
-def _searcher(settings: Settings, corpus: Corpus) -> Searcher:
+def _searcher(settings: Settings, corpus: Corpus, places: Sequence[str] = (),
+              docs: Sequence[str] = ()) -> Searcher:
+    """A searcher over the side of these places and documents (the home side by default),
+    as ``GET /v1/search`` searches."""
+    side = side_for(corpus, places, docs)  # unknown names fail before the index opens
     index, report = ensure_index(settings, corpus, progress=_progress)
     if report.changed:
         print(_report_line(report), file=sys.stderr)
-    return Searcher(index, corpus, settings.search)
+    view = side_corpus(corpus, side)
+    return Searcher(index.view(side.doc_ids), view, settings.search)
 
 
 def cmd_index(corpus: Corpus, args: argparse.Namespace) -> None:
@@ -186,7 +192,7 @@ def cmd_index(corpus: Corpus, args: argparse.Namespace) -> None:
 
 
 def cmd_search(corpus: Corpus, args: argparse.Namespace) -> None:
-    searcher = _searcher(args.settings, corpus)
+    searcher = _searcher(args.settings, corpus, args.place or (), args.doc or ())
     hits = searcher.search(args.query, k=args.k, doc_ids=args.doc or (), agency=args.agency,
                            mode=args.mode)
     if args.json:
@@ -450,6 +456,9 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("query")
     search.add_argument("--k", type=int, default=10, help="number of hits (1-100)")
     search.add_argument("--doc", action="append", help="only this document (repeatable)")
+    search.add_argument("--place", action="append",
+                        help="search this place's side (its plans and the national ones; "
+                             "repeatable); default: the home side")
     search.add_argument("--agency", help="only tasks of this agency")
     search.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid")
     ask = add("ask", cmd_ask, "ask a question; the answer cites clauses and agencies")

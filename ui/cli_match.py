@@ -1,5 +1,6 @@
-"""``policy-assistant match "DESCRIPTION" [--sector S] [--district D] [--size Z] [--json]``
-and ``policy-assistant measures [--sector S] [--kind K] [--doc ID] [--json | --csv FILE]``:
+"""``policy-assistant match "DESCRIPTION" [--sector S] [--district D] [--size Z] [--place P]
+[--json]`` (the home side's measures, or another place's) and ``policy-assistant measures
+[--sector S] [--kind K] [--doc ID] [--json | --csv FILE]``:
 the enterprise matcher and the measures catalogue from the command line, the same JSON as
 ``POST /v1/match`` and ``GET /v1/measures`` (ui.match_views). ``measures --csv`` writes the
 reviewer's table: every task with its labels, how each was decided and the cue words (copy a
@@ -34,10 +35,11 @@ def _emit(data: Any) -> None:
 
 
 def cmd_match(corpus: Corpus, args: argparse.Namespace) -> None:
-    assistant = Assistant.from_settings(args.settings, corpus)
+    assistant = Assistant.from_settings(args.settings, corpus).side(
+        [args.place] if args.place else (), district=args.district)
     matcher = assistant.matcher
     profile = Profile(args.description, args.sector, args.district, args.size)
-    body = match_views.match_view(corpus, matcher.catalogue, profile,
+    body = match_views.match_view(assistant.corpus, matcher.catalogue, profile,
                                   matcher.match(profile, args.limit))
     if args.json:
         _emit(body)
@@ -87,6 +89,8 @@ def add_commands(add: AddCommand) -> None:
     match.add_argument("--district", help="where the business is")
     match.add_argument("--size", help="micro, small, medium or large")
     match.add_argument("--limit", type=int, default=10, help="items per list (1-50)")
+    match.add_argument("--place", help="another place's measures (its plans and the national "
+                                       "ones); default: the home side")
     measures = add("measures", cmd_measures, "the measures catalogue: every task with whom "
                                              "it concerns and what it is for them")
     measures.add_argument("--sector", help="only this audience label")

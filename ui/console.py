@@ -338,7 +338,7 @@ def _layout(console: Console, adding: AddDocument | None = None,
                                        wrap=True, show_search="search", column_widths=[
                                            "9%", "15%", "4%", "22%", "9%", "9%", "6%", "26%"])
             console_match.layout(MatchTab(console.assistant, lambda: console.download_dir),
-                                 private)
+                                 private, blocks)
             add_tabs(StaffTabs(lambda: console.assistant().corpus, lambda: console.download_dir,
                                feedback))
             if adding is not None:

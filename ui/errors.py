@@ -5,6 +5,7 @@ what went wrong                            status  code
 =========================================  ======  =====================================
 BadInput (the Assistant's own checks)      400     bad_input
 UnknownDocument / Clause / Agency          404     unknown_document / _clause / _agency
+UnknownPlace (a side's place= not held)    404     unknown_place (+ "places": the valid ones)
 AmbiguousAgency (several jurisdictions'    409     ambiguous_agency (+ "candidates":
 agencies have the name, home's none)               [{"name", "jurisdiction"}])
 DuplicateDocument, RemovalRefused          409     duplicate_document, removal_refused
@@ -61,6 +62,7 @@ from core.errors import (
     UnknownClause,
     UnknownDocument,
     UnknownLabel,
+    UnknownPlace,
     UnreadableDocument,
     UnsupportedFormat,
 )
@@ -86,7 +88,7 @@ _STATUS_CODES = {
 }
 # the first class an error is an instance of gives its status; BadInput otherwise 400
 _STATUS_OF: tuple[tuple[type[BadInput], int], ...] = (
-    (UnknownDocument, 404), (UnknownClause, 404), (UnknownAgency, 404),
+    (UnknownDocument, 404), (UnknownClause, 404), (UnknownAgency, 404), (UnknownPlace, 404),
     (DuplicateDocument, 409), (RemovalRefused, 409), (AmbiguousAgency, 409),
     (UnsupportedFormat, 415), (UnreadableDocument, 422), (UnknownLabel, 422),
 )
@@ -146,8 +148,11 @@ async def _api_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _bad_input(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, BadInput)
-    extra = {"candidates": [{"name": n, "jurisdiction": j} for n, j in exc.candidates]} \
-        if isinstance(exc, AmbiguousAgency) else None
+    extra: dict[str, Any] | None = None
+    if isinstance(exc, AmbiguousAgency):
+        extra = {"candidates": [{"name": n, "jurisdiction": j} for n, j in exc.candidates]}
+    elif isinstance(exc, UnknownPlace):
+        extra = {"places": list(exc.valid)}
     return error_response(status_for(exc), exc.code, str(exc), extra=extra)
 
 

@@ -33,6 +33,10 @@ class MatchIn(BaseModel):
                              description="micro, small, medium or large (微型/小型/中型/大型); "
                                          "micro to medium add the sme label")
     limit: int = Field(default=10, ge=1, le=50, description="items per list")
+    place: str | None = Field(default=None, max_length=50, description=(
+        "the place whose measures: a held place's name or short name (its documents and the "
+        "national ones); default the home side, with the plan of a district of home that "
+        "``district`` names. Unknown → 404 unknown_place listing the valid ones"))
 
 
 class MeasureOut(BaseModel):
@@ -114,7 +118,8 @@ def match(request: Request, service: ServiceDep, body: MatchIn) -> dict[str, Any
     require_text(body.description, "body.description")
     service.take_question_token(request, "match")
     profile = Profile(body.description, body.sector, body.district, body.size)
-    with service.using() as assistant:
+    with service.using() as whole:
+        assistant = whole.side([body.place] if body.place else (), district=body.district)
         matcher = assistant.matcher
         result = matcher.match(profile, body.limit)
         return match_views.match_view(assistant.corpus, matcher.catalogue, profile, result)

@@ -30,6 +30,11 @@ def require_text(value: str, where: str) -> str:
 class ErrorDetail(BaseModel):
     code: str = Field(examples=["unknown_document"])
     message: str = Field(examples=["unknown document: plan; did you mean: plan-2022"])
+    # two codes carry what to ask again with
+    candidates: list[dict[str, str]] | None = Field(
+        default=None, description="ambiguous_agency: each agency the name may mean")
+    places: list[str] | None = Field(
+        default=None, description="unknown_place: the places that may be named, home first")
 
 
 class ErrorBody(BaseModel):

@@ -41,7 +41,23 @@ def compare(kit: Kit, ev: Evidence, links: Links, q: Query, context: str = "") -
         answer = unmatched(kit, links, q)
         if answer is not None:
             return answer
+    plans = [d for d in q.docs if kit.corpus.document(d).meta.level != Level.NATIONAL]
+    if len(plans) > 1:  # two places' plans (in a side of several places): each on the subject
+        return each_plan(kit, ev, q.text, plans, q.lang, context)
     return national_and_local(kit, ev, q.text, q.lang, context)
+
+
+def each_plan(kit: Kit, ev: Evidence, question: str, doc_ids: Sequence[str], lang: str,
+              context: str = "") -> Answer:
+    """What each of the plans named says on the subject, in the order of the corpus."""
+    sources = Sources(kit.corpus)
+    lines: list[str] = []
+    for doc_id in doc_ids:
+        top = ev.top_provisions(ev.search(question, context, doc_ids=[doc_id]), 2)
+        lines.extend(kit.cited_items(top, sources, lang))  # each opens with its document
+    if not lines:
+        return refuse(kit, lang, "refuse_not_covered")
+    return Answer("\n".join(lines), False, Intent.GENERAL, tuple(sources.citations))
 
 
 def counterpart(kit: Kit, ev: Evidence, q: Query) -> Answer | None:

@@ -3,9 +3,14 @@ top-k), or only its tasks on the subject a question names."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+
 from assistant.answers.kit import Kit
 from assistant.compose import Sources
 from assistant.evidence import Evidence
+from assistant.query import Query
+from assistant.tasks import Selection
 from core.model import Answer, Intent
 
 
@@ -57,3 +62,27 @@ def on_topic(kit: Kit, ev: Evidence, question: str, agency: str, lang: str,
         lines.append(kit.t(lang, "duties_item", i=i, role=role, text=p.text, n=n))
         lines.append(kit.basis_place(p, n, lang))
     return Answer("\n".join(lines), False, Intent.DUTIES, tuple(sources.citations))
+
+
+def on_subject(kit: Kit, ev: Evidence, q: Query) -> Callable[[Selection], Selection] | None:
+    """An agency's tasks narrowed to the subject the question names, by the words the
+    tasks share with it (the most of them); no subject, or no task on it: all."""
+    names = [key for name in q.agencies for a in [kit.corpus.registry.agency(name)]
+             for key in (a.name, *a.aliases)]
+    # the agency's own words are no subject (market regulation → 监管 is its name)
+    words = {w for w in ev.topic(q.topic) if not any(w in k for k in names)}
+    if not words:
+        return None
+    tokens = ev.tokenizer.tokens
+
+    def narrow(chosen: Selection) -> Selection:
+        scores = [(len(words & set(tokens(p.text))), p) for p in chosen.tasks]
+        best = max((n for n, _ in scores), default=0)
+        if best == 0:
+            return chosen
+        kept = tuple(p for n, p in scores if n == best)
+        said = [w for w in words if any(w in p.text for p in kept)]
+        said = sorted((w for w in said if not any(w != o and w in o for o in said)),
+                      key=lambda w: q.topic.find(w) if w in q.topic else len(q.topic))
+        return replace(chosen, tasks=kept, subject="、".join(said[:3]))
+    return narrow
