@@ -77,13 +77,20 @@ def documents_called(question: str, corpus: Corpus) -> frozenset[str]:
 def _named(question: str, keys: tuple[tuple[str, frozenset[str]], ...]) -> set[str]:
     """By the words as written and, where that finds nothing more, with the words that only
     point or link taken out (中央那个碳达峰碳中和的意见 is the 碳达峰碳中和意见)."""
-    found = _named_in(question.lower(), keys)
-    bare = _POINTING.sub("", question.lower())
-    return found | _named_in(bare, keys) if bare != question.lower() else found
-
-
-def _named_in(text: str, keys: tuple[tuple[str, frozenset[str]], ...]) -> set[str]:
+    text = question.lower()
     taken = [False] * len(text)
+    found = _named_in(text, keys, taken)
+    # what the first pass matched is blanked, so a full title with its own 的 is not read
+    # again without it (and taken for the shorter names inside it)
+    rest = "".join("\0" if t else c for c, t in zip(text, taken))
+    bare = _POINTING.sub("", rest)
+    if bare == rest:
+        return found
+    return found | _named_in(bare, keys, [False] * len(bare))
+
+
+def _named_in(text: str, keys: tuple[tuple[str, frozenset[str]], ...],
+              taken: list[bool]) -> set[str]:
     found: set[str] = set()
     for key, doc_ids in keys:
         start = text.find(key)
