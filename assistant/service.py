@@ -258,6 +258,9 @@ class Assistant:
                 return targets.answer(kit, chosen, lang)
             if q.clauses:  # a clause with no figure: the clause itself
                 return clause(kit, lang, q.clauses, self._doc_of(q))
+            unset_year = targets.other_years(kit, ev, q)
+            if unset_year is not None:
+                return unset_year
             if not q.follow_up and not q.all_values and targets.unset(kit, ev, q):
                 return refuse(kit, lang, "refuse_no_target", ev.words(q.text))
         if q.ask == Ask.COMPARE:

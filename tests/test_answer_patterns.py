@@ -187,3 +187,35 @@ def test_a_target_named_with_its_qualifiers_is_found(assistant: Assistant, quest
                                                      fact: str) -> None:
     answer = assistant.answer(question)
     assert not answer.refused and fact in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("天津方案2030年单位GDP能耗要降多少", "14.5%"),  # the indicator's target of another year
+    ("Are there any 2030 targets in the Tianjin plan?", "2025"),
+])
+def test_a_year_the_named_document_sets_no_target_for(assistant: Assistant, question: str,
+                                                      fact: str) -> None:
+    answer = assistant.answer(question)
+    assert "2030" in answer.not_stated and fact in answer.answer, answer.answer
+    assert any(c.clause_no == 2 for c in answer.citations), answer.citations
+
+
+def test_a_year_the_document_speaks_of_without_figures_is_no_unset_year(
+        assistant: Assistant) -> None:
+    # 到2035年 … the plan's goals for that year have no figures: they are goals still
+    answer = assistant.answer("天津方案对2035年提了什么目标")
+    assert "没有设定2035年" not in answer.answer, answer.answer
+
+
+def test_whether_a_document_also_gives_the_figure(assistant: Assistant) -> None:
+    answer = talk(assistant, "天津畜禽粪污资源化利用率目标多少", "这个数在国务院指导意见里也有吗")
+    assert answer.answer.startswith("否"), answer.answer
+    assert answer.citations[0].doc_id == "guofa-2021-4", answer.citations
+
+
+def test_whom_to_call_about_a_named_task_shows_the_task(assistant: Assistant) -> None:
+    """An agency's office or phone asked beside a subject: not given, the task on that subject
+    with its agencies instead; an agency's phone alone has nothing near it."""
+    answer = assistant.answer("做绿色流通主体培育这事，找商务局哪个部门，有联系电话吗")
+    assert not answer.refused and answer.not_stated, answer.answer
+    assert any(c.clause_no == 5 and c.provision == 1 for c in answer.citations), answer.citations

@@ -45,7 +45,9 @@ def frame(kit: Kit, q: Query, answer: Answer) -> Answer:
         opening = kit.t(lang, "open_yes" if set(q.agencies) & leads else "open_no")
         text = f"{opening}{'' if lang == 'zh' else ' '}{text}"
     elif q.yes_no:
-        opening = kit.t(lang, "open_unstated" if not_stated else "open_yes")
+        # 也有这个数吗 / does it give a percentage: the figure missing is a plain no
+        opening = kit.t(lang, "open_no" if not_stated == kit.t(lang, "silent_number")
+                        else "open_unstated" if not_stated else "open_yes")
         if not text.startswith(tuple(kit.t(lang, f"open_{o}")
                                      for o in ("yes", "no", "unstated"))):
             text = f"{opening}{'' if lang == 'zh' else ' '}{text}"

@@ -67,6 +67,7 @@ def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, cont
     if number or has(question.lower(), kit.routing.target):
         if not any(ch.isdigit() for p in top for ch in p.text):
             lines.append(kit.t(lang, "silent_number"))
+            silent = lines[-1]  # a yes/no (国家文件里也有这个数吗) is answered 否 by it
         elif _figure_missing(ev, question, top):
             # figures stand beside, none for what is asked: said first, as what is omitted
             silent = kit.t(lang, "silent_number")
@@ -242,8 +243,12 @@ def unstated(kit: Kit, ev: Evidence, guard: Guard, q: Query, context: str = "") 
     docs = ev.scoped(q)
     hits = ev.search(question, context, doc_ids=docs)
     related: list[Provision] = []
-    if topic and not (kind == "contact" and q.agencies):
-        # a named agency's phone number: nothing in a plan comes near it
+    if kind == "contact" and q.agencies:
+        # a named agency's phone number: nothing in a plan comes near it, unless a subject
+        # is named beside the agency (which office runs 绿色商场创建): its tasks are shown
+        topic = {t for t in topic - ev.topic(" ".join(q.agencies))
+                 if not any(t in a for a in q.agencies)}
+    if topic:
         for ranked in ([hits] if docs else [ev.home_first(hits), hits]):
             related = [p for p in ev.top_provisions(ranked, 2)
                        if topic & set(ev.tokenizer.query_tokens(p.text))]

@@ -66,10 +66,42 @@ def match(kit: Kit, ev: Evidence, question: str, q: Query | None = None,
     return chosen
 
 
+def other_years(kit: Kit, ev: Evidence, q: Query) -> Answer | None:
+    """A year asked of a named document that sets no target for it (天津方案2030年的目标):
+    said first, then the targets it does set, of the indicator asked where one matches,
+    else those of its targets clause. ``None`` where the document has that year's targets or
+    none at all, or no document is named."""
+    years = sorted({int(y) for y in re.findall(r"(?:19|20)\d{2}", q.text)})
+    if not years or not q.docs_named:
+        return None
+    own = [t for t in kit.corpus.targets if t.doc_id in q.docs]
+    if not own or any(t.year in years for t in own) or any(
+            str(y) in p.text for d in q.docs for p in kit.corpus.document(d).provisions
+            for y in years if _in_targets_clause(kit, p)):
+        return None  # 到2035年 … 基本建成: goals without figures are goals still
+    chosen = match(kit, ev, re.sub(r"(?:19|20)\d{2}年?", "", q.text), q)
+    chosen = [t for t in chosen if t.doc_id in q.docs] or [
+        t for t in own if in_targets_clause(kit, t)] or own
+    set_years = sorted({t.year for t in own if t.year})
+    missing = kit.t(q.lang, "year_unset", doc=kit.doc_name(q.docs[0], q.lang),
+                    year="、".join(map(str, years)) if q.lang == "zh"
+                    else " or ".join(map(str, years)),
+                    years="、".join(map(str, set_years)) if q.lang == "zh"
+                    else " and ".join(map(str, set_years)))
+    found = answer(kit, chosen, q.lang)
+    opening = kit.t(q.lang, "open_no") + ("" if q.lang == "zh" else " ") if q.yes_no else ""
+    return Answer(f"{opening}{missing}\n{found.answer}", False, Intent.TARGET,
+                  found.citations, not_stated=missing)
+
+
 def in_targets_clause(kit: Kit, t: Target) -> bool:
-    doc = kit.corpus.document(t.doc_id)
-    clause = doc.clause(t.clause_no) if t.clause_no is not None else None
-    part = doc.part(t.part_no)
+    return _in_targets_clause(kit, provision(kit, t))
+
+
+def _in_targets_clause(kit: Kit, p: Provision) -> bool:
+    doc = kit.corpus.document(p.doc_id)
+    clause = doc.clause(p.clause_no) if p.clause_no is not None else None
+    part = doc.part(p.part_no)
     title = clause.title if clause else (part.title if part else "")
     return any(w in title for w in kit.routing.targets_clause)
 
