@@ -130,6 +130,20 @@ class Tokenizer:
         return [pattern.pattern.removeprefix("(?<![a-z])").replace("\\", "")
                 for pattern, _ in self._english]
 
+    def translations(self, text: str) -> tuple[list[str], list[str], str]:
+        """The English phrases of ``text`` the search translates, their terms in the texts'
+        words, and what is left of the text once they are taken out."""
+        lowered = text.lower()
+        phrases: list[str] = []
+        terms: list[str] = []
+        for pattern, found in self._english:
+            match = pattern.search(lowered)
+            if match:
+                phrases.append(match.group(0))
+                terms.extend(found)
+                lowered = pattern.sub(" ", lowered)
+        return phrases, terms, lowered
+
     def dictionary(self) -> list[str]:
         """Every word of the general dictionary (jieba's, with a frequency): what counts as
         a real word when a stretch of a question is no word of the texts."""

@@ -219,3 +219,15 @@ def test_whom_to_call_about_a_named_task_shows_the_task(assistant: Assistant) ->
     answer = assistant.answer("做绿色流通主体培育这事，找商务局哪个部门，有联系电话吗")
     assert not answer.refused and answer.not_stated, answer.answer
     assert any(c.clause_no == 5 and c.provision == 1 for c in answer.citations), answer.citations
+
+
+@pytest.mark.parametrize(("question", "opening", "doc"), [
+    ("Is nuclear power mentioned in the Tianjin plan?", "No.", "zhongfa-2021-36"),
+    ("Does the State Council guideline say anything about hydrogen?", "Yes.", "guofa-2021-4"),
+])
+def test_whether_a_document_mentions_an_english_term(assistant: Assistant, question: str,
+                                                      opening: str, doc: str) -> None:
+    """The English words are read through the terms the search translates them to."""
+    answer = assistant.answer(question)
+    assert answer.answer.startswith(opening), answer.answer
+    assert answer.citations[0].doc_id == doc, answer.citations

@@ -161,19 +161,33 @@ def mention(kit: Kit, ev: Evidence, links: Links, q: Query, context: str = "",
     declined (a loosely related clause would pass for it). ``None`` where the subject is no
     term (支持物流企业搞数字化运营平台 is a sentence): search answers as for any question."""
     subject = _TRAILING_PARTICLES.sub("", q.topic).strip()
-    name = _used_stretch(ev, subject)
-    if name != subject or not _CJK_TERM.fullmatch(name) or len(name) > _MENTION_MAX:
-        return None  # more than one term (多式联运 beside 运输结构): search answers
+    if q.lang == "en":
+        # nuclear power: the words the texts use for it (核电, 核聚变), any of them
+        phrases, terms, rest = ev.tokenizer.translations(subject)
+        if not terms or ev.topic(rest) or re.search(r"[\u4e00-\u9fff]", rest):
+            return None  # words beyond the subject, or none the search translates
+        name = " / ".join(phrases)
+    else:
+        name = _used_stretch(ev, subject)
+        if name != subject or not _CJK_TERM.fullmatch(name) or len(name) > _MENTION_MAX:
+            return None  # more than one term (多式联运 beside 运输结构): search answers
+        terms = [name]
     lang, sources = q.lang, Sources(kit.corpus)
-    using = _using(kit, name, docs)
+
+    def used_in(in_docs: Sequence[str]) -> list[Provision]:
+        found = [p for term in terms for p in _using(kit, term, in_docs)]
+        return list(dict.fromkeys(found))[:3]
+
+    using = used_in(docs)
     if using:
         return Answer("\n".join(kit.cited_items(using, sources, lang)), False, Intent.GENERAL,
                       tuple(sources.citations))
-    elsewhere = _using(kit, name, [d.doc_id for d in kit.corpus.documents if d.doc_id not in docs])
+    elsewhere = used_in([d.doc_id for d in kit.corpus.documents if d.doc_id not in docs])
     if not elsewhere:
         return refuse(kit, lang, "mention_nowhere", {name}, term=name)
     names = "、" if lang == "zh" else " or the "
-    lines = [kit.t(lang, "open_no") + kit.t(lang, "mention_none", term=name, doc=names.join(
+    opening = kit.t(lang, "open_no") + ("" if lang == "zh" else " ")
+    lines = [opening + kit.t(lang, "mention_none", term=name, doc=names.join(
         kit.doc_name(d, lang) for d in docs))]
     lines.append(kit.t(lang, "mention_elsewhere", term=name,
                        doc=kit.doc_name(elsewhere[0].doc_id, lang)))
