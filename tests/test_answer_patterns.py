@@ -231,3 +231,11 @@ def test_whether_a_document_mentions_an_english_term(assistant: Assistant, quest
     answer = assistant.answer(question)
     assert answer.answer.startswith(opening), answer.answer
     assert answer.citations[0].doc_id == doc, answer.citations
+
+
+def test_a_who_follow_up_with_a_word_of_its_own(assistant: Assistant) -> None:
+    """A follow-up's own subject word (浪费) that the task before lacks is looked up: the
+    word it shares with that task (餐饮) does not pull it back."""
+    answer = talk(assistant, "酒店还能主动提供一次性用品吗", "那餐饮行业的浪费问题谁来抓")
+    assert (answer.citations[0].clause_no, answer.citations[0].provision) == (13, 1), \
+        answer.answer

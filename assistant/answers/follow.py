@@ -140,7 +140,17 @@ class FollowUps:
         # who does it: a task that names its agencies answers, one that names none cannot
         named = [c for c in cited if c.agencies] or cited
         chosen = self.ev.provision_on_topic(f"{question} {question} {before}", named)
-        if chosen is not None and self.ev.topic(question):
+        own = self.ev.topic(question)
+        if chosen is not None and own:
+            # 那餐饮浪费又是谁管 after 一次性用品 of 酒店、餐饮: a word of its own (浪费) that
+            # the task chosen lacks and another task has is a subject of its own
+            said = own & set(self.ev.tokenizer.tokens(chosen.text))
+            if said != own:  # looked up on its own words: the turn before pulls back
+                found = who.responsibility(self.kit, self.ev, question, lang)
+                top = self.ev.provision_at(found.citations[0]) if found.citations else None
+                if not found.refused and top is not None and len(
+                        own & set(self.ev.tokenizer.tokens(top.text))) > len(said):
+                    return found
             return who.of(self.kit, lang, chosen)
         if chosen is None and self.ev.topic(question):
             # its own subject, in none of the tasks cited before: look it up
