@@ -18,6 +18,7 @@ from assistant.answers.kit import Context, Kit, has
 from assistant.compose import Sources, where
 from assistant.evidence import Evidence
 from assistant.links import Links
+from assistant.names import in_order
 from assistant.query import Ask, ClauseRef, Query
 from assistant.references import number_of, without_document_cues
 from assistant.understand import Understander
@@ -140,7 +141,10 @@ class FollowUps:
         # who does it: a task that names its agencies answers, one that names none cannot
         named = [c for c in cited if c.agencies] or cited
         chosen = self.ev.provision_on_topic(f"{question} {question} {before}", named)
-        own = self.ev.topic(question)
+        # its own subject: the words beyond an agency's name (这个是环保局牵头吗 has none)
+        slots = self.understander.slots(question)
+        own = {w for w in self.ev.topic(slots.topic)  # 邮政局 is of 市邮政管理局 still
+               if not any(in_order(w, name) for name in slots.agencies)}
         if chosen is not None and own:
             # 那餐饮浪费又是谁管 after 一次性用品 of 酒店、餐饮: a word of its own (浪费) that
             # the task chosen lacks and another task has is a subject of its own
@@ -152,7 +156,7 @@ class FollowUps:
                         own & set(self.ev.tokenizer.tokens(top.text))) > len(said):
                     return found
             return who.of(self.kit, lang, chosen)
-        if chosen is None and self.ev.topic(question):
+        if chosen is None and own:
             # its own subject, in none of the tasks cited before: look it up
             found = who.responsibility(self.kit, self.ev, question, lang, before)
             if not found.refused:

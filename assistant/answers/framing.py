@@ -19,7 +19,9 @@ def frame(kit: Kit, q: Query, answer: Answer) -> Answer:
     if answer.refused or not answer.citations:
         return answer
     not_stated = answer.not_stated
-    if q.unstated and not not_stated:
+    silent = kit.t(lang, "silent_number")
+    if q.unstated and (not not_stated or not_stated == silent):
+        # 有以旧换新补贴吗: the amount asked is what is not given, not a figure of the clause
         not_stated = " ".join(kit.t(lang, f"unstated_{k}") for k in q.unstated)
     text = answer.answer
     if not_stated and not_stated not in text:
@@ -46,7 +48,7 @@ def frame(kit: Kit, q: Query, answer: Answer) -> Answer:
         text = f"{opening}{'' if lang == 'zh' else ' '}{text}"
     elif q.yes_no:
         # 也有这个数吗 / does it give a percentage: the figure missing is a plain no
-        opening = kit.t(lang, "open_no" if not_stated == kit.t(lang, "silent_number")
+        opening = kit.t(lang, "open_no" if not_stated == silent
                         else "open_unstated" if not_stated else "open_yes")
         if not text.startswith(tuple(kit.t(lang, f"open_{o}")
                                      for o in ("yes", "no", "unstated"))):
