@@ -189,6 +189,10 @@ class SlotReader:
                 while start >= 0:
                     spans.append((start, start + len(k)))
                     start = t.text.find(k, start + 1)
+                if k.isascii():
+                    # the finance bureau, as people shorten the English name: its words
+                    words = "|".join(map(re.escape, k.split()))
+                    spans += [m.span() for m in re.finditer(rf"\b(?:{words})\b", t.text)]
         keep = [True] * len(t.text)
         for a, b in spans:
             for i in range(a, b):

@@ -127,7 +127,10 @@ class Understander:
             if "who" in c or "lead" in c:
                 return Ask.WHO, ("clause ref", "who cue")
             return Ask.CLAUSE, ("clause ref",)
-        if "which_clause" in c:  # 这是第几条: the clause of what was answered before
+        if "which_clause" in c and not (s.agencies and c & {"lead", "supporting"}
+                                        and not s.subject):
+            # 这是第几条: the clause of what was answered before; 财政局有牵头的任务吗，是哪条
+            # asks the agency's tasks in that role, which the list gives by clause
             return Ask.CLAUSE, ("which clause",)
         if s.part is not None:
             if "clause_unit" in c and "task_unit" not in c:

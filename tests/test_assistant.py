@@ -49,7 +49,7 @@ def test_duties_are_complete_with_roles(assistant: Assistant, corpus: Corpus) ->
         "（二十二）加大财税扶持力度\n"
         "1. 【牵头】落实节能环保、资源综合利用以及合同能源管理、环境污染第三方治理等方面的"
         "所得税、增值税等优惠政策。加强数据比对分析，开展政策落实和改革试点效应分析，"
-        "做好资源税征收和水资源费改税试点工作。[1]")
+        "做好资源税征收和水资源费改税试点工作。[1]（配合：各区人民政府）")
     assert_citations_real(corpus, answer)
     many = assistant.answer("发改委负责哪些工作？")
     assert len(many.citations) == len(corpus.duties("市发展改革委")) == 42

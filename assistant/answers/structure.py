@@ -121,6 +121,9 @@ def _items(kit: Kit, chosen: Selection, sources: Sources, lang: str) -> list[str
         if not lead or chosen.agency is None:
             text += f"（{kit.agency_list(p, lang)}）" if lang == "zh" \
                 else f" ({kit.agency_list(p, lang)})"
+        elif p.agencies[1:]:  # whom the lead works with on it
+            names = kit.agency_names(p.agencies[1:], lang)
+            text += kit.t(lang, "partners", agencies=("、" if lang == "zh" else "; ").join(names))
         lines.append(text)
     return lines
 
