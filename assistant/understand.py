@@ -73,6 +73,12 @@ class Understander:
                 # does it lead anything, asked first: "it" is the agency named, not a task
                 return replace(query, ask=Ask.LIST, why=("agency", "role cue", "yes/no"))
             return query
+        if query.ask == Ask.DECLINE and "contact" in query.unstated \
+                and query.decline == "other_services" and previous.ask != Ask.DECLINE \
+                and self.is_subject(previous.topic):
+            # 投诉电话是多少 after a subject: whom to call about that subject, not a hotline
+            # service of its own
+            return self._inherit(slots, replace(query, ask=Ask.TOPIC, decline=""), previous)
         if self._leans_back(slots, query):
             return self._inherit(slots, query, previous)
         if query.ask == Ask.DECLINE and "follow_up" in slots.cues:
