@@ -74,6 +74,15 @@ RULES = [
     ("持续推进节能、提高能效。", "", None, ()),
     # a plan the government writes (实施方案) is its own work, not something to carry out
     ("制定能源、钢铁、建筑等行业和领域碳达峰实施方案。", "", None, ("internal",)),
+    # writing policy (……等方面政策措施) is the government's own work, whatever it will touch
+    ("持续完善清洁生产、促进绿色设计、推动绿色产业发展等方面政策措施。", "", (), ("internal",)),
+    # a level of use is not water; household tariffs and the farm water price not water utilities
+    ("提高畜禽粪污资源化利用水平。", "", ("agriculture",), None),
+    ("落实居民阶梯电价、气价、水价制度，巩固农业水价综合改革成果。", "",
+     ("energy", "agriculture", "households"), None),
+    ("推进污水处理设施建设，推广再生水利用。", "", ("water",), None),
+    # 农业面源污染防治 is farming's work, not an environmental-services market
+    ("加强农业面源污染防治。", "", ("agriculture",), None),
 ]
 
 
