@@ -148,11 +148,13 @@ class Matcher:
     def _read(self, profile: Profile) -> tuple[dict[str, str], TradeReading]:
         vocab = self.catalogue.vocab
         found: dict[str, str] = {}
-        if profile.sector:
-            found[vocab.resolve(Group.AUDIENCE, profile.sector, "sector")] = "sector"
+        sector = (vocab.resolve(Group.AUDIENCE, profile.sector, "sector") if profile.sector
+                  else None)
+        if sector:
+            found[sector] = "sector"
         for label in classify(vocab, profile.description.lower()).audience:
             found.setdefault(label, "description")
-        trade = self.trades.read(profile.description, tuple(found))
+        trade = self.trades.read(profile.description, tuple(found), sector)
         for label in trade.audience:
             found.setdefault(label, "trade")
         if profile.size and self.size(profile.size).get("sme"):
@@ -163,7 +165,7 @@ class Matcher:
             if guess:
                 found[guess] = "embedder"
         if not trade.classes:
-            trade = self.trades.read(profile.description, tuple(found))
+            trade = self.trades.read(profile.description, tuple(found), sector)
         return ({a: found[a] for a in vocab.check(Group.AUDIENCE, tuple(found), "profile")},
                 trade)
 

@@ -49,14 +49,23 @@ class TradeVocabulary:
     trades: tuple[Trade, ...]
     label_classes: Mapping[str, str]  # audience label → class, for a firm no trade names
 
-    def read(self, description: str, audience: Sequence[str] = ()) -> TradeReading:
-        """The trades ``description`` names, their texts' words and the classes of firm;
-        ``audience`` (the labels read otherwise) gives the classes when no trade has one."""
+    def read(self, description: str, audience: Sequence[str] = (),
+             sector: str | None = None) -> TradeReading:
+        """The trades ``description`` names, their texts' words and the class of firm: the
+        class of the ``sector`` the firm chose, else of the trade it names first (a data
+        centre that wants 风电光伏 power is no supplier of it), else of its ``audience`` (the
+        labels read otherwise)."""
         lowered = description.lower()
-        found = [t for t in self.trades if any(w in lowered for w in t.says)]
+        at = {t.id: min((i for w in t.says if (i := lowered.find(w)) >= 0), default=-1)
+              for t in self.trades}
+        found = [t for t in self.trades if at[t.id] >= 0]
         words = tuple(dict.fromkeys(w for t in found for w in t.texts))
-        classes = [t.firm_class for t in found if t.firm_class]
-        if not classes:
+        first = sorted((at[t.id], t.firm_class) for t in found if t.firm_class)
+        if sector is not None and sector in self.label_classes:
+            classes = [self.label_classes[sector]]
+        elif first:
+            classes = [first[0][1]]
+        else:
             classes = [c for a in audience if (c := self.label_classes.get(a))]
         return TradeReading(tuple(t.id for t in found), words,
                             tuple(dict.fromkeys(a for t in found for a in t.audience)),

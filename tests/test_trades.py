@@ -55,6 +55,16 @@ def test_a_firm_no_trade_names_takes_the_class_of_its_audience(
     assert trades().read("我们是一家公司", audience).classes == classes
 
 
+@pytest.mark.parametrize(("description", "sector", "classes"), [
+    ("我们运营数据中心，想多买风电光伏的电", None, ("user",)),
+    ("我们装屋顶光伏，客户多是数据中心", None, ("supplier",)),
+    ("我们运营数据中心，想多买风电光伏的电", "energy", ("supplier",)),
+], ids=["first-named-user", "first-named-supplier", "sector-first"])
+def test_the_class_is_the_sectors_else_the_first_named_trades(
+        description: str, sector: str | None, classes: tuple[str, ...]) -> None:
+    assert trades().read(description, (), sector).classes == classes
+
+
 def test_the_vocabulary_speaks_the_catalogues_labels() -> None:
     vocab = trades()
     labels = set(vocabulary().ids(Group.AUDIENCE))
