@@ -263,6 +263,26 @@ def test_the_same_task_in_two_documents_is_one_item(api_assistant: Assistant) ->
     assert any(i.also for i in result.requirements)
 
 
+def test_a_trade_no_label_names_reaches_the_tasks_written_for_it(
+        api_assistant: Assistant) -> None:
+    result = api_assistant.matcher.match(Profile("我们在北辰开了家汽车修理厂，做钣金喷漆和保养"))
+    shown = [m for i in (*result.support, *result.requirements) for m in (i.measure, *i.also)]
+    assert any("汽修" in m.provision.text for m in shown)  # 低挥发性有机物含量原辅材料
+
+
+def test_a_suppliers_own_line_is_an_opportunity_and_a_phase_out_no_offer(
+        api_assistant: Assistant) -> None:
+    matcher = api_assistant.matcher
+    result = matcher.match(Profile("我们是一家物流公司，有两百多辆柴油货车，想改走铁路",
+                                   sector="logistics"))
+    offers = set(matcher.catalogue.vocab.kinds_on(Side.SUPPORT))
+    money = {"fiscal", "tax", "finance_support"}
+    # a task the kinds call a duty (推进多式联运) is on the support list by the side rules
+    assert any(not set(i.measure.kind) & offers for i in result.support)
+    assert not any("ban" in i.measure.kind and "淘汰" in i.measure.provision.text
+                   and not set(i.measure.kind) & money for i in result.support)
+
+
 @pytest.mark.parametrize(("profile", "error"), [
     (Profile("  "), BadInput), (Profile("x" * 2001), BadInput),
     (Profile("酒店", sector="mining"), UnknownLabel), (Profile("酒店", size="huge"), UnknownLabel),
