@@ -195,6 +195,7 @@ class Matcher:
                 continue
             score = (fit + max((*(bonus[a] for a in shared),
                                 float(weights["trade_words"]) if worded else 0.0), default=0.0)
+                     + float(weights["trade_words_also"]) * (worded and bool(shared))
                      + float(weights["home"]) * (m.doc_id == self.home))
             own = self.catalogue.sides(m)
             for side in self.side_rules.sides(own, m.provision.text, m.kind, trade.classes,
