@@ -27,6 +27,9 @@ READINGS = [
     ("给农户装屋顶太阳能板，也配小型储能", ("solar_storage",), ("分布式", "屋顶光伏"), ("energy",),
      ("supplier",)),
     ("打算再上一套新装置", ("expansion",), ("节能审查", "准入"), (), ()),
+    # scrap a mill melts does not make it a recycler; collecting it does
+    ("用废钢电炉炼钢", ("steel",), ("钢渣",), ("steel_materials",), ("user",)),
+    ("从社会上回收废金属", ("recycler",), ("再生资源",), ("recycling",), ("supplier",)),
     ("我们做咨询", (), (), (), ()),
 ]
 
