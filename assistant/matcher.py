@@ -3,14 +3,19 @@ district and size) → the measures that support it and the requirements that bi
 ranked by fit, with its place, agencies (lead first), labels and what the plans leave unsaid.
 
 Whom the profile concerns: its ``sector`` (a label id, name or alias of labels.toml), the cue
-words of its description (the catalogue's own, cues.toml), ``size`` (small and medium add
-``sme``); where all are silent, the label description most like it (the embedder), if one
-stands out. Fit: the embedder's ranking of all tasks by likeness to the description and BM25's
-ranking by its words, fused by reciprocal rank; plus weights (profiles.toml) for a shared
-audience (by how the profile named it: its sector weighs most), the kind (money before
-advice) and the home plan. A measure for another audience, or for nobody in particular, is
-listed only when the embedder finds it very like the description. The same task written in two
-documents is one item, led by the better ranked (twins.py).
+words of its description (the catalogue's own, cues.toml), its trade (trades.py, firms.toml:
+菜馆 is hospitality), ``size`` (small and medium add ``sme``); where all are silent, the label
+description most like it (the embedder), if one stands out. The trade also gives the words the
+texts use for the business's concerns (汽修 → 挥发性有机物) and its class of firm (supplier,
+user). Fit: the embedder's ranking of all tasks by likeness to the description and BM25's
+ranking by its words and its trade's, fused by reciprocal rank, lifted where the task's whole
+clause stands out as like the description; plus weights (profiles.toml) for a shared audience
+or the trade's words (by how the profile named it: its sector weighs most), the kind (money
+before advice) and the home plan. A measure for another audience, or for nobody in
+particular, is listed only when the embedder finds it very like the description or it uses
+the trade's words. Its kinds put it on the support or requirements list; rules by class of
+firm add or take a side (firm_sides.py, sides.toml). The same task written in two documents is
+one item, led by the better ranked (twins.py).
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from assistant.firm_sides import SIDES_FILE, side_rules
+from assistant.trades import TradeReading, trades
 from core.errors import BadInput, ConfigError, UnknownLabel
 from core.model import ChunkKind
 from indexing.corpus import Corpus
@@ -74,6 +81,33 @@ class Match:
     notes: tuple[str, ...]
 
 
+Floats = np.ndarray[Any, np.dtype[np.float64]]
+
+
+def _standard(values: np.ndarray[Any, Any]) -> Floats:
+    """Similarities in standard deviations from their mean."""
+    sims = np.asarray(values, dtype=np.float64)
+    if not len(sims):
+        return np.zeros(0)
+    spread = float(sims.std()) or 1.0
+    return np.asarray((sims - sims.mean()) / spread, dtype=np.float64)
+
+
+def _clauses(index: Index, measures: Sequence[Measure]) -> tuple[Floats, np.ndarray[Any, Any]]:
+    """The vectors of the whole-clause chunks (a part's text where it has no clauses), and for
+    each measure the row of its clause (-1: none, never the case for a parsed task)."""
+    ids = {(c.doc_id, c.part_no, c.clause_no): c.chunk_id for c in index.chunks.values()
+           if c.kind == ChunkKind.CLAUSE}
+    stored = index.store.vectors(index.manifest.collection, list(ids.values())) if ids else {}
+    keys = [k for k, cid in ids.items() if cid in stored]
+    at = {k: i for i, k in enumerate(keys)}
+    rows = np.array([at.get((m.doc_id, m.provision.part_no, m.provision.clause_no), -1)
+                     for m in measures], dtype=np.int64)
+    if not keys or (rows < 0).any():
+        return np.zeros((0, 1)), rows
+    return np.vstack([stored[ids[k]] for k in keys]).astype(np.float64), rows
+
+
 class Matcher:
     def __init__(self, corpus: Corpus, index: Index, catalogue: Catalogue) -> None:
         self.corpus = corpus
@@ -85,7 +119,16 @@ class Matcher:
                        if self.measures else np.zeros((0, 1), dtype=np.float32))
         home = corpus.home
         self.home = home.doc_id if home else None
+        self.by_ref = {m.ref: m for m in self.measures}
+        self.clause_matrix, self.clause_of = _clauses(index, self.measures)
         self.twins = find_twins(self.measures, float(self.rules["ranking"]["twins_min_dice"]))
+        self.trades = trades()
+        self.side_rules = side_rules()
+        vocab = catalogue.vocab
+        for rule in self.side_rules.rules:
+            vocab.check(Group.KIND, rule.kinds, f"{SIDES_FILE}: rule {rule.id}")
+        for trade in self.trades.trades:
+            vocab.check(Group.AUDIENCE, trade.audience, f"trade {trade.id}")
 
     # -- the profile --------------------------------------------------------------------
 
@@ -99,13 +142,21 @@ class Matcher:
 
     def read(self, profile: Profile) -> dict[str, str]:
         """The audience labels of a profile, each with how it was found (sector,
-        description, size, embedder), in the vocabulary's order."""
+        description, trade, size, embedder), in the vocabulary's order."""
+        return self._read(profile)[0]
+
+    def _read(self, profile: Profile) -> tuple[dict[str, str], TradeReading]:
         vocab = self.catalogue.vocab
         found: dict[str, str] = {}
-        if profile.sector:
-            found[vocab.resolve(Group.AUDIENCE, profile.sector, "sector")] = "sector"
+        sector = (vocab.resolve(Group.AUDIENCE, profile.sector, "sector") if profile.sector
+                  else None)
+        if sector:
+            found[sector] = "sector"
         for label in classify(vocab, profile.description.lower()).audience:
             found.setdefault(label, "description")
+        trade = self.trades.read(profile.description, tuple(found), sector)
+        for label in trade.audience:
+            found.setdefault(label, "trade")
         if profile.size and self.size(profile.size).get("sme"):
             found.setdefault("sme", "size")
         if not found and self.catalogue.labels is not None:
@@ -113,7 +164,10 @@ class Matcher:
             guess = self.catalogue.labels.standing_out(Group.AUDIENCE, vector, vocab.audience_z)
             if guess:
                 found[guess] = "embedder"
-        return {a: found[a] for a in vocab.check(Group.AUDIENCE, tuple(found), "profile")}
+        if not trade.classes:
+            trade = self.trades.read(profile.description, tuple(found), sector)
+        return ({a: found[a] for a in vocab.check(Group.AUDIENCE, tuple(found), "profile")},
+                trade)
 
     # -- matching -----------------------------------------------------------------------
 
@@ -123,24 +177,33 @@ class Matcher:
         limit = limit or int(weights["limit"])
         if not 1 <= limit <= int(weights["max_limit"]):
             raise BadInput(f"limit must be 1-{weights['max_limit']}")
-        read = self.read(profile)
+        read, trade = self._read(profile)
         audience = tuple(read)
         how = "+".join(dict.fromkeys(read.values())) or "none"
         bonus = {a: float(weights["audience"][h]) for a, h in read.items()}
         kinds = weights.get("kind", {})
-        similar = self._similarity(profile.description)
-        fits = self._fit(profile.description, similar, weights)
+        vector = self.index.query_vector(profile.description)
+        similar = _standard(self.matrix @ vector) if self.measures else np.zeros(0)
+        clause = _standard(self.clause_matrix @ vector)[self.clause_of] \
+            if len(self.clause_matrix) else np.zeros(len(self.measures))
+        fits = self._fit(" ".join((profile.description, trade.text)), similar, clause, weights)
         ranked: dict[Side, list[MatchItem]] = {Side.SUPPORT: [], Side.REQUIREMENT: []}
         for m, z, fit in zip(self.measures, similar, fits, strict=True):
             shared = tuple(a for a in audience if a in m.audience)
-            if not shared and z < float(weights["other_audience_z"]):
+            worded = any(w in m.provision.text for w in trade.words)
+            if not shared and not worded and z < float(weights["other_audience_z"]):
                 continue
-            score = (fit + max((bonus[a] for a in shared), default=0.0)
+            score = (fit + max((*(bonus[a] for a in shared),
+                                float(weights["trade_words"]) if worded else 0.0), default=0.0)
+                     + float(weights["trade_words_also"]) * (worded and bool(shared))
                      + float(weights["home"]) * (m.doc_id == self.home))
-            for side in self.catalogue.sides(m):
+            own = self.catalogue.sides(m)
+            for side in self.side_rules.sides(own, m.provision.text, m.kind, trade.classes,
+                                              bool(shared) or worded):
                 if side in ranked:
                     extra = max((float(kinds.get(k, 0.0)) for k in m.kind
                                  if self.catalogue.vocab.side(k) == side), default=0.0)
+                    extra += float(weights["rule_side"]) * (side not in own)
                     ranked[side].append(MatchItem(m, round(score + extra, 4), shared,
                                                   self._notes(m, side, profile)))
         support, requirements = (self._fold(ranked[s], limit)
@@ -156,7 +219,8 @@ class Matcher:
 
     def _fold(self, items: list[MatchItem], limit: int) -> tuple[MatchItem, ...]:
         """The first ``limit`` items by score, a task's twins in other documents named with
-        the first of them ranked rather than taking places of their own."""
+        the first of them ranked rather than taking places of their own (and named with it
+        where their own labels put them on no list)."""
         kept: list[MatchItem] = []
         at: dict[str, int] = {}  # ref -> the kept item it is shown with
         for item in sorted(items, key=lambda i: -i.score):
@@ -168,7 +232,10 @@ class Matcher:
             elif len(kept) < limit:
                 at[ref] = len(kept)
                 kept.append(item)
-        return tuple(kept)
+        # a twin the other side's labels keep off this list is the same task all the same
+        return tuple(replace(i, also=(*i.also, *more)) if (more := tuple(
+            self.by_ref[t] for t in self.twins.get(i.measure.ref, ()) if t not in at)) else i
+            for i in kept)
 
     def _validate(self, profile: Profile) -> Profile:
         description = " ".join(profile.description.split())
@@ -185,21 +252,16 @@ class Matcher:
         return Profile(description, (profile.sector or "").strip() or None, district,
                        (profile.size or "").strip() or None)
 
-    def _similarity(self, description: str) -> np.ndarray[Any, np.dtype[np.float64]]:
-        """How like each task the description is (the embedder), in standard deviations
-        from the mean over all tasks."""
-        if not self.measures:
-            return np.zeros(0)
-        sims = self.matrix @ self.index.query_vector(description)
-        spread = float(sims.std()) or 1.0
-        return np.asarray((sims - sims.mean()) / spread, dtype=np.float64)
-
-    def _fit(self, description: str, similar: np.ndarray[Any, np.dtype[np.float64]],
-             weights: dict[str, Any]) -> np.ndarray[Any, np.dtype[np.float64]]:
+    def _fit(self, description: str, similar: Floats, clause: Floats,
+             weights: dict[str, Any]) -> Floats:
         """The embedder's ranking and BM25's over the tasks fused by reciprocal rank, as the
         search fuses them: the embedder places a whole task well but blurs the tasks of one
         sector together, BM25 finds the description's own words in a long task (节水灌溉 in a
-        task of six measures) and misses everyday wording; each corrects the other."""
+        task of six measures) and misses everyday wording; each corrects the other. A task
+        whose whole clause stands out as like the description (``clause_z`` standard
+        deviations above the clauses' mean) is lifted by ``clause_lift`` per deviation beyond:
+        a terse task of a relevant clause (加快发展绿色物流 under a clause on green transport)
+        says little on its own."""
         n = len(self.measures)
         dense = np.empty(n)
         dense[np.argsort(-similar, kind="stable")] = np.arange(1, n + 1)
@@ -214,7 +276,8 @@ class Matcher:
                 lexical[i] = rank
         k = float(weights["fusion_k"])
         fused = float(weights["fusion"]) * (1.0 / (k + dense) + 1.0 / (k + lexical))
-        return np.asarray(fused, dtype=np.float64)
+        lift = float(weights["clause_lift"]) * np.maximum(0.0, clause - float(weights["clause_z"]))
+        return np.asarray(fused + lift, dtype=np.float64)
 
     def _notes(self, m: Measure, side: Side, profile: Profile) -> tuple[str, ...]:
         vocab, notes = self.catalogue.vocab, self.rules["notes"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.matcher import Profile
+from assistant.matcher import Profile, profile_rules
 from assistant.service import Assistant
 from core.errors import BadInput, CorpusError, UnknownDocument, UnknownLabel
 from core.model import Provision
@@ -74,6 +74,15 @@ RULES = [
     ("持续推进节能、提高能效。", "", None, ()),
     # a plan the government writes (实施方案) is its own work, not something to carry out
     ("制定能源、钢铁、建筑等行业和领域碳达峰实施方案。", "", None, ("internal",)),
+    # writing policy (……等方面政策措施) is the government's own work, whatever it will touch
+    ("持续完善清洁生产、促进绿色设计、推动绿色产业发展等方面政策措施。", "", (), ("internal",)),
+    # a level of use is not water; household tariffs and the farm water price not water utilities
+    ("提高畜禽粪污资源化利用水平。", "", ("agriculture",), None),
+    ("落实居民阶梯电价、气价、水价制度，巩固农业水价综合改革成果。", "",
+     ("energy", "agriculture", "households"), None),
+    ("推进污水处理设施建设，推广再生水利用。", "", ("water",), None),
+    # 农业面源污染防治 is farming's work, not an environmental-services market
+    ("加强农业面源污染防治。", "", ("agriculture",), None),
 ]
 
 
@@ -96,22 +105,28 @@ def _task(doc_id: str, index: int, text: str) -> Measure:
 
 
 TWINS = [
-    # (text of a task in one document, text of one in another, twins at 0.6)
+    # (text of a task in one document, text of one in another, twins at the configured Dice)
     ("倡导酒店、餐饮等行业不主动提供一次性用品。", "倡导酒店、餐饮等行业不主动提供一次性用品。",
      True),
     ("完善相关水域禁渔管理制度。", "落实海洋伏季休渔和相关水域禁渔管理制度。", True),
     ("推动储能技术应用，提升电网消纳、调峰能力。",
      "加快大容量储能技术研发推广，提升电网汇集和外送能力。", False),
     ("开展绿色生活创建活动。", "发展绿色农房。", False),
+    # the home plan copies a national task and adds a sentence of its own
+    ("推动电商平台设立绿色产品销售专区，加强绿色产品集中展示和宣传，挖掘绿色消费需求。",
+     "推动电商平台设立绿色产品销售专区。", True),
+    ("宣传贯彻餐饮行业制止餐饮浪费行为规范，坚决制止餐饮行业的浪费行为。",
+     "厉行节约，坚决制止餐饮浪费行为。", True),
 ]
 
 
 @pytest.mark.parametrize(("one", "other", "twins"), TWINS,
-                         ids=["same", "reworded", "related", "unrelated"])
+                         ids=["same", "reworded", "related", "unrelated", "extended",
+                              "shortened"])
 def test_twins_are_tasks_of_two_documents_in_nearly_the_same_words(one: str, other: str,
                                                                     twins: bool) -> None:
     a, b, same_doc = _task("a", 1, one), _task("b", 1, other), _task("a", 2, other)
-    found = find_twins([a, b, same_doc], 0.6)
+    found = find_twins([a, b, same_doc], float(profile_rules()["ranking"]["twins_min_dice"]))
     assert found.get(a.ref) == ((b.ref,) if twins else None)
     assert same_doc.ref not in found.get(a.ref, ())  # one document never repeats itself
 
@@ -246,6 +261,26 @@ def test_the_same_task_in_two_documents_is_one_item(api_assistant: Assistant) ->
                        for t in item.also)
             assert all(t.doc_id != item.measure.doc_id for t in item.also)
     assert any(i.also for i in result.requirements)
+
+
+def test_a_trade_no_label_names_reaches_the_tasks_written_for_it(
+        api_assistant: Assistant) -> None:
+    result = api_assistant.matcher.match(Profile("我们在北辰开了家汽车修理厂，做钣金喷漆和保养"))
+    shown = [m for i in (*result.support, *result.requirements) for m in (i.measure, *i.also)]
+    assert any("汽修" in m.provision.text for m in shown)  # 低挥发性有机物含量原辅材料
+
+
+def test_a_suppliers_own_line_is_an_opportunity_and_a_phase_out_no_offer(
+        api_assistant: Assistant) -> None:
+    matcher = api_assistant.matcher
+    result = matcher.match(Profile("我们是一家物流公司，有两百多辆柴油货车，想改走铁路",
+                                   sector="logistics"))
+    offers = set(matcher.catalogue.vocab.kinds_on(Side.SUPPORT))
+    money = {"fiscal", "tax", "finance_support"}
+    # a task the kinds call a duty (推进多式联运) is on the support list by the side rules
+    assert any(not set(i.measure.kind) & offers for i in result.support)
+    assert not any("ban" in i.measure.kind and "淘汰" in i.measure.provision.text
+                   and not set(i.measure.kind) & money for i in result.support)
 
 
 @pytest.mark.parametrize(("profile", "error"), [

@@ -112,7 +112,9 @@ def eval_catalogue(assistant: Assistant, out: Path) -> None:
     print(render.table(["label", "gold", "precision", "recall"],
                        [[s["label"], str(s["gold"]), f"{s['precision'] or 0:.3f}",
                          f"{s['recall'] or 0:.3f}"] for s in judged]))
-    recall = body["matcher_recall"]
-    print(f"matcher recall in the first 10: {recall['all']:.3f} (support "
-          f"{recall['support']:.3f}, requirements {recall['requirements']:.3f})")
+    for name, recall in (*body["matcher_recall_by_set"].items(), ("all",
+                                                                   body["matcher_recall"])):
+        print(f"matcher recall in the first 10, {name}: {recall['all']:.3f} (support "
+              f"{recall['support']:.3f}, requirements {recall['requirements']:.3f}; "
+              f"{recall['ms_per_match']:.0f} ms per match)")
     print("reports: " + ", ".join(str(p) for p in paths))

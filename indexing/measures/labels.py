@@ -72,6 +72,7 @@ class Vocabulary:
     default_kind: str = "obligation"
     default_kind_none: str = "internal"
     internal_headings: tuple[str, ...] = ()  # [internal] of cues.toml
+    internal_phrases: tuple[str, ...] = ()
 
     @property
     def audience(self) -> tuple[Label, ...]:
@@ -146,8 +147,9 @@ def load_vocabulary(labels_file: Path = LABELS_FILE, cues_file: Path = CUES_FILE
     stray = set(cues) - set(ids)
     if stray:
         raise CorpusError(f"{cues_file}: cue words for unknown labels {sorted(stray)}")
-    internal = _strings(cue_data.get("internal", {}).get("headings"))
-    vocab = Vocabulary(labels, cues, *tuning, internal_headings=internal)
+    internal = cue_data.get("internal", {})
+    vocab = Vocabulary(labels, cues, *tuning, internal_headings=_strings(internal.get("headings")),
+                       internal_phrases=_strings(internal.get("phrases")))
     vocab.check(Group.KIND, tuning[2:], str(labels_file))
     return vocab
 

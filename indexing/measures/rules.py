@@ -4,8 +4,9 @@
   heading words the clause title uses.
 - kind: every label whose words the text uses. ``internal`` only stands for a task that names
   no audience or has no other kind (planning a sector's work is still the sector's concern).
-- a clause of the government's own work (cues.toml ``[internal] headings``): internal, and
-  public_sector when the text names government bodies (有关部门, 各地区 …).
+- a clause of the government's own work (cues.toml ``[internal] headings``), or a task that
+  writes policy (``[internal] phrases``): internal, and public_sector when the text names
+  government bodies (有关部门, 各地区 …).
 - silent: no audience and no kind; the embedder decides (indexing.measures.catalogue).
 """
 
@@ -43,11 +44,12 @@ def _matches(vocab: Vocabulary, group: Group, text: str) -> dict[str, tuple[str,
 
 def classify(vocab: Vocabulary, text: str, heading: str = "") -> RuleLabels:
     """The labels the cue words give a task's ``text`` under a clause titled ``heading``."""
-    if heading and any(w in heading for w in vocab.internal_headings):
+    own = ([f"《{heading}》"] if heading and any(w in heading for w in vocab.internal_headings)
+           else [w for w in vocab.internal_phrases if w in text])
+    if own:
         # the government's own work: it concerns government bodies when the text names them
         bodies = _matches(vocab, Group.AUDIENCE, text).get("public_sector", ())
-        return RuleLabels(("public_sector",) if bodies else (), ("internal",),
-                          (f"《{heading}》", *bodies))
+        return RuleLabels(("public_sector",) if bodies else (), ("internal",), (*own, *bodies))
     audience = _matches(vocab, Group.AUDIENCE, text)
     cues = [w for words in audience.values() for w in words]
     if not audience and heading:

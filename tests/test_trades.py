@@ -1,0 +1,140 @@
+"""The matcher's knowledge of firms as data: the trade vocabulary (lexicon/firms.toml) and the
+side rules (lexicon/sides.toml), each checked by a table of rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.firm_sides import load_side_rules, side_rules
+from assistant.trades import load_trades, trades
+from core.errors import ConfigError
+from indexing.measures.labels import Group, Side, vocabulary
+
+READINGS = [
+    # (description, trades named, some of the texts' words, audience, classes)
+    ("我们是一家火锅店，外卖也做", ("restaurant",), ("餐饮", "一次性用品", "餐厨垃圾"),
+     ("hospitality",), ("user",)),
+    ("We run a chain of hot-pot restaurants", ("restaurant",), ("餐饮浪费",), ("hospitality",),
+     ("user",)),
+    ("北辰一家汽车修理厂，做钣金喷漆", ("auto_repair",), ("汽修", "挥发性有机物", "废铅蓄电池"),
+     (), ("user",)),
+    ("一年用电一亿多度，几千个机柜", ("data_centre", "heavy_energy_user"),
+     ("重点用能单位", "节能审查"), ("data_centres",), ("user",)),
+    ("有两百多辆柴油货车和一个仓库", ("freight",), ("多式联运", "老旧车船"), ("logistics",),
+     ("supplier",)),
+    ("给农户装屋顶太阳能板，也配小型储能", ("solar_storage",), ("分布式", "屋顶光伏"), ("energy",),
+     ("supplier",)),
+    ("打算再上一套新装置", ("expansion",), ("节能审查", "准入"), (), ()),
+    # scrap a mill melts does not make it a recycler; collecting it does
+    ("用废钢电炉炼钢", ("steel",), ("钢渣",), ("steel_materials",), ("user",)),
+    ("从社会上回收废金属", ("recycler",), ("再生资源",), ("recycling",), ("supplier",)),
+    ("我们做咨询", (), (), (), ()),
+]
+
+
+@pytest.mark.parametrize(("description", "named", "words", "audience", "classes"), READINGS,
+                         ids=[r[1][0] if r[1] else "unknown" for r in READINGS])
+def test_a_trade_maps_to_the_words_of_the_texts(description: str, named: tuple[str, ...],
+                                                words: tuple[str, ...],
+                                                audience: tuple[str, ...],
+                                                classes: tuple[str, ...]) -> None:
+    found = trades().read(description)
+    assert found.trades == named
+    assert set(words) <= set(found.words)
+    assert found.audience == audience
+    assert found.classes == classes
+
+
+@pytest.mark.parametrize(("audience", "classes"), [
+    (("energy",), ("supplier",)),
+    (("steel_materials",), ("user",)),
+    (("recycling", "chemicals"), ("supplier", "user")),
+    ((), ()),
+], ids=["supplier", "user", "both", "none"])
+def test_a_firm_no_trade_names_takes_the_class_of_its_audience(
+        audience: tuple[str, ...], classes: tuple[str, ...]) -> None:
+    assert trades().read("我们是一家公司", audience).classes == classes
+
+
+@pytest.mark.parametrize(("description", "sector", "classes"), [
+    ("我们运营数据中心，想多买风电光伏的电", None, ("user",)),
+    ("我们装屋顶光伏，客户多是数据中心", None, ("supplier",)),
+    ("我们运营数据中心，想多买风电光伏的电", "energy", ("supplier",)),
+], ids=["first-named-user", "first-named-supplier", "sector-first"])
+def test_the_class_is_the_sectors_else_the_first_named_trades(
+        description: str, sector: str | None, classes: tuple[str, ...]) -> None:
+    assert trades().read(description, (), sector).classes == classes
+
+
+def test_the_vocabulary_speaks_the_catalogues_labels() -> None:
+    vocab = trades()
+    labels = set(vocabulary().ids(Group.AUDIENCE))
+    assert {a for t in vocab.trades for a in t.audience} <= labels
+    assert set(vocab.label_classes) == labels  # every audience label has a class
+
+
+SIDES = [
+    # (task, its kinds, the sides its kinds give, the firm's classes, own audience, sides)
+    ("推进铁水、公铁、公水等多式联运，加快铁路专用线建设。", ("obligation",), (Side.REQUIREMENT,),
+     ("supplier",), True, (Side.REQUIREMENT, Side.SUPPORT)),
+    ("推进铁水、公铁、公水等多式联运，加快铁路专用线建设。", ("obligation",), (Side.REQUIREMENT,),
+     ("user",), True, (Side.REQUIREMENT,)),
+    ("推进铁水、公铁、公水等多式联运，加快铁路专用线建设。", ("obligation",), (Side.REQUIREMENT,),
+     ("supplier",), False, (Side.REQUIREMENT,)),
+    ("严格执行能效标准，淘汰落后设备。", ("obligation",), (Side.REQUIREMENT,), ("supplier",), True,
+     (Side.REQUIREMENT,)),
+    ("促进再生资源回收利用企业规范发展。", ("standards",), (Side.SUPPORT,), ("supplier",), True,
+     (Side.SUPPORT, Side.REQUIREMENT)),
+    ("推进生活垃圾分类和减量化、资源化。", ("internal",), (), ("user",), True,
+     (Side.REQUIREMENT,)),
+    ("鼓励化工等产业园区配套建设危险废物集中处置设施。", ("obligation",), (Side.REQUIREMENT,),
+     ("user",), True, (Side.REQUIREMENT, Side.SUPPORT)),
+    ("淘汰更新老旧车船，推进绿色船舶示范应用。", ("technology", "ban"),
+     (Side.SUPPORT, Side.REQUIREMENT), ("supplier",), True, (Side.REQUIREMENT,)),
+    ("落实新能源车船税收优惠，严禁对高耗能行业实施电价优惠。", ("tax", "ban"),
+     (Side.SUPPORT, Side.REQUIREMENT), ("user",), True, (Side.SUPPORT, Side.REQUIREMENT)),
+    ("淘汰落后产能。", ("technology", "ban"), (Side.SUPPORT,), ("user",), True, (Side.SUPPORT,)),
+]
+
+
+@pytest.mark.parametrize(("text", "kinds", "given", "classes", "own", "expected"), SIDES,
+                         ids=["promoted-supplier", "promoted-user", "promoted-not-own",
+                              "bound-supplier", "regulated", "users-chores", "encouraged",
+                              "phased-out", "money-stays", "last-side-kept"])
+def test_which_side_a_measure_falls_on_for_a_class_of_firm(
+        text: str, kinds: tuple[str, ...], given: tuple[Side, ...], classes: tuple[str, ...],
+        own: bool, expected: tuple[Side, ...]) -> None:
+    assert side_rules().sides(given, text, kinds, classes, own) == expected
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[[trade]]\nid = "x"\nsays = []\ntexts = ["餐饮"]\n', "expected a list of words"),
+    ('[[trade]]\nid = "x"\nsays = ["a"]\ntexts = ["b"]\nclass = "owner"\n', "unknown class"),
+    ('[[trade]]\nid = "x"\nsays = ["a"]\ntexts = ["b"]\n[[trade]]\nid = "x"\nsays = ["c"]\n'
+     'texts = ["d"]\n', "an id of its own"),
+    ('[classes]\nowner = ["energy"]\n', "unknown class 'owner'"),
+], ids=["no-words", "bad-class", "twice", "bad-label-class"])
+def test_a_bad_trade_vocabulary_is_an_error_naming_it(tmp_path: Path, text: str,
+                                                      message: str) -> None:
+    path = tmp_path / "firms.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_trades(path)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[[rule]]\nid = "x"\nclasses = ["owner"]\nkinds = ["fiscal"]\nwords = ["a"]\n'
+     'side = "support"\n', "rule 'x'"),
+    ('[[rule]]\nid = "x"\nclasses = ["user"]\nkinds = ["gift"]\nwords = ["a"]\n'
+     'side = "support"\n', "rule 'x'"),
+    ('[[rule]]\nid = "x"\nclasses = ["user"]\nkinds = ["fiscal"]\nwords = ["a"]\n'
+     'side = "internal"\n', "rule 'x'"),
+    ('[[rule]]\nid = "x"\nclasses = ["user"]\nkinds = ["fiscal"]\nwords = ["a"]\n', "side"),
+], ids=["bad-class", "bad-kind", "internal-side", "no-side"])
+def test_a_bad_side_rule_is_an_error_naming_it(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "sides.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_side_rules(path, vocabulary().ids(Group.KIND))
