@@ -37,7 +37,10 @@ def test_the_vocabulary_is_the_fixed_one() -> None:
 
 @pytest.mark.parametrize(("value", "expected"), [
     ("logistics", "logistics"), ("物流", "logistics"), ("交通物流", "logistics"),
-    (" Finance ", "finance"), ("餐饮", "hospitality")], ids=lambda v: str(v))
+    (" Finance ", "finance"), ("餐饮", "hospitality"),
+    # what an English form's user writes: the trade, not the label's id
+    ("Steel", "steel_materials"), ("restaurants", "hospitality"), ("data center", "data_centres"),
+    ("real estate", "construction")], ids=lambda v: str(v))
 def test_a_sector_is_an_id_a_name_or_an_alias(value: str, expected: str) -> None:
     assert vocabulary().resolve(Group.AUDIENCE, value, "sector") == expected
 
