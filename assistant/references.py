@@ -82,7 +82,7 @@ def _named(question: str, keys: tuple[tuple[str, frozenset[str]], ...]) -> set[s
     found = _named_in(text, keys, taken)
     # what the first pass matched is blanked, so a full title with its own 的 is not read
     # again without it (and taken for the shorter names inside it)
-    rest = "".join("\0" if t else c for c, t in zip(text, taken))
+    rest = "".join("\0" if t else c for c, t in zip(text, taken, strict=True))
     bare = _POINTING.sub("", rest)
     if bare == rest:
         return found
