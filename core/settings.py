@@ -94,6 +94,9 @@ class AssistantSettings(BaseModel):
     home_first_ratio: float = Field(default=0.9, ge=0.0, le=1.0)
     # a term in at most this many tasks is specific: the other clauses using it are listed
     see_also_max_provisions: int = Field(default=4, ge=0)
+    # answers kept for the same question after the same turns (assistant/answer_cache.py),
+    # per index generation; 0: none
+    answer_cache: int = Field(default=1024, ge=0)
 
 
 class LLMSettings(BaseModel):
