@@ -120,12 +120,13 @@ class Assistant:
 
     def warm(self) -> None:
         """Load now what the first questions would load (the speller's pinyin tables, the
-        enterprise catalogue's label vectors, the embedding engine), on this side and home's,
-        so that no visitor's question pays seconds for it."""
-        for side in dict.fromkeys(a for a in (self, self.home) if a is not None):
-            side.understander.reader.warm()
-            _ = side.matcher
-            side.searcher.index.embedder.embed_query("warm")
+        enterprise catalogue's label vectors, the embedding engine) on the side that answers
+        them (home's: this one's own are never used then), so that no visitor's question pays
+        seconds for it."""
+        side = self.home or self
+        side.understander.reader.warm()
+        _ = side.matcher
+        side.searcher.index.embedder.embed_query("warm")
 
     def _answer(self, question: str, history: Sequence[Turn]) -> Answer:
         side = self._side(question, history)
