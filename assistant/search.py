@@ -15,6 +15,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from assistant.names import AgencyMatcher
 from assistant.references import (
@@ -110,46 +111,52 @@ class Searcher:
         return max(self.settings.candidates, 3 * query.k)
 
     def _hybrid(self, query: Query) -> list[Hit]:
-        fused = self._fuse(self._dense(query), self._lexical(query))
+        n = self._n(query)
+        fused = self._fuse(self.index.dense(query.similarity_text, n),
+                           self.index.lexical_search(query.similarity_text, n))
         fused = self._documents_first(
             fused, query.cue_text(lambda t: bool(preferred_documents(t, self.corpus))))
         fused = self._agency_first(
             fused, query.cue_text(lambda t: bool(self.agencies.find(t))))
         return self._references(query) + fused
 
-    def _fuse(self, dense: list[Hit], lexical: list[Hit]) -> list[Hit]:
-        by_id: dict[str, dict[str, float | int]] = {}
-        for h in dense:
-            by_id.setdefault(h.chunk.chunk_id, {})["dense"] = h.score
-            by_id[h.chunk.chunk_id]["dense_rank"] = h.dense_rank or 0
-        for h in lexical:
-            by_id.setdefault(h.chunk.chunk_id, {})["lexical"] = h.score
-            by_id[h.chunk.chunk_id]["lexical_rank"] = h.lexical_rank or 0
-        scores: dict[str, float] = {}
+    def _fuse(self, dense: Sequence[tuple[Chunk, float]],
+              lexical: Sequence[tuple[Chunk, float]]) -> list[Hit]:
+        """One hit per chunk of either list, best fused score first (ties: dense order, then
+        lexical). Read from the retrievers' (chunk, score) pairs: a filtered search ranks
+        every chunk, and making a Hit of each pair before fusing them cost more than the
+        fusion itself."""
+        # chunk id → [chunk, dense rank, lexical rank, dense score, lexical score] (0: absent)
+        by_id: dict[str, list[Any]] = {}
+        for rank, (chunk, score) in enumerate(dense, 1):
+            by_id[chunk.chunk_id] = [chunk, rank, 0, score, None]
+        for rank, (chunk, score) in enumerate(lexical, 1):
+            row = by_id.get(chunk.chunk_id)
+            if row is None:
+                by_id[chunk.chunk_id] = [chunk, 0, rank, None, score]
+            else:
+                row[0], row[2], row[4] = chunk, rank, score
         if self.settings.fusion == "rrf":
             k = self.settings.rrf_k
-            for cid, v in by_id.items():
-                scores[cid] = sum(1.0 / (k + int(v[r])) for r in ("dense_rank", "lexical_rank")
-                                  if r in v)
+            # summed in this order (dense, then lexical) so the floats are those of before
+            scores = {cid: (1.0 / (k + d) if d else 0) + (1.0 / (k + lex) if lex else 0)
+                      for cid, (_, d, lex, _, _) in by_id.items()}
         else:
             scores = self._weighted(by_id)
-        chunks = {h.chunk.chunk_id: h.chunk for h in [*dense, *lexical]}
         order = sorted(scores, key=lambda cid: -scores[cid])
-        return [Hit(chunks[cid], scores[cid], "hybrid",
-                    dense_rank=_rank(by_id[cid].get("dense_rank")),
-                    lexical_rank=_rank(by_id[cid].get("lexical_rank")))
-                for cid in order]
+        return [Hit(by_id[cid][0], scores[cid], "hybrid", dense_rank=by_id[cid][1] or None,
+                    lexical_rank=by_id[cid][2] or None) for cid in order]
 
-    def _weighted(self, by_id: dict[str, dict[str, float | int]]) -> dict[str, float]:
-        dense = [float(v["dense"]) for v in by_id.values() if "dense" in v]
-        lexical = [float(v["lexical"]) for v in by_id.values() if "lexical" in v]
+    def _weighted(self, by_id: dict[str, list[Any]]) -> dict[str, float]:
+        dense = [float(row[3]) for row in by_id.values() if row[1]]
+        lexical = [float(row[4]) for row in by_id.values() if row[2]]
         d_lo, d_hi = (min(dense), max(dense)) if dense else (0.0, 1.0)
         l_hi = max(lexical) if lexical else 1.0
         w = self.settings.dense_weight
         out = {}
-        for cid, v in by_id.items():
-            d = (float(v["dense"]) - d_lo) / ((d_hi - d_lo) or 1.0) if "dense" in v else 0.0
-            lex = float(v["lexical"]) / (l_hi or 1.0) if "lexical" in v else 0.0
+        for cid, (_, d_rank, l_rank, d_score, l_score) in by_id.items():
+            d = (float(d_score) - d_lo) / ((d_hi - d_lo) or 1.0) if d_rank else 0.0
+            lex = float(l_score) / (l_hi or 1.0) if l_rank else 0.0
             out[cid] = w * d + (1 - w) * lex
         return out
 
@@ -234,7 +241,3 @@ class Searcher:
                 seen.add(h.chunk.chunk_id)
                 out.append(h)
         return out
-
-
-def _rank(value: float | int | None) -> int | None:
-    return int(value) if value else None

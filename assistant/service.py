@@ -25,6 +25,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import replace
 
+from assistant.answer_cache import AnswerCache
 from assistant.answers import duties, enterprise, general, structure, targets, who
 from assistant.answers.clause import by_number, clause, this_part
 from assistant.answers.compare import compare
@@ -41,7 +42,6 @@ from assistant.llm import Polisher
 from assistant.matcher import Matcher
 from assistant.normalise import normalise
 from assistant.query import Ask, Query, Role
-from assistant.references import documents_called
 from assistant.scopes import Scopes, SideCache
 from assistant.search import Searcher
 from assistant.tasks import TaskTable
@@ -81,6 +81,9 @@ class Assistant:
         self.follow_ups = FollowUps(self.kit, self.evidence, self.links, self.understander,
                                     self._dispatch)
         self._matcher: Matcher | None = None
+        # per Assistant, i.e. per index generation; a side's answers are kept by its parent
+        self.answers = AnswerCache(settings.answer_cache if split else 0, (
+            settings.model_dump_json(), searcher.settings.model_dump_json()))
         self._matcher_lock = threading.Lock()
         # with other places' plans loaded, each side answers the questions about its places
         # (scopes.py); ``split`` is False for a side's own assistant
@@ -111,7 +114,21 @@ class Assistant:
 
     def answer(self, question: str, history: Sequence[Turn] = ()) -> Answer:
         """normalise → understand (with the slots of earlier turns) → execute → frame →
-        (polish); by the home side when the conversation names no other place."""
+        (polish); by the home side when the conversation names no other place. The same
+        question after the same turns again: the answer given before (``answer_cache.py``)."""
+        return self.answers.answer(question, history, lambda: self._answer(question, history))
+
+    def warm(self) -> None:
+        """Load now what the first questions would load (the speller's pinyin tables, the
+        enterprise catalogue's label vectors, the embedding engine) on the side that answers
+        them (home's: this one's own are never used then), so that no visitor's question pays
+        seconds for it."""
+        side = self.home or self
+        side.understander.reader.warm()
+        _ = side.matcher
+        side.searcher.index.embedder.embed_query("warm")
+
+    def _answer(self, question: str, history: Sequence[Turn]) -> Answer:
         side = self._side(question, history)
         if side is not self:
             return side.answer(question, history)
@@ -229,7 +246,8 @@ class Assistant:
         if q.ask == Ask.PART:
             return structure.part(kit, q, self._doc_of(q))
         if q.ask == Ask.DOCUMENT:
-            return structure.document_fact(kit, q, self._fact_of(q), self.tasks)
+            return structure.document_fact(kit, q, structure.fact_of(
+                self.corpus, q, self._doc_of(q)), self.tasks)
         if q.ask == Ask.CLARIFY:
             return structure.clarify(kit, q)
         if q.ask == Ask.COUNT or (q.ask == Ask.LIST and (q.role != Role.ANY or q.clauses
@@ -238,7 +256,7 @@ class Assistant:
                                            on=duties.on_subject(kit, ev, q) if q.agencies else None)
         if q.ask == Ask.LIST:
             return duties.on_topic(kit, ev, q.text, q.agencies[0], lang, context)
-        if self._for_business(q):
+        if enterprise.for_business(q):
             found = enterprise.applies(kit, ev, self.matcher, q, context)
             if found is not None:
                 return found if not q.unstated else replace(found, not_stated=" ".join(
@@ -279,34 +297,8 @@ class Assistant:
                                  when="when" in q.cues, number=q.asks_number)
         return general.define(kit, ev, q, answer) if q.ask == Ask.DEFINE else answer
 
-    def _fact_of(self, q: Query) -> str:
-        """The document a fact question is about. Asked what it is based on while pointing
-        only by level at documents that implement none (which national document is it based
-        on?), those are the answer and the one implementing them (the home plan first) the
-        subject."""
-        doc_id = self._doc_of(q)
-        if "basis" not in q.fact or not q.docs or documents_called(q.text, self.corpus) or any(
-                self.corpus.document(d).meta.implements for d in q.docs):
-            return doc_id  # 国务院指导意见依据什么: that document, by its name
-        based = sorted((d for d in self.corpus.documents
-                        if set(d.meta.implements) & set(q.docs)),
-                       key=lambda d: not d.meta.home)
-        return based[0].doc_id if based else doc_id
-
     def _home_in(self, docs: Sequence[str]) -> bool:
         """The home plan is among the documents named (Is Tianjin aiming to … national …):
         it leads there as it does when none is named."""
         home = self.corpus.home
         return home is not None and home.doc_id in docs
-
-    @staticmethod
-    def _for_business(q: Query) -> bool:
-        """A business asking what the plans hold for it (its support, its obligations, or
-        both): the catalogue answers, not the nearest clause. A question on one named thing
-        (a yes/no, an agency, a clause) is not such a question."""
-        if not q.enterprise or q.agencies or q.clauses:
-            return False  # 企业不配合会罚吗 speaks of businesses, not as one
-        if q.ask == Ask.SUPPORT:  # 有补贴吗 too: the measures, opened by the verdict
-            return True
-        return q.ask == Ask.TOPIC and bool(q.cues & {"requirement", "applies"}) \
-            and (not q.yes_no or bool(q.unstated))

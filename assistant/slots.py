@@ -111,6 +111,11 @@ class SlotReader:
                        for cues in lex.values() for w in cues.english_words)])
             return self._speller
 
+    def warm(self) -> None:
+        """Build now what the first question would (the speller, the phrases' pattern)."""
+        _ = self.speller
+        self._phrases("")
+
     def read(self, question: str) -> Slots:
         text = self.speller.correct(normalise(question))
         t = Tokens.of(text, self.tokenizer.segments(text), self.tokenizer.subwords(text))

@@ -94,6 +94,9 @@ class AssistantSettings(BaseModel):
     home_first_ratio: float = Field(default=0.9, ge=0.0, le=1.0)
     # a term in at most this many tasks is specific: the other clauses using it are listed
     see_also_max_provisions: int = Field(default=4, ge=0)
+    # answers kept for the same question after the same turns (assistant/answer_cache.py),
+    # per index generation; 0: none
+    answer_cache: int = Field(default=1024, ge=0)
 
 
 class LLMSettings(BaseModel):
@@ -139,6 +142,8 @@ class ServerSettings(BaseModel):
     # load shedding: requests over these are answered 503 + Retry-After at once
     max_concurrent_requests: int = Field(default=64, ge=1)
     max_concurrent_questions: int = Field(default=8, ge=1)
+    # threads that answer questions in one process (ui/questions.py); 0: one per core
+    question_threads: int = Field(default=0, ge=0)
     retry_after: int = Field(default=5, ge=1)  # seconds, on 503s
     # the HTTP connection: request headers over these get 431; a request whose headers (or
     # body) have not arrived within header_timeout (body_timeout) seconds is dropped, and so

@@ -4,7 +4,8 @@ Wall-clock latency on a shared machine says as much about the neighbours as abou
 the CPU the process spends (``time.process_time``: this thread's, the store client's and the
 embedding engine's threads) much less so. This asks every first turn of every
 question set (and, with ``--variants``, each again with a polite prefix), each as a new
-question (the query-vector cache emptied first), through ``Assistant.answer`` and the
+question (the query-vector cache emptied first, the answer cache off, ``Assistant.warm()``
+done first as the service does), through ``Assistant.answer`` and the
 ``/v1/ask`` response's serialisation, and splits the CPU by stage:
 
 - understand: ``Understander.understand`` (what is asked, of which documents and agencies);
@@ -109,6 +110,8 @@ def run(settings: Settings, questions: Sequence[str], dump: Path | None,
 
     corpus = Corpus.load(settings.corpus.dir)
     assistant = Assistant.from_settings(settings, corpus)
+    assistant.warm()  # as the service does before it is ready: no answer pays the lazy loads
+    assistant.answers.size = 0  # every question is new: no answer given again
     index = assistant.searcher.index
     if dump is not None:
         _dump(assistant, corpus, dump)

@@ -380,8 +380,11 @@ def _verify_files(manifest: Manifest, lexical_dir: Path) -> None:
 def build_from_settings(settings: Settings, corpus: Corpus, rebuild: bool = False,
                         progress: Progress | None = None) -> tuple[Embedder, VectorStore,
                                                                    BuildReport]:
+    """Build or update the index with a store client of the build's deadline
+    (``STORE__BUILD_TIMEOUT``: bulk adds and reads take seconds on a loaded server where a
+    question's query takes milliseconds), returned for the caller to close."""
     embedder = get_embedder(settings.embedder)
-    store = get_store(settings.store, settings.data_dir)
+    store = get_store(settings.store.for_builds(), settings.data_dir)
     try:
         report = build_index(corpus, settings.corpus.dir, settings.data_dir, embedder, store,
                              settings.store.backend, settings.store.collection, rebuild,
@@ -396,7 +399,9 @@ def ensure_index(settings: Settings, corpus: Corpus, progress: Progress | None =
                  clean_older_than: float | None = None) -> tuple[Index, BuildReport]:
     """Open the index, building or updating it first when the corpus has changed; with
     ``clean_older_than``, also remove what earlier builds left behind (``clean_leftovers``).
-    A corrupt index is rebuilt (or refused, by ``settings.search.on_corrupt_index``)."""
+    A corrupt index is rebuilt (or refused, by ``settings.search.on_corrupt_index``). The
+    build, the clean-up and the opening (it reads every id) have the build deadline; the index
+    returned asks the store with the questions' own client and deadline."""
     embedder, store, report = build_from_settings(settings, corpus, progress=progress)
     try:
         if clean_older_than is not None:
@@ -411,6 +416,9 @@ def ensure_index(settings: Settings, corpus: Corpus, progress: Progress | None =
                                  store, settings.store.backend, settings.store.collection,
                                  progress=progress, force=True)
             index = open_index(corpus, settings.corpus.dir, settings.data_dir, embedder, store)
+        if settings.store.for_builds() != settings.store:
+            index = replace(index, store=get_store(settings.store, settings.data_dir))
+            store.close()
     except BaseException:
         store.close()
         raise

@@ -14,6 +14,7 @@ import re
 import threading
 import tomllib
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,11 @@ _TOKENS_FILE = "chunk_tokens.json"  # each chunk's tokens: a view's statistics a
 _LAST: list[tuple[tuple[object, ...], Tokenizer]] = []
 _LAST_LOCK = threading.Lock()
 _USER_WORD_FREQ = 200_000  # high enough that jieba never splits a user word
+# texts segmented per Tokenizer, most recent kept: an answer segments the same stretches again
+# and again (the question in each slot reader, the cited tasks' texts in every composer, the
+# same tasks for the next question), and jieba costs some 0.1 ms per short text. 4096 holds
+# every chunk's text and the questions of a busy minute (a few MB)
+_SEGMENTED = 4096
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -92,12 +98,18 @@ class Tokenizer:
         # a word (recycl matches recycling; cement is not in replacement). Compiled once: there
         # are more phrases than the re module's cache holds, so compiling them per question
         # recompiled every one of them every time (most of an answer's CPU).
-        self._english = [(re.compile(rf"(?<![a-z]){re.escape(phrase)}"), terms)
+        self._english = [(re.compile(rf"(?<![a-z]){re.escape(phrase)}"), phrase, terms)
                          for phrase, terms in sorted((english or {}).items(),
                                                      key=lambda kv: -len(kv[0]))]
         for word in [*words, *synonyms]:
             self._jieba.add_word(word, freq=_USER_WORD_FREQ)
         self._stopwords = frozenset(_read_lines(_STOPWORDS_FILE))
+        # per instance (a cache on the method would keep every Tokenizer alive); the cached
+        # values are immutable and each call returns a fresh copy, so callers may change theirs
+        self._tokens = lru_cache(_SEGMENTED)(self._tokens_of)
+        self._segments = lru_cache(_SEGMENTED)(self._segments_of)
+        self._subwords = lru_cache(_SEGMENTED)(self._subwords_of)
+        self._query_tokens = lru_cache(_SEGMENTED)(self._query_tokens_of)
 
     @classmethod
     def for_corpus(cls, corpus: Corpus, corpus_dir: Path) -> Tokenizer:
@@ -117,18 +129,21 @@ class Tokenizer:
         return tokenizer
 
     def tokens(self, text: str) -> list[str]:
+        return list(self._tokens(text))
+
+    def _tokens_of(self, text: str) -> tuple[str, ...]:
         out = []
         for token in self._jieba.lcut_for_search(text.lower()):
             token = token.strip()
             if token and token not in self._stopwords and _WORD_RE.search(token):
                 out.append(token)
-        return out
+        return tuple(out)
 
     def english_phrases(self) -> list[str]:
         """The English phrases the search translates (corpus synonyms.toml), some of them
         stems (recycl)."""
         return [pattern.pattern.removeprefix("(?<![a-z])").replace("\\", "")
-                for pattern, _ in self._english]
+                for pattern, _, _ in self._english]
 
     def translations(self, text: str) -> tuple[list[str], list[str], str]:
         """The English phrases of ``text`` the search translates, their terms in the texts'
@@ -153,25 +168,36 @@ class Tokenizer:
     def segments(self, text: str) -> list[str]:
         """Every token of the text in order, stopwords and punctuation kept: what cue words
         are matched against (a cue is a run of whole tokens, never part of one)."""
-        return [t for t in self._jieba.lcut(text.lower()) if t.strip()]
+        return list(self._segments(text))
+
+    def _segments_of(self, text: str) -> tuple[str, ...]:
+        return tuple(t for t in self._jieba.lcut(text.lower()) if t.strip())
 
     def subwords(self, text: str) -> set[str]:
         """The words inside long tokens too (牵头单位 → 牵头, 单位)."""
-        return {t for t in self._jieba.lcut_for_search(text.lower()) if t.strip()}
+        return set(self._subwords(text))
+
+    def _subwords_of(self, text: str) -> frozenset[str]:
+        return frozenset(t for t in self._jieba.lcut_for_search(text.lower()) if t.strip())
 
     def query_tokens(self, text: str) -> list[str]:
+        return list(self._query_tokens(text))
+
+    def _query_tokens_of(self, text: str) -> tuple[str, ...]:
         tokens = self.tokens(text)
         widened = list(tokens)
         for token in tokens:
             for synonym in self._synonyms.get(token, ()):
                 widened.extend(self.tokens(synonym))
         lowered = text.lower()
-        for pattern, terms in self._english:
-            if pattern.search(lowered):
+        for pattern, phrase, terms in self._english:
+            # a phrase matches only where it stands as written: the substring test skips the
+            # regular expression for the ~1000 phrases a question does not hold
+            if phrase in lowered and pattern.search(lowered):
                 lowered = pattern.sub(" ", lowered)
                 for term in terms:
                     widened.extend(self.tokens(term))
-        return widened
+        return tuple(widened)
 
 
 class LexicalIndex:

@@ -4,9 +4,10 @@ shapes).
 
 The structure routes read the parsed corpus only (``service.structure()``): they answer while
 the index is still building and never wait on the vector store. The question routes (ask,
-search) take the current generation for the whole request (``service.using()``) and are
-rate limited per client. /healthz is liveness (the process answers) and never touches the
-store; /readyz is readiness (index open, store answering) and is 503 until it is.
+search) take the current generation for the whole request (``service.using()``), do their
+work in the question pool (ui/questions.py) and are rate limited per client. /healthz is
+liveness (the process answers) and never touches the store; /readyz is readiness (index open,
+store answering) and is 503 until it is.
 
 (No ``from __future__ import annotations`` here: the parameter annotations carry the limits of
 the settings the router is built with, so they are evaluated where the routes are defined.)"""
@@ -21,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from core.model import Turn
 from core.settings import Settings
 from ui import views
+from ui.questions import QuestionPool, get_questions
 from ui.schemas import (
     ERROR_RESPONSES,
     AgencyOut,
@@ -38,6 +40,7 @@ from ui.schemas import (
 from ui.state import Service, get_service
 
 ServiceDep = Annotated[Service, Depends(get_service)]
+PoolDep = Annotated[QuestionPool, Depends(get_questions)]
 
 
 def api_router(settings: Settings) -> APIRouter:
@@ -47,9 +50,10 @@ def api_router(settings: Settings) -> APIRouter:
 
     @router.post("/v1/ask", response_model=AnswerOut, tags=["questions"], operation_id="ask",
                  summary="Ask a question; the answer cites clauses and agencies")
-    def ask(
+    async def ask(
         request: Request,
         service: ServiceDep,
+        pool: PoolDep,
         question: Annotated[str, Body(min_length=1, max_length=limits.max_question_chars,
                                       examples=["谁负责岸电建设？"])],
         history: Annotated[list[HistoryTurn], Body(
@@ -59,16 +63,22 @@ def api_router(settings: Settings) -> APIRouter:
     ) -> dict[str, Any]:
         require_text(question, "body.question")
         service.take_question_token(request, "ask")
-        with service.using() as assistant:
-            answer = assistant.answer(question, [Turn(t.role, t.content) for t in history])
-        service.metrics.answered("ask", answer)
-        return views.answer_view(answer)
+        turns = [Turn(t.role, t.content) for t in history]
+
+        def answer() -> dict[str, Any]:
+            with service.using() as assistant:
+                given = assistant.answer(question, turns)
+            service.metrics.answered("ask", given)
+            return views.answer_view(given)
+
+        return await pool.run(answer)
 
     @router.get("/v1/search", response_model=list[HitOut], tags=["structure"],
                 operation_id="search", summary="Ranked hybrid search over clauses and tasks")
-    def search(
+    async def search(
         request: Request,
         service: ServiceDep,
+        pool: PoolDep,
         q: Annotated[str, Query(min_length=1, max_length=settings.search.max_query_chars)],
         k: Annotated[int, Query(ge=1, le=50, description="number of hits")] = 10,
         place: Annotated[list[str] | None, Query(max_length=10, description=(
@@ -81,10 +91,14 @@ def api_router(settings: Settings) -> APIRouter:
     ) -> list[dict[str, Any]]:
         require_text(q, "query.q")
         service.take_question_token(request, "search")
-        with service.using() as assistant:
-            side = assistant.side(place or (), doc or ())
-            hits = side.searcher.search(q, k=k, doc_ids=doc or ())
-            return [views.hit_view(side.corpus, h, rank) for rank, h in enumerate(hits, 1)]
+
+        def hits() -> list[dict[str, Any]]:
+            with service.using() as assistant:
+                side = assistant.side(place or (), doc or ())
+                found = side.searcher.search(q, k=k, doc_ids=doc or ())
+                return [views.hit_view(side.corpus, h, rank) for rank, h in enumerate(found, 1)]
+
+        return await pool.run(hits)
 
     @router.get("/v1/documents", response_model=list[DocumentOut], tags=["structure"],
                 operation_id="documents", summary="The documents of the corpus")

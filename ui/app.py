@@ -41,6 +41,7 @@ from ui.headers import SecurityHeaders
 from ui.measures import router as measures_router
 from ui.metrics import CONTENT_TYPE, MetricsMiddleware
 from ui.pictures import router as pictures_router
+from ui.questions import QuestionPool
 from ui.shedding import LoadShedding
 from ui.state import Service, get_service
 
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None,
     settings = settings or Settings()
     service = Service(settings, assistant)
     feedback = FeedbackStoreHolder(settings)
+    questions = QuestionPool(settings.server.question_threads)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -73,11 +75,13 @@ def create_app(settings: Settings | None = None,
         finally:
             await run_in_threadpool(service.stop)
             await run_in_threadpool(feedback.close)
+            questions.close()
 
     app = FastAPI(title=TITLE, description=DESCRIPTION, version=_version(), lifespan=lifespan,
                   docs_url=None, redoc_url=None)
     app.state.service = service
     app.state.feedback = feedback
+    app.state.questions = questions
     install_error_handlers(app)
 
     app.include_router(api_router(settings))

@@ -22,6 +22,7 @@ from core.model import Answer, Turn
 from core.settings import Settings
 from ui import views
 from ui.errors import ApiError
+from ui.questions import QuestionPool, get_questions
 from ui.schemas import ERROR_RESPONSES, ChatCompletionOut, ChatMessage, ModelList, ModelOut
 from ui.state import Service, get_service
 
@@ -31,6 +32,7 @@ _PIECE = 20  # characters a stream chunk carries at most
 _BREAK_RE = re.compile(r"(?<=[。！？；，、：\n.!?;,:])")
 
 ServiceDep = Annotated[Service, Depends(get_service)]
+PoolDep = Annotated[QuestionPool, Depends(get_questions)]
 
 
 def stream_pieces(text: str, size: int = _PIECE) -> list[str]:
@@ -134,9 +136,10 @@ def chat_router(settings: Settings) -> APIRouter:
         summary="OpenAI-compatible chat completion (model policy-assistant), streamed or not",
         responses={200: {"content": {"text/event-stream": {
             "schema": {"type": "string", "description": "chat.completion.chunk events"}}}}})
-    def chat_completions(
+    async def chat_completions(
         request: Request,
         service: ServiceDep,
+        pool: PoolDep,
         model: Annotated[str, Body(max_length=200, examples=[MODEL])],
         messages: Annotated[list[ChatMessage], Body(
             min_length=1, max_length=MESSAGES_PER_TURN_LIMIT * limits.max_history_turns + 2,
@@ -150,8 +153,11 @@ def chat_router(settings: Settings) -> APIRouter:
         question, history = _question_and_history(messages, limits.max_question_chars,
                                                   limits.max_history_turns)
         service.take_question_token(request, "chat")
-        with service.using() as assistant:
-            answer = assistant.answer(question, history)
+        def ask() -> Answer:
+            with service.using() as assistant:
+                return assistant.answer(question, history)
+
+        answer = await pool.run(ask)
         service.metrics.answered("chat", answer)
         completion_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if not stream:

@@ -67,8 +67,12 @@ class Generation:
 
 
 def wire(settings: Settings, corpus: Corpus, index: Index) -> Assistant:
-    return Assistant(corpus, Searcher(index, corpus, settings.search), settings.assistant,
-                     polisher=Polisher.from_settings(settings.llm, corpus))
+    """The Assistant of a new generation, warmed before it serves (no question pays seconds
+    for what the first questions would load)."""
+    assistant = Assistant(corpus, Searcher(index, corpus, settings.search), settings.assistant,
+                          polisher=Polisher.from_settings(settings.llm, corpus))
+    assistant.warm()
+    return assistant
 
 
 class Service:

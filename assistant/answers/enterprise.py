@@ -16,7 +16,7 @@ from assistant.answers.kit import Kit
 from assistant.compose import Sources, where
 from assistant.evidence import Evidence
 from assistant.matcher import Matcher, MatchItem, Profile
-from assistant.query import Query
+from assistant.query import Ask, Query
 from core.model import Answer, Intent, Provision
 from indexing.measures.rules import classify
 
@@ -115,3 +115,15 @@ def _new(items: Sequence[MatchItem], shown: Sequence[MatchItem], n: int) -> list
     """The first ``n`` items not already shown on the other side."""
     seen = {i.measure.ref for i in shown}
     return [i for i in items if i.measure.ref not in seen][:n]
+
+
+def for_business(q: Query) -> bool:
+    """A business asking what the plans hold for it (its support, its obligations, or
+    both): the catalogue answers, not the nearest clause. A question on one named thing
+    (a yes/no, an agency, a clause) is not such a question."""
+    if not q.enterprise or q.agencies or q.clauses:
+        return False  # 企业不配合会罚吗 speaks of businesses, not as one
+    if q.ask == Ask.SUPPORT:  # 有补贴吗 too: the measures, opened by the verdict
+        return True
+    return q.ask == Ask.TOPIC and bool(q.cues & {"requirement", "applies"}) \
+        and (not q.yes_no or bool(q.unstated))

@@ -10,8 +10,10 @@ from dataclasses import replace
 from assistant.answers.kit import Kit
 from assistant.compose import Sources
 from assistant.query import Query, Role
+from assistant.references import documents_called
 from assistant.tasks import Selection, TaskTable
 from core.model import Answer, Document, Intent
+from indexing.corpus import Corpus
 from indexing.numerals import to_numeral
 
 _BASIS = re.compile(r"根据(《[^》]+》(?:（[^）]*）)?(?:和《[^》]+》(?:（[^）]*）)?)*)")
@@ -267,3 +269,16 @@ def _date(iso: str, lang: str) -> str:
     months = ("January", "February", "March", "April", "May", "June", "July", "August",
               "September", "October", "November", "December")
     return f"{d} {months[m - 1]} {y}"
+
+
+def fact_of(corpus: Corpus, q: Query, doc_id: str) -> str:
+    """The document a fact question is about (``doc_id``: the one it names, or home's). Asked
+    what it is based on while pointing only by level at documents that implement none (which
+    national document is it based on?), those are the answer and the one implementing them
+    (the home plan first) the subject."""
+    if "basis" not in q.fact or not q.docs or documents_called(q.text, corpus) or any(
+            corpus.document(d).meta.implements for d in q.docs):
+        return doc_id  # 国务院指导意见依据什么: that document, by its name
+    based = sorted((d for d in corpus.documents if set(d.meta.implements) & set(q.docs)),
+                   key=lambda d: not d.meta.home)
+    return based[0].doc_id if based else doc_id
