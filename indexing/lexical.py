@@ -151,8 +151,8 @@ class Tokenizer:
         lowered = text.lower()
         phrases: list[str] = []
         terms: list[str] = []
-        for pattern, found in self._english:
-            match = pattern.search(lowered)
+        for pattern, phrase, found in self._english:
+            match = pattern.search(lowered) if phrase in lowered else None
             if match:
                 phrases.append(match.group(0))
                 terms.extend(found)
