@@ -24,7 +24,7 @@ _YEAR = re.compile(r"(?:19|20)\d\d年?")  # a year is no code: 2021 dates a docu
 
 class Evidence:
     def __init__(self, corpus: Corpus, searcher: Searcher, settings: AssistantSettings,
-                 not_topic: Iterable[str]) -> None:
+                 not_topic: Iterable[str], names: Iterable[str] = ()) -> None:
         self.corpus = corpus
         self.searcher = searcher
         self.settings = settings
@@ -39,7 +39,12 @@ class Evidence:
         self.verbatim = "\n".join(_UNQUOTED.sub("", p.text) for d in corpus.documents
                                    for p in d.provisions)
         # words that say what is asked or which document, never what about (read once)
-        self.not_topic = frozenset(w for cue in not_topic for w in self.tokenizer.tokens(cue))
+        # and the words of what users call a document, except those the texts use as a
+        # subject of their own: 碳达峰 of 碳达峰意见 is asked about (碳达峰是哪年)
+        named = set(names)
+        self.not_topic = frozenset(w for cue in not_topic for w in self.tokenizer.tokens(cue)) \
+            | {w for name in named for w in self.tokenizer.tokens(name)
+               if w in named or len(w) < 3 or self.df(w) == 0}  # 国务, 4, 指导: pieces
 
     # -- the question's subject -----------------------------------------------------------
 

@@ -70,8 +70,8 @@ class Assistant:
         self.polisher = polisher  # an optional language model that rewords, checked
         words = self.kit.routing
         self.evidence = Evidence(corpus, searcher, settings, (
-            *words.duties, *words.responsibility, *words.meta, *corpus.places.home,
-            *(a for d in corpus.documents for a in d.meta.aliases)))
+            *words.duties, *words.responsibility, *words.meta, *corpus.places.home),
+            names=[a for d in corpus.documents for a in d.meta.aliases])
         self.links = Links(corpus, searcher)
         self.tasks = TaskTable(corpus)
         self.understander = Understander(corpus, searcher.index.lexical.tokenizer, self.guard,
@@ -283,8 +283,8 @@ class Assistant:
                 return refuse(kit, lang, "refuse_no_target", ev.words(q.text))
         if q.ask == Ask.COMPARE:
             return compare(kit, ev, self.links, q, context)
-        if not q.follow_up and not q.agencies and not ev.topic(q.text) \
-                and q.ask != Ask.DEFINE:  # understand() let a define through: the term is used
+        if not q.follow_up and not q.agencies and not ev.topic(q.text) and q.ask != Ask.DEFINE \
+                and "year asked" not in q.why:  # understand() let these through: words used
             # nothing in the question is a subject the documents treat: decline rather than
             # answer with whatever is least far away
             return refuse(kit, lang, "refuse_not_covered", ev.words(q.text))

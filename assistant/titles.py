@@ -45,7 +45,8 @@ class Titles:
 
     def _known(self, phrase: str, suffix: str) -> bool:
         prefix = phrase[: -len(suffix)]
-        if any(alias in prefix for alias in self.aliases) \
+        bare = _POINTING.sub("", phrase)  # 那国家那个指导意见 is the 国家指导意见
+        if any(alias in prefix or alias in bare for alias in self.aliases) \
                 or any(phrase in t for t in self.titles) \
                 or any(phrase in text for text in self.texts):
             return True

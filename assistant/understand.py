@@ -200,6 +200,9 @@ class Understander:
             return Ask.COUNT, ("count cue", "tasks")
         if not s.subject and "support_subject" in c and not s.unstated:
             return Ask.SUPPORT, ("support cue", "the support is the subject")
+        if not s.subject and "when" in c and self.treats(s.topic):
+            # 碳达峰是哪年: the year of a subject the texts speak of often
+            return Ask.TOPIC, ("year asked", "broad subject")
         if not s.subject and s.docs and "document_words" in c:
             return Ask.DOCUMENT, (_WHOLE_DOCUMENT,)
         if not s.subject and s.unstated and self.treats(s.topic):

@@ -239,3 +239,37 @@ def test_a_who_follow_up_with_a_word_of_its_own(assistant: Assistant) -> None:
     answer = talk(assistant, "酒店还能主动提供一次性用品吗", "那餐饮行业的浪费问题谁来抓")
     assert (answer.citations[0].clause_no, answer.citations[0].provision) == (13, 1), \
         answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "When did the Central Committee and the State Council put out the carbon peaking opinions?",
+    "中共中央、国务院那个意见是哪天出的",
+])
+def test_a_document_named_by_its_joint_issuers(assistant: Assistant, question: str) -> None:
+    """Two issuers named together name their joint document, not also the one of one of them."""
+    answer = assistant.answer(question)
+    assert [c.doc_id for c in answer.citations] == ["zhongfa-2021-36"], answer.citations
+    assert "2021" in answer.answer, answer.answer
+
+
+def test_the_issuers_asked_with_the_number(assistant: Assistant) -> None:
+    answer = assistant.answer("国发4号文是哪个单位出的，文号全称怎么写")
+    assert "国务院" in answer.answer and "国发〔2021〕4号" in answer.answer, answer.answer
+
+
+def test_a_document_fact_follow_up_naming_another_document_with_a_pointer(
+        assistant: Assistant) -> None:
+    # 那中央那个意见呢: a demonstrative inside a held document's name names it
+    answer = talk(assistant, "天津方案有几个部分", "那中央那个意见呢")
+    assert not answer.refused and "13个部分" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question", ["碳达峰是哪年", "碳中和啥时候实现"])
+def test_the_year_of_a_subject_a_documents_name_also_holds(assistant: Assistant,
+                                                          question: str) -> None:
+    """碳达峰 is a subject as well as a word of the 碳达峰碳中和意见's name: its year is asked,
+    answered from the national targets, never declined as nothing the documents treat."""
+    answer = assistant.answer(question)
+    assert not answer.refused, answer.answer
+    assert answer.citations[0].doc_id == "zhongfa-2021-36", answer.citations
+    assert "2030" in answer.answer or "2060" in answer.answer, answer.answer

@@ -39,7 +39,11 @@ def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, cont
     哪年), so the places that give one come first."""
     hits = ev.search(question, context, doc_ids=doc_ids)
     if when:
-        hits = sorted(hits, key=lambda h: _A_YEAR.search(h.chunk.text) is None)
+        # the places that give a year first, among those on the subject asked: a year in a
+        # clause on something else (a plan's title, 2019—2030年) answers nothing
+        words = ev.topic(question)
+        hits = sorted(hits, key=lambda h: _A_YEAR.search(h.chunk.text) is None or bool(
+            words and not words & set(ev.tokenizer.tokens(h.chunk.text))))
     ranked = ev.home_first(hits) if home_first else hits
     top = ev.top_provisions(ranked, ev.settings.general_provisions)
     if not top:
