@@ -21,6 +21,7 @@ _DEFINES = re.compile(r"是指|指的是|，即|也就是|简称|以下简称")
 _UNQUOTED = re.compile(r"[\s“”\"「」『』]")
 _A_YEAR = re.compile(r"(?:19|20)\d\d\s*年")
 _A_YEAR_ONLY = re.compile(r"(?:19|20)\d\d")
+_OPENS_A_YEAR = re.compile(r"到\s*(?:19|20)\d\d\s*年")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{3,}")
 _PHRASE_BREAK = re.compile(r"[，,；;。：:]")
 _SENTENCE_BREAK = re.compile(r"[；;。]")
@@ -48,6 +49,8 @@ def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, cont
     top = ev.top_provisions(ranked, ev.settings.general_provisions)
     if not top:
         return refuse(kit, lang, "refuse_not_covered", ev.words(question))
+    if when:
+        top = _with_their_years(kit, top)
     sources = Sources(kit.corpus)
     lines = kit.cited_items(top, sources, lang)
     term, more = _same_term(kit, ev, topic, top[0].doc_id, top) if topic else ("", [])
@@ -77,6 +80,20 @@ def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, cont
             silent = kit.t(lang, "silent_number")
     return Answer("\n".join(lines), False, Intent.GENERAL, tuple(sources.citations),
                   not_stated=silent)
+
+
+def _with_their_years(kit: Kit, shown: Sequence[Provision]) -> list[Provision]:
+    """A year asked: a provision with no 到…年 of its own that goes on from one opening with
+    a year (到2030年，…。 then 二氧化碳排放量达到峰值…) is shown after that one."""
+    out: list[Provision] = []
+    for p in shown:
+        before = kit.corpus.document(p.doc_id).provision(p.part_no, p.clause_no, p.index - 1) \
+            if p.index > 1 and not _OPENS_A_YEAR.search(p.text) else None
+        if before is not None and _OPENS_A_YEAR.match(before.text) and before not in out:
+            out.append(before)
+        if p not in out:
+            out.append(p)
+    return out
 
 
 def _figure_missing(ev: Evidence, question: str, shown: Sequence[Provision]) -> bool:
