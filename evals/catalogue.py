@@ -3,7 +3,7 @@
 - ``evals/catalogue-sample.jsonl``: ``{"ref", "audience", "kind"}`` per task, labelled by a
   helper who never saw the rules (refs ``doc_id/clause_no/index``; ``audience`` a list of
   labels, ``[]`` or ``"none"`` for none). Precision and recall per label, over the sample.
-- ``evals/profiles.jsonl``, ``evals/profiles-2.jsonl`` (PROFILE_SETS): enterprise profiles
+- ``evals/profiles*.jsonl`` (PROFILE_SETS): enterprise profiles
   (``description`` and optional ``sector``, ``district``, ``size``) with ``gold_support`` and
   ``gold_requirements`` refs taken from the texts. Recall of the gold measures in the first 10
   items of each list, per set and over all; the time each match takes.
@@ -31,7 +31,8 @@ SAMPLE_FILE = EVALS_DIR / "catalogue-sample.jsonl"
 PROFILES_FILE = EVALS_DIR / "profiles.jsonl"
 # the profile sets the report measures the matcher on: the first (tuned on) and the second
 # (written blind, its first run recorded in reports/profiles-2-first-run.md, read since)
-PROFILE_SETS = (PROFILES_FILE, EVALS_DIR / "profiles-2.jsonl")
+# every profile set in evals/, the first written (profiles.jsonl) first
+PROFILE_SETS = tuple(sorted(EVALS_DIR.glob("profiles*.jsonl"), key=lambda p: (len(p.name), p.name)))
 MIN_TASKS = 5  # a label is judged (against the targets) with at least this many gold tasks
 TOP = 10
 
