@@ -52,7 +52,7 @@ def document_keys(corpus: Corpus, levels: bool = True) -> tuple[tuple[str, froze
 
 
 # words that point or link inside a document's name: 那个, 这份, 的 (between two characters)
-_POINTING = re.compile(r"这个|那个|这份|那份|这篇|那篇|(?<=[\u4e00-\u9fff])的(?=[\u4e00-\u9fff])")
+POINTING = re.compile(r"这个|那个|这份|那份|这篇|那篇|(?<=[\u4e00-\u9fff])的(?=[\u4e00-\u9fff])")
 
 
 def documents_named(question: str, corpus: Corpus) -> tuple[str, ...]:
@@ -83,7 +83,7 @@ def _named(question: str, keys: tuple[tuple[str, frozenset[str]], ...]) -> set[s
     # what the first pass matched is blanked, so a full title with its own 的 is not read
     # again without it (and taken for the shorter names inside it)
     rest = "".join("\0" if t else c for c, t in zip(text, taken, strict=True))
-    bare = _POINTING.sub("", rest)
+    bare = POINTING.sub("", rest)
     if bare == rest:
         return found
     return found | _named_in(bare, keys, [False] * len(bare))

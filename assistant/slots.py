@@ -16,7 +16,7 @@ from assistant.lexicon import Tokens, load
 from assistant.names import AgencyMatcher
 from assistant.normalise import normalise
 from assistant.query import ClauseRef
-from assistant.references import clause_refs, document_keys, documents_named, number_of
+from assistant.references import POINTING, clause_refs, document_keys, documents_named, number_of
 from assistant.spelling import Speller
 from assistant.titles import Titles
 from indexing.corpus import Corpus
@@ -182,11 +182,18 @@ class SlotReader:
         for lex in (self.asks, self.facts, self.refs):
             for c in lex.values():
                 spans += c.spans(t)
+        # a name read with the words that point inside it taken out (碳达峰碳中和的意见): each
+        # kept character's place in the question, so the whole stretch leaves the topic
+        pointing = {i for m in POINTING.finditer(t.text) for i in range(*m.span())}
+        bare_at = [i for i in range(len(t.text)) if i not in pointing]
+        bare = "".join(t.text[i] for i in bare_at)
         for key, _ in self._doc_keys:
-            start = t.text.find(key)
-            while start >= 0:
-                spans.append((start, start + len(key)))
-                start = t.text.find(key, start + 1)
+            for text, at in ((t.text, None), (bare, bare_at)):
+                start = text.find(key)
+                while start >= 0:
+                    a, b = start, start + len(key)
+                    spans.append((a, b) if at is None else (at[a], at[b - 1] + 1))
+                    start = text.find(key, start + 1)
         for name in agencies:
             for key in self.corpus.agency_words(name):
                 k = key.lower()
