@@ -180,7 +180,7 @@ def document_fact(kit: Kit, q: Query, doc_id: str, table: TaskTable) -> Answer:
             # 是2021年发的吧: the year the question supposes, checked against the document's
             verdict = "yes" if int(meta.date[:4]) == q.year else "no"
         elif q.yes_no:
-            verdict = _issuer_verdict(kit, q.text, doc)  # 天津方案是国务院发的吗
+            verdict = _issuer_verdict(kit, q.text, doc)  # XX方案是国务院发的吗
         if verdict is not None:
             text = kit.t(lang, f"open_{verdict}") + ("" if lang == "zh" else " ") + text
     return Answer(text, False, Intent.GENERAL, tuple(sources.citations), route=q.route)
@@ -188,7 +188,7 @@ def document_fact(kit: Kit, q: Query, doc_id: str, table: TaskTable) -> Answer:
 
 def _issuer_verdict(kit: Kit, question: str, doc: Document) -> str | None:
     """Whether the issuer a question supposes is the document's: any issuer of the corpus's
-    documents the question names, in full or short (天津市人民政府 → 市政府), decides; the
+    documents the question names, in full or short (XX市人民政府 → 市政府), decides; the
     longest name found wins (中共中央 beside 国务院 is no other issuer). None: it names none."""
     named: dict[str, bool] = {}
     for other in kit.corpus.documents:
@@ -203,7 +203,7 @@ def _issuer_verdict(kit: Kit, question: str, doc: Document) -> str | None:
 
 
 def _issuer_forms(issuer: str, jurisdiction: str) -> set[str]:
-    """天津市人民政府 → itself, 天津市政府, 市人民政府, 市政府: how people name an issuer."""
+    """XX市人民政府 → itself, XX市政府, 市人民政府, 市政府: how people name an issuer."""
     forms = {issuer, issuer.replace("人民政府", "政府")}
     if jurisdiction and issuer.startswith(jurisdiction) and len(jurisdiction) > 1:
         level = jurisdiction[-1]  # 市, 省, 区: the level word stays (市政府)

@@ -67,7 +67,7 @@ def match(kit: Kit, ev: Evidence, question: str, q: Query | None = None,
 
 
 def other_years(kit: Kit, ev: Evidence, q: Query) -> Answer | None:
-    """A year asked of a named document that sets no target for it (天津方案2030年的目标):
+    """A year asked of a named document that sets no target for it (XX方案2030年的目标):
     said first, then the targets it does set, of the indicator asked where one matches,
     else those of its targets clause. ``None`` where the document has that year's targets or
     none at all, or no document is named."""
@@ -139,7 +139,7 @@ def provision(kit: Kit, t: Target) -> Provision:
 def unset(kit: Kit, ev: Evidence, q: Query) -> bool:
     """A value asked for an indicator no target matched and the provisions found do not
     name either (GDP增速, 人均收入): the documents set no such target. The words asked are
-    the topic's, qualifiers (单位GDP) and years aside; only qualifiers left (天津GDP是多少) is
+    the topic's, qualifiers (单位GDP) and years aside; only qualifiers left (XX市GDP是多少) is
     no indicator the documents set either."""
     tokenizer = ev.tokenizer
     asked = {t for t in tokenizer.query_tokens(q.topic)
