@@ -152,9 +152,11 @@ class Evidence:
             return hits
         return [*mine, *(h for h in hits if h not in mine)]
 
-    def provision_on_topic(self, question: str, cited: Sequence[Citation]) -> Provision | None:
+    def provision_on_topic(self, question: str, cited: Sequence[Citation],
+                           shown_only: bool = False) -> Provision | None:
         """Among the provisions of the clauses cited before, the one the question's subject
-        words point at (其中绿色保险呢 → the 绿色保险 task); the first cited wins a tie."""
+        words point at (其中绿色保险呢 → the 绿色保险 task); the first cited wins a tie.
+        ``shown_only``: among the tasks cited themselves (岸电那一项 of a list shown)."""
         counts: dict[str, int] = {}
         for t in self.tokenizer.query_tokens(question):  # a word said twice weighs twice
             counts[t] = counts.get(t, 0) + 1
@@ -167,7 +169,9 @@ class Evidence:
             if c.clause_no is None:
                 continue
             clause = self.corpus.document(c.doc_id).clause(c.clause_no)
-            for p in clause.provisions if clause else ():
+            shown = self.provision_at(c) if shown_only else None
+            for p in ((shown,) if shown else ()) if shown_only else (
+                    clause.provisions if clause else ()):
                 # rarer words weigh more: 医疗 points at one task, 垃圾 at several
                 overlap = sum(weights[t] / max(self.df(t), 1)
                               for t in weights.keys() & set(self.tokenizer.tokens(p.text)))

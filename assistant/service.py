@@ -33,6 +33,7 @@ from assistant.answers.follow import FollowUps
 from assistant.answers.framing import frame, refuse
 from assistant.answers.kit import Context, Kit, Routing
 from assistant.answers.support import measures
+from assistant.answers.terms import quoted_unknown
 from assistant.answers.which import which_agency
 from assistant.compose import Templates
 from assistant.evidence import Evidence
@@ -188,7 +189,9 @@ class Assistant:
         for text in questions:
             query = self.understander.understand(text, ctx.query if ctx else None)
             answer = self._execute(query, ctx if query.follow_up else None)
-            ctx = Context(text, answer, query)
+            subject = text if self.evidence.topic(text) else (ctx.subject_question if ctx
+                                                              else "")
+            ctx = Context(text, answer, query, subject)
         return ctx
 
     def _validate(self, question: str, history: Sequence[Turn]) -> str:
@@ -222,7 +225,7 @@ class Assistant:
     def _dispatch(self, q: Query, ctx: Context | None) -> Answer:
         """The composer for what the question asks; follow-ups first try the answer before."""
         kit, ev, lang = self.kit, self.evidence, q.lang
-        context = ctx.question if ctx else ""
+        context = (ctx.subject_question or ctx.question) if ctx else ""
         if q.ask == Ask.DECLINE:
             years = ",".join(sorted(set(re.findall(r"(?:19|20)\d{2}", q.text))))
             return refuse(kit, lang, f"refuse_{q.decline}", ev.words(q.text), years=years,
@@ -256,6 +259,9 @@ class Assistant:
                                            on=duties.on_subject(kit, ev, q) if q.agencies else None)
         if q.ask == Ask.LIST:
             return duties.on_topic(kit, ev, q.text, q.agencies[0], lang, context)
+        unknown = quoted_unknown(kit, ev, q)
+        if unknown is not None:  # 方案里的“XX账户”: a term of the documents that none uses
+            return unknown
         if enterprise.for_business(q):
             found = enterprise.applies(kit, ev, self.matcher, q, context)
             if found is not None:
@@ -294,7 +300,8 @@ class Assistant:
         answer = general.general(kit, ev, self.links, q.text, lang, context, doc_ids=docs,
                                  home_first=not docs or self._home_in(docs),
                                  topic="" if q.follow_up or q.yes_no else q.topic,
-                                 when="when" in q.cues, number=q.asks_number)
+                                 when=(q.topic or q.text) if "when" in q.cues else "",
+                                 number=q.asks_number)
         return general.define(kit, ev, q, answer) if q.ask == Ask.DEFINE else answer
 
     def _home_in(self, docs: Sequence[str]) -> bool:

@@ -31,7 +31,8 @@ _EN_CLAUSES = re.compile(r"clauses\s+([0-9]{1,2})((?:\s*(?:,|and|&)\s*[0-9]{1,2}
 _EN_NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                "eleven", "twelve", "thirteen")
 YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])(?!\s*[元万亿千百块多个家台辆吨户%])")
-_EN_YES_NO = re.compile(r"(?:^|[.?!;,\-–—]\s+)(am|is|are|was|were|does|do|did|can|could|will|would|"
+_EN_YES_NO = re.compile(r"(?:^|[.?!;,\-–—]\s+)(?:(?:and|but|so|also|then|ok|okay|well|hi|hello)"
+                        r",?\s+)?(am|is|are|was|were|does|do|did|can|could|will|would|"
                         r"should|shall|has|have|must|may)\b", re.IGNORECASE)
 # a yes/no question closed by a negation: 提到小站稻没？ 能申请不？
 _ZH_TAIL_YES_NO = re.compile(r"[\u4e00-\u9fff](?:没|没有|不|否)\s*(?:[?？]|$)")

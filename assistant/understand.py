@@ -22,6 +22,8 @@ from indexing.corpus import Corpus
 from indexing.lexical import Tokenizer
 
 _LEADS_BEFORE = "yes/no on who leads the subject before"
+# 这个部门一共牵头几项 after who leads a task: the tasks of the agency that answer named
+AGENCY_BEFORE = "agency of the answer before"
 # kinds of answer that a follow-up may carry over from the question before
 _CARRIED = (Ask.LIST, Ask.COUNT, Ask.WHO, Ask.VALUE, Ask.SUPPORT, Ask.TOPIC, Ask.DEFINE,
             Ask.COMPARE)
@@ -216,14 +218,18 @@ class Understander:
     def _subject_beyond_years(self, s: Slots) -> bool:
         """A subject other than a year (国发4号是2021年发布的吗 asks about the document) or the
         words of the named document's own title (this green low-carbon plan: who put it out)."""
-        if not s.subject:
-            return False
         topic = YEAR.sub(" ", s.topic)
-        titles = " ".join(f"{m.title} {m.english_title}".lower()
-                          for m in (self.corpus.document(d).meta for d in s.docs))
-        if titles:
-            topic = " ".join(w for w in topic.split() if w.lower() not in titles)
-        return self.is_subject(topic)
+        titles = [f"{m.title} {m.english_title}".lower()
+                  for m in (self.corpus.document(d).meta for d in s.docs)]
+        if s.subject and self.is_subject(" ".join(
+                w for w in topic.split() if not any(w.lower() in t for t in titles))):
+            return True
+        if "when" in s.cues:
+            # 国家文件里碳中和是哪一年: the year of a subject the texts use often, not a date;
+            # a word of every named document's title is still that document's name
+            return self.treats(" ".join(w for w in topic.split()
+                                        if not titles or not all(w.lower() in t for t in titles)))
+        return False
 
     def _fact(self, s: Slots) -> str:
         for name in ("date", "issuer", "number", "basis", "addressee", "structure", "overview"):
@@ -305,12 +311,19 @@ class Understander:
                 and not s.subject:
             ask = Ask.COUNT if "count" in c else Ask.LIST
             why.append("agency of the question before")
+        elif not q.agencies and not prev.agencies and prev.ask == Ask.WHO \
+                and "agency_pointer" in c and c & {"count", "list"} \
+                and c & {"task_unit", "lead", "supporting"} and not s.subject:
+            # 这个部门一共牵头几项 / 它还负责哪些工作: the agency is in the answer before
+            ask, topic = (Ask.COUNT if "count" in c else Ask.LIST), q.topic
+            why.append(AGENCY_BEFORE)
         if ask == Ask.DECLINE or (ask == Ask.DOCUMENT and _WHOLE_DOCUMENT in q.why
                                   and fact == q.fact):
             ask, fact = Ask.TOPIC, ""  # nothing of its own, but the turn before gave a subject
         if part == 0:  # 这部分: the part asked about before
             part = prev.part if prev.part else None
-        if ask in _AGENCY_ASKS and ask != Ask.WHO and not agencies and part is None:
+        if ask in _AGENCY_ASKS and ask != Ask.WHO and not agencies and part is None \
+                and AGENCY_BEFORE not in why:
             ask = Ask.WHO if "who" in c or "lead" in c else Ask.TOPIC
         if ask in _AGENCY_ASKS and named and not set(docs) & self.bracketed:
             ask = Ask.TOPIC  # 国家文件怎么说: national texts name no agencies

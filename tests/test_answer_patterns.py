@@ -273,3 +273,84 @@ def test_the_year_of_a_subject_a_documents_name_also_holds(assistant: Assistant,
     assert not answer.refused, answer.answer
     assert answer.citations[0].doc_id == "zhongfa-2021-36", answer.citations
     assert "2030" in answer.answer or "2060" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(("first", "then", "counted"), [
+    ("绿色保险由哪个部门负责？", "这个部门一共牵头多少项任务？", "市金融局"),
+    ("Who is in charge of green insurance?", "How many tasks does that body lead altogether?",
+     "市金融局"),
+    ("岸电由谁负责", "它还负责哪些工作", "市交通运输委"),
+])
+def test_the_agency_the_answer_before_named(assistant: Assistant, corpus: Corpus, first: str,
+                                            then: str, counted: str) -> None:
+    """这个部门 / that body after who leads a task is the lead that answer named: its tasks
+    in the whole plan, not the one task asked about before."""
+    answer = talk(assistant, first, then)
+    home = corpus.home
+    assert home is not None
+    tasks = [p for p in home.provisions if p.agencies and counted in p.agencies]
+    led = [p for p in tasks if p.agencies[0] == counted]
+    expected = led if ("牵头" in then or "lead" in then) else tasks
+    assert {(c.clause_no, c.provision) for c in answer.citations} == {
+        (p.clause_no, p.index) for p in expected}, answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "方案里的“碳信用卡”怎么办理？",
+    "What does the plan say about the “低碳积分银行” scheme?",
+])
+def test_a_quoted_term_no_document_uses_is_declined(assistant: Assistant, question: str) -> None:
+    """A term quoted as the documents' own that none of them uses: declined, the term named
+    (a loosely related clause would pass for it)."""
+    answer = assistant.answer(question)
+    assert answer.refused and not answer.citations, answer.answer
+    assert ("碳信用卡" in answer.answer) or ("低碳积分银行" in answer.answer)
+
+
+@pytest.mark.parametrize("question", [
+    "“充电桩”建设由谁负责",  # the texts say 充换电: widened, so no unknown term
+    "“发改委”负责什么",  # an agency's name
+    "“双超双有高能耗”行业指什么",  # used verbatim
+])
+def test_a_quoted_term_the_texts_know_is_answered(assistant: Assistant, question: str) -> None:
+    answer = assistant.answer(question)
+    assert not answer.refused and answer.citations, answer.answer
+
+
+@pytest.mark.parametrize(("question", "opening"), [
+    ("天津方案里有没有写明碳中和的具体年份？", "否"),
+    ("方案有没有给淘汰分散燃煤锅炉定时间表", "否"),
+])
+def test_whether_a_year_is_given_for_a_subject(assistant: Assistant, question: str,
+                                               opening: str) -> None:
+    """A year asked of a subject the shown provisions give none for: said so (否 to a yes/no)."""
+    answer = assistant.answer(question)
+    assert answer.answer.startswith(opening) and "年份" in answer.not_stated, answer.answer
+
+
+def test_a_year_asked_of_a_task_without_one_is_said_not_given(assistant: Assistant) -> None:
+    answer = assistant.answer("分散燃煤锅炉要在哪一年前全部淘汰？")
+    assert (14 in {c.clause_no for c in answer.citations}) and "年份" in answer.not_stated, \
+        answer.answer
+
+
+def test_two_targets_asked_one_after_the_other(assistant: Assistant) -> None:
+    """Each ask of a question (…要达到多少？…呢？) gets its own indicator's figure."""
+    answer = assistant.answer("到2025年秸秆综合利用率要达到多少？畜禽粪污资源化利用率呢？")
+    assert "98%" in answer.answer and "90%" in answer.answer, answer.answer
+
+
+def test_a_follow_up_naming_a_document_and_a_subject_of_its_own(assistant: Assistant) -> None:
+    """那XX意见里对数据中心怎么说 after who leads a task: the subject asked of that document;
+    the words of the turn before (部门, 牵头) do not steer its search."""
+    answer = talk(assistant, "数据中心绿色化由哪个部门牵头？", "这个是哪个部门牵头的？",
+                  "那中发36号那个碳达峰碳中和意见里，对数据中心又是怎么说的？")
+    assert ("zhongfa-2021-36", 10) in cited_places(answer), answer.answer
+
+
+def test_an_item_of_a_list_named_by_its_words(assistant: Assistant) -> None:
+    """其中岸电那一项 after an agency's list: the task shown with those words, not a task
+    of the same clause that the list did not show."""
+    answer = talk(assistant, "市交通运输委牵头的任务有哪些", "其中港口岸电那一项，配合单位都有谁？")
+    assert [(c.clause_no, c.provision) for c in answer.citations] == [(9, 5)], answer.answer
+    assert "天津海事局" in answer.answer

@@ -21,7 +21,7 @@ from assistant.links import Links
 from assistant.names import in_order
 from assistant.query import Ask, ClauseRef, Query
 from assistant.references import number_of, without_document_cues
-from assistant.understand import Understander
+from assistant.understand import AGENCY_BEFORE, Understander
 from core.model import Answer, Citation, Intent, Provision
 
 # 第一条 after a list of clauses: the first clause listed, not clause （一）
@@ -40,11 +40,16 @@ class FollowUps:
 
     def resolve(self, q: Query, ctx: Context) -> Answer | None:
         question, lang = q.text, q.lang
+        if AGENCY_BEFORE in q.why:
+            # 这个部门一共牵头几项: the lead the answer before named first; none named, ask
+            lead = next((c.agencies[0] for c in ctx.answer.citations if c.agencies), None)
+            return self.dispatch(replace(q, agencies=(lead,), follow_up=False) if lead
+                                 else replace(q, ask=Ask.CLARIFY), None)
         cited = [c for c in ctx.answer.citations if c.clause_no is not None or c.part]
         cues = q.cues if cited else frozenset()
         if "item_by_name" in cues and self.ev.topic(question):
             shown = [p for p in (self.ev.provision_at(c) for c in cited) if p is not None]
-            named = self.ev.provision_on_topic(question, cited)
+            named = self.ev.provision_on_topic(question, cited, shown_only=True)
             if named is not None and named in shown:  # 两网融合那项还有谁: that task's agencies
                 return who.of(self.kit, lang, named)
         if "rest" in cues:

@@ -20,7 +20,8 @@ def frame(kit: Kit, q: Query, answer: Answer) -> Answer:
         return answer
     not_stated = answer.not_stated
     silent = kit.t(lang, "silent_number")
-    if q.unstated and (not not_stated or not_stated == silent):
+    silences = (silent, kit.t(lang, "silent_year"))
+    if q.unstated and (not not_stated or not_stated in silences):
         # 有以旧换新补贴吗: the amount asked is what is not given, not a figure of the clause
         not_stated = " ".join(kit.t(lang, f"unstated_{k}") for k in q.unstated)
     text = answer.answer
@@ -48,7 +49,7 @@ def frame(kit: Kit, q: Query, answer: Answer) -> Answer:
         text = f"{opening}{'' if lang == 'zh' else ' '}{text}"
     elif q.yes_no:
         # 也有这个数吗 / does it give a percentage: the figure missing is a plain no
-        opening = kit.t(lang, "open_no" if not_stated == silent
+        opening = kit.t(lang, "open_no" if not_stated in silences
                         else "open_unstated" if not_stated else "open_yes")
         if not text.startswith(tuple(kit.t(lang, f"open_{o}")
                                      for o in ("yes", "no", "unstated"))):

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from assistant.answers.framing import refuse, suggestions
 from assistant.answers.kit import Kit, has
+from assistant.answers.terms import CJK_TERM, QUOTED, using
 from assistant.compose import Sources
 from assistant.evidence import Evidence
 from assistant.guard import Guard
@@ -18,31 +19,28 @@ from assistant.query import Query
 from core.model import Answer, Intent, Provision
 
 _DEFINES = re.compile(r"是指|指的是|，即|也就是|简称|以下简称")
-_UNQUOTED = re.compile(r"[\s“”\"「」『』]")
 _A_YEAR = re.compile(r"(?:19|20)\d\d\s*年")
 _A_YEAR_ONLY = re.compile(r"(?:19|20)\d\d")
 _OPENS_A_YEAR = re.compile(r"到\s*(?:19|20)\d\d\s*年")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{3,}")
 _PHRASE_BREAK = re.compile(r"[，,；;。：:]")
 _SENTENCE_BREAK = re.compile(r"[；;。]")
-_CJK_TERM = re.compile(r"[\u4e00-\u9fff]{2,12}")
 _TRAILING_PARTICLES = re.compile(r"(?:了|吗|呢|啊|吧|没有|没)+(?=\s|$)")
 _MENTION_MAX = 8  # a longer subject is a sentence, not a term a text would use verbatim
-_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]")
 
 
 def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, context: str = "",
             doc_ids: Sequence[str] = (), home_first: bool = False, topic: str = "",
-            when: bool = False, number: bool = False) -> Answer:
+            when: str = "", number: bool = False) -> Answer:
     """``topic``: the question's own subject; the other clauses that use its term verbatim
     are listed after the best one (垃圾分类 stands in three clauses of a plan; the one search
-    ranks first is not always the one a reader means). ``when``: a year is asked (碳达峰是
-    哪年), so the places that give one come first."""
+    ranks first is not always the one a reader means). ``when``: the subject whose year is
+    asked (碳达峰是哪年), so the places on it that give one come first; none: said so."""
     hits = ev.search(question, context, doc_ids=doc_ids)
     if when:
         # the places that give a year first, among those on the subject asked: a year in a
         # clause on something else (a plan's title, 2019—2030年) answers nothing
-        words = ev.topic(question)
+        words = _year_subject(ev, question, when)
         hits = sorted(hits, key=lambda h: _A_YEAR.search(h.chunk.text) is None or bool(
             words and not words & set(ev.tokenizer.tokens(h.chunk.text))))
     ranked = ev.home_first(hits) if home_first else hits
@@ -71,7 +69,11 @@ def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, cont
             lines.append(kit.t(lang, "national_head"))
             lines.extend(kit.cited_items(counterpart, sources, lang))
     silent = ""
-    if number or has(question.lower(), kit.routing.target):
+    if when and not any(_gives_year(ev, p, _year_subject(ev, question, when)) for p in top):
+        # 哪年之前要淘汰完 of a task with no year: said, rather than left to be guessed
+        lines.append(kit.t(lang, "silent_year"))
+        silent = lines[-1]
+    elif number or has(question.lower(), kit.routing.target):
         if not any(ch.isdigit() for p in top for ch in p.text):
             lines.append(kit.t(lang, "silent_number"))
             silent = lines[-1]  # a yes/no (国家文件里也有这个数吗) is answered 否 by it
@@ -80,6 +82,20 @@ def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, cont
             silent = kit.t(lang, "silent_number")
     return Answer("\n".join(lines), False, Intent.GENERAL, tuple(sources.citations),
                   not_stated=silent)
+
+
+def _year_subject(ev: Evidence, question: str, subject: str) -> set[str]:
+    """The words of what a year is asked of: its distinctive words, or the words the texts
+    use of it however often (碳中和 stands in many clauses, and is still what is asked)."""
+    return ev.topic(question) or ev.used_words(subject)
+
+
+def _gives_year(ev: Evidence, p: Provision, words: set[str]) -> bool:
+    """A year stands in the provision, and the provision is on what was asked (shares a
+    word of its subject, when the question has one)."""
+    if not _A_YEAR.search(p.text):
+        return False
+    return not words or bool(words & set(ev.tokenizer.tokens(p.text)))
 
 
 def _with_their_years(kit: Kit, shown: Sequence[Provision]) -> list[Provision]:
@@ -145,11 +161,11 @@ def _same_term(kit: Kit, ev: Evidence, topic: str, doc_id: str,
             # the term must be the whole subject (垃圾分类怎么搞): in a question about more
             # than one thing, the other clauses using one of its words are beside the point
             return "", []
-        using = [p for p in provisions if term in p.text]
-        if len(using) > limit:
+        holding = [p for p in provisions if term in p.text]
+        if len(holding) > limit:
             continue  # too common to point anywhere: another of its words may be rarer
         clauses = {p.clause_no for p in shown}
-        return term, [p for p in using if p.clause_no not in clauses]
+        return term, [p for p in holding if p.clause_no not in clauses]
     return "", []
 
 
@@ -157,20 +173,20 @@ def define(kit: Kit, ev: Evidence, q: Query, answer: Answer) -> Answer:
     """A term the cited texts use without explaining it: say so, then show where. Where the
     texts use the term verbatim, those places are cited (search may rank a clause on a
     neighbouring subject first: 双超双有 is not a word the index splits out)."""
-    term = _QUOTED.search(q.text)
+    term = QUOTED.search(q.text)
     name = term.group(1) if term else _used_stretch(ev, q.topic)
-    using = _using(kit, name, q.docs if q.docs_named else ())
-    if using and not any(p in using for p in _cited(kit, answer)):
+    used = using(kit, name, q.docs if q.docs_named else ())
+    if used and not any(p in used for p in _cited(kit, answer)):
         sources = Sources(kit.corpus)
-        lines = kit.cited_items(using, sources, q.lang)
+        lines = kit.cited_items(used, sources, q.lang)
         answer = replace(answer, answer="\n".join(lines), citations=tuple(sources.citations),
                          refused=False, intent=Intent.GENERAL)
     if answer.refused or any(_DEFINES.search(c.quote) for c in answer.citations):
         return answer
-    if not using and _CJK_TERM.fullmatch(name):
+    if not used and CJK_TERM.fullmatch(name):
         # a term no text uses: a loosely related clause would pass for its meaning
         return refuse(kit, q.lang, "define_none", {name}, term=name)
-    key = "define_unexplained" if using else "define_none"
+    key = "define_unexplained" if used else "define_none"
     return replace(answer, not_stated=kit.t(q.lang, key, term=name))
 
 
@@ -190,18 +206,18 @@ def mention(kit: Kit, ev: Evidence, links: Links, q: Query, context: str = "",
         name = " / ".join(phrases)
     else:
         name = _used_stretch(ev, subject)
-        if name != subject or not _CJK_TERM.fullmatch(name) or len(name) > _MENTION_MAX:
+        if name != subject or not CJK_TERM.fullmatch(name) or len(name) > _MENTION_MAX:
             return None  # more than one term (多式联运 beside 运输结构): search answers
         terms = [name]
     lang, sources = q.lang, Sources(kit.corpus)
 
     def used_in(in_docs: Sequence[str]) -> list[Provision]:
-        found = [p for term in terms for p in _using(kit, term, in_docs)]
+        found = [p for term in terms for p in using(kit, term, in_docs)]
         return list(dict.fromkeys(found))[:3]
 
-    using = used_in(docs)
-    if using:
-        return Answer("\n".join(kit.cited_items(using, sources, lang)), False, Intent.GENERAL,
+    said = used_in(docs)
+    if said:
+        return Answer("\n".join(kit.cited_items(said, sources, lang)), False, Intent.GENERAL,
                       tuple(sources.citations))
     elsewhere = used_in([d.doc_id for d in kit.corpus.documents if d.doc_id not in docs])
     if not elsewhere:
@@ -233,26 +249,6 @@ def _used_stretch(ev: Evidence, topic: str) -> str:
                 best = found
                 break
     return best or topic.split(" ")[0]
-
-
-def _using(kit: Kit, term: str, docs: Sequence[str]) -> list[Provision]:
-    """The tasks that use ``term`` verbatim (quotation marks and spaces aside), the home
-    plan's first, at most one per clause and three in all."""
-    bare = _UNQUOTED.sub("", term)
-    if len(bare) < 2:
-        return []
-    home = kit.corpus.home
-    documents = sorted((d for d in kit.corpus.documents if not docs or d.doc_id in docs),
-                       key=lambda d: d is not home)
-    out: list[Provision] = []
-    for doc in documents:
-        for p in doc.provisions:
-            if p.clause_no != 0 and bare in _UNQUOTED.sub("", p.text) \
-                    and all((p.doc_id, p.clause_no) != (o.doc_id, o.clause_no) for o in out):
-                out.append(p)
-        if out:
-            break  # the home plan's use of it answers; another document's only otherwise
-    return out[:3]
 
 
 def _cited(kit: Kit, answer: Answer) -> list[Provision]:

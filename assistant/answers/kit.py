@@ -170,3 +170,6 @@ class Context:
     question: str
     answer: Answer
     query: Query | None = None
+    # the latest earlier question with a subject of its own: what a follow-up's search
+    # borrows words from (这个是哪个部门牵头的 lends only 部门, 牵头)
+    subject_question: str = ""

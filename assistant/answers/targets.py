@@ -14,6 +14,8 @@ from assistant.references import document_keys, preferred_documents
 from core.model import Answer, Intent, Provision, Target
 
 _YEARISH = re.compile(r"(?:19|20)\d\d年?|\d+")
+# one question asking two things: 秸秆利用率要达到多少？畜禽粪污呢？
+_ASKS = re.compile(r"[？?；;。]")
 
 
 def match(kit: Kit, ev: Evidence, question: str, q: Query | None = None,
@@ -60,6 +62,12 @@ def match(kit: Kit, ev: Evidence, question: str, q: Query | None = None,
         else:
             floor = 1 if several else best
             chosen = [t for s, t in scored if s >= floor]
+    if not every:  # each ask of the question its own best indicator as well
+        for part in (p for p in _ASKS.split(question) if p.strip()):
+            own = tokens & set(tokenizer.query_tokens(part))
+            part_scored = [(len(own & set(tokenizer.tokens(t.indicator))), t) for t in eligible]
+            top = max((n for n, _ in part_scored), default=0)
+            chosen += [t for n, t in part_scored if top and n == top and t not in chosen]
     home = corpus.home
     if not preferred and home:  # the home plan first, national context after
         chosen = sorted(chosen, key=lambda t: t.doc_id != home.doc_id)

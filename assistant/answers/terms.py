@@ -1,0 +1,65 @@
+"""Terms as the texts write them: where a term stands verbatim, and a quoted term that no
+document uses (方案里的“XX账户”怎么开通), which a loosely related clause must not answer."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.answers.framing import refuse
+from assistant.answers.kit import Kit
+from assistant.evidence import Evidence
+from assistant.query import Query
+from assistant.references import documents_named
+from core.errors import AmbiguousAgency, UnknownAgency
+from core.model import Answer, Provision
+
+UNQUOTED = re.compile(r"[\s“”\"「」『』]")
+CJK_TERM = re.compile(r"[\u4e00-\u9fff]{2,12}")
+QUOTED = re.compile(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]")
+
+
+def using(kit: Kit, term: str, docs: Sequence[str]) -> list[Provision]:
+    """The tasks that use ``term`` verbatim (quotation marks and spaces aside), the home
+    plan's first, at most one per clause and three in all."""
+    bare = UNQUOTED.sub("", term)
+    if len(bare) < 2:
+        return []
+    home = kit.corpus.home
+    documents = sorted((d for d in kit.corpus.documents if not docs or d.doc_id in docs),
+                       key=lambda d: d is not home)
+    out: list[Provision] = []
+    for doc in documents:
+        for p in doc.provisions:
+            if p.clause_no != 0 and bare in UNQUOTED.sub("", p.text) \
+                    and all((p.doc_id, p.clause_no) != (o.doc_id, o.clause_no) for o in out):
+                out.append(p)
+        if out:
+            break  # the home plan's use of it answers; another document's only otherwise
+    return out[:3]
+
+
+def quoted_unknown(kit: Kit, ev: Evidence, q: Query) -> Answer | None:
+    """A term the question quotes as the documents' own that none of them uses: declined
+    with the term named. A quoted document or agency name, or a word the search widens to
+    the texts' own (充电桩 → 充换电), is no such term."""
+    for match in QUOTED.finditer(q.text):
+        term = match.group(1).strip()
+        if not CJK_TERM.fullmatch(term) or using(kit, term, ()):
+            continue
+        # a word of the search's own (充电桩 → 充换电): one token that the search widens
+        tokens = ev.tokenizer.tokens(term)
+        widened = term in tokens and set(ev.tokenizer.query_tokens(term)) - set(tokens)
+        if widened or documents_named(
+                term, kit.corpus) or _agency(kit, term):
+            continue
+        return refuse(kit, q.lang, "define_none", {term}, term=term)
+    return None
+
+
+def _agency(kit: Kit, name: str) -> bool:
+    try:
+        kit.corpus.agency(name)
+    except (UnknownAgency, AmbiguousAgency):
+        return False
+    return True
