@@ -161,10 +161,35 @@ class SlotReader:
             agencies=agencies, clauses=clauses, part=part,
             year=int(year_match.group(1)) if year_match else None,
             unstated=unstated,
-            decline=self.guard.check(text) or ("other_document" if self.titles.unknown(text)
-                                               else ""),
+            decline=self._decline(text),
             topic=(topic := self._topic(text, t, agencies)),
             subject=self.is_subject(topic))
+
+    def _decline(self, text: str) -> str:
+        decline = self.guard.check(text) or (
+            "other_document" if self.titles.unknown(text) else "")
+        if decline == "other_places" and self._home_names_places(text):
+            return ""  # 方案有没有提和XX、YY一起编标准: the home plan's own words
+        return decline
+
+    def _home_names_places(self, text: str) -> bool:
+        """The question works with the places it names (和XX一起), and they stand in a task of
+        the home plan that shares three more of its words: a question about that task,
+        not about another place's own policy."""
+        lowered = text.lower()
+        places = [p for p in self.corpus.places.not_held if p.lower() in lowered]
+        home = self.corpus.document(self.home) if self.home else None
+        joined = self.refs["with_place"]
+        together = "|".join(re.escape(w) for w in (*joined.zh, *joined.english_words))
+        if not places or home is None or not together or not re.search(
+                rf"(?:{together})\s*(?:{'|'.join(re.escape(p.lower()) for p in places)})",
+                lowered):
+            return False
+        words = {w for w in self.tokenizer.tokens(text) if len(w) > 1
+                 and not any(w in p or p in w for p in places)}
+        return any(all(p in t.text for p in places)
+                   and len(words & set(self.tokenizer.tokens(t.text))) >= 3
+                   for t in home.provisions)
 
     def _part(self, text: str, t: Tokens) -> int | None:
         if self.refs["last_part"](t):
