@@ -1,8 +1,9 @@
 """Documents a question names that the corpus does not hold (another plan of the same city,
 named by a title the corpus has no document for): such a question is declined, not answered from a
 document that merely sounds alike. A title is recognised by how titles end (lexicon
-documents.toml ``title_suffixes``); it is known when a document's alias is in it, the texts use
-it, or most of its words appear, in order, in a loaded document's title."""
+documents.toml ``title_suffixes``); it is known when the texts use it, documents' aliases make
+up all of it (place words aside), or most of its words appear, in order, in the title of a
+loaded document of the same kind (方案, 意见)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import re
 from indexing.corpus import Corpus
 
 _RUN = re.compile(r"[\u4e00-\u9fff0-9“”《》]+")
-_LEADING = re.compile(r"^(?:这个|那个|这份|那份|该|本|我们的|咱们的|我市|本市|我们)")
+_LEADING = re.compile(r"^(?:这个|那个|这份|那份|该|本|我们的|咱们的|我市|本市|我们|这方面|那方面|这一块|这块|"
+                      r"这里|那里|里面|其中)")
 # a demonstrative inside a name points, it names nothing: 国家那个指导意见
 _POINTING = re.compile(r"这个|那个|这份|那份|这篇|那篇")
 _KNOWN_SHARE = 0.7  # of a title's words (before its ending) found in a loaded title
@@ -46,9 +48,17 @@ class Titles:
     def _known(self, phrase: str, suffix: str) -> bool:
         prefix = phrase[: -len(suffix)]
         bare = _POINTING.sub("", phrase)  # 那国家那个指导意见 is the 国家指导意见
-        if any(alias in prefix or alias in bare for alias in self.aliases) \
-                or any(phrase in t for t in self.titles) \
-                or any(phrase in text for text in self.texts):
+        if any(phrase in t for t in self.titles) or any(phrase in text for text in self.texts):
+            return True
+        # an alias names the document when it is the whole name: 天津市 or 实施方案 in
+        # 天津市碳达峰实施方案 leave 碳达峰, which names another plan
+        rest = bare
+        for alias in sorted(self.aliases, key=len, reverse=True):
+            rest = rest.replace(alias, "")
+        rest = rest.removesuffix(suffix)
+        for word in self.home_words:
+            rest = rest.replace(word, "")
+        if rest != bare and len(_LEADING.sub("", rest).rstrip("的")) < 3:
             return True
         for word in self.home_words:  # the words after the last place word of the question
             at = prefix.rfind(word)
@@ -59,6 +69,9 @@ class Titles:
             return True  # a sentence about a plan (在实施方案里), not a title
         if len(prefix) < 3:
             return True  # 实施方案, 这个方案: the loaded plan, by a short name
+        # against the titles of the same kind (a 方案 is no 意见's short name)
+        kind = suffix[-2:]
         best = max((sum(b.size for b in difflib.SequenceMatcher(None, prefix, t)
-                        .get_matching_blocks()) / len(prefix) for t in self.titles), default=0)
+                        .get_matching_blocks()) / len(prefix)
+                    for t in self.titles if t.endswith(kind)), default=0)
         return best >= _KNOWN_SHARE
