@@ -13,8 +13,8 @@ import re
 from indexing.corpus import Corpus
 
 _RUN = re.compile(r"[\u4e00-\u9fff0-9“”《》]+")
-_LEADING = re.compile(r"^(?:这个|那个|这份|那份|该|本|我们的|咱们的|我市|本市|我们|这方面|那方面|这一块|这块|"
-                      r"这里|那里|里面|其中)")
+_LEADING = re.compile(r"^(?:这个|那个|这份|那份|该|本|我们的|咱们的|我市|本市|我们|"
+                      r"这方面|那方面|这一块|这块|这里|那里|里面|其中)")
 # a demonstrative inside a name points, it names nothing: 国家那个指导意见
 _POINTING = re.compile(r"这个|那个|这份|那份|这篇|那篇")
 _KNOWN_SHARE = 0.7  # of a title's words (before its ending) found in a loaded title
