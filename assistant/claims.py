@@ -27,6 +27,9 @@ class Claim:
     text: tuple[str, ...]  # how a policy text makes the claim
     label_zh: str
     label_en: str
+    # how a policy text denies it (严禁 … of 还能享受…吗): such a claim is checked for its
+    # denial on what the question asks, never reported as not made
+    denied_by: tuple[str, ...] = ()
 
     def made_in(self, quotes: Iterable[str]) -> bool:
         return any(form in quote for quote in quotes for form in self.text)
@@ -40,7 +43,24 @@ def claims(path: Path = CLAIMS_FILE) -> dict[str, Claim]:
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
-        return {name: Claim(name, tuple(entry["text"]), entry["label_zh"], entry["label_en"])
+        return {name: Claim(name, tuple(entry["text"]), entry["label_zh"], entry["label_en"],
+                            tuple(entry.get("denied_by", ())))
                 for name, entry in data.items()}
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
         raise ConfigError(f"{path}: invalid claims: {exc}") from exc
+
+
+def denied(claim: Claim, question: str, quotes: Iterable[str]) -> bool:
+    """A cited provision denies the claim on what the question asks: a denial form followed,
+    in its sentence, by three characters the question also has (严禁…实施电价优惠 of
+    还能享受电价优惠吗)."""
+    for quote in quotes:
+        for form in claim.denied_by:
+            at = quote.find(form)
+            while at >= 0:
+                tail = quote[at + len(form):].split("。")[0]
+                if any(tail[i:i + 3] in question for i in range(len(tail) - 2)):
+                    return True
+                at = quote.find(form, at + 1)
+    return False
+

@@ -33,7 +33,7 @@ from assistant.answers.follow import FollowUps
 from assistant.answers.framing import frame, refuse
 from assistant.answers.kit import Context, Kit, Routing
 from assistant.answers.support import measures
-from assistant.answers.terms import quoted_unknown
+from assistant.answers.terms import denial, quoted_unknown
 from assistant.answers.which import which_agency
 from assistant.compose import Templates
 from assistant.evidence import Evidence
@@ -259,9 +259,9 @@ class Assistant:
                                            on=duties.on_subject(kit, ev, q) if q.agencies else None)
         if q.ask == Ask.LIST:
             return duties.on_topic(kit, ev, q.text, q.agencies[0], lang, context)
-        unknown = quoted_unknown(kit, ev, q)
-        if unknown is not None:  # 方案里的“XX账户”: a term of the documents that none uses
-            return unknown
+        unknown = quoted_unknown(kit, ev, q) or denial(kit, q)
+        if unknown is not None:  # 方案里的“XX账户”: a term of the documents that none uses;
+            return unknown       # 还能享受电价优惠吗: the provision that forbids it
         if enterprise.for_business(q):
             found = enterprise.applies(kit, ev, self.matcher, q, context)
             if found is not None:

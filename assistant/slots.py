@@ -41,6 +41,9 @@ _ZH_WH = re.compile(r"啥|什么|哪|谁|怎么|怎样|如何|多少|几")
 _SENTENCES = re.compile(r"[?？!！。;；]")
 # the A-not-A question form: 支不支持, 提没提, 管不管, 给不给
 _ZH_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
+# a statement asked back with 也 (卫健委也有活儿？ 油气码头也算？): a yes/no question
+_ZH_ALSO = re.compile(r"也(?:有|要|得|算|能|是|在|会|被|管|参与)")
+_ASKED = re.compile(r"[^?？!！。;；]+[?？]")
 # a business saying what it does before it asks: 开饭馆的, 我们是搞物流的, 俺是做塑料制品的
 _TRADE = re.compile(r"^(?:我|俺|咱)?(?:们|家)?(?:是)?(?:开|做|搞|干|经营)[\u4e00-\u9fff]{1,8}?的")
 _UNQUOTED = re.compile(r"[\s“”\"「」『』]")
@@ -127,6 +130,9 @@ class SlotReader:
         if any(_ZH_TAIL_YES_NO.search(f"{part}？") and not _ZH_WH.search(part)
                for part in _SENTENCES.split(text)) or _ZH_A_NOT_A.search(text):
             cues.add("yes_no")  # 提到小站稻没？ 有补贴没有？ 支不支持？
+        if any(_ZH_ALSO.search(m.group(0)) and not _ZH_WH.search(m.group(0))
+               for m in _ASKED.finditer(text)):
+            cues.add("yes_no")
         if _TRADE.match(text):  # 开饭馆的 / 俺们是搞物流的: a business saying what it does
             cues.update(("enterprise", "speaks_for_business"))
         docs = documents_named(t.text, self.corpus)

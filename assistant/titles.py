@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 
+from assistant.references import document_keys
 from indexing.corpus import Corpus
 
 _RUN = re.compile(r"[\u4e00-\u9fff0-9“”《》]+")
@@ -28,6 +29,10 @@ class Titles:
         self.suffixes = tuple(sorted(suffixes, key=len, reverse=True))
         self.titles = [d.meta.title for d in corpus.documents]
         self.aliases = [a for d in corpus.documents for a in d.meta.aliases if len(a) >= 3]
+        # every word that names a document or a level of them (国家层面, 中央): what a name
+        # made of them leaves over is what it names beyond the loaded documents
+        self.names = sorted({k for k, _ in document_keys(corpus) if len(k) >= 2},
+                            key=len, reverse=True)
         self.home_words = tuple(sorted(corpus.places.home, key=len, reverse=True))
         self.texts = [p.text for d in corpus.documents for p in d.provisions]
 
@@ -53,12 +58,12 @@ class Titles:
         # an alias names the document when it is the whole name: 天津市 or 实施方案 in
         # 天津市碳达峰实施方案 leave 碳达峰, which names another plan
         rest = bare
-        for alias in sorted(self.aliases, key=len, reverse=True):
-            rest = rest.replace(alias, "")
+        for name in self.names:
+            rest = rest.replace(name, "")
         rest = rest.removesuffix(suffix)
         for word in self.home_words:
             rest = rest.replace(word, "")
-        if rest != bare and len(_LEADING.sub("", rest).rstrip("的")) < 3:
+        if rest != bare and len(_LEADING.sub("", rest.lstrip("那这")).rstrip("的")) < 3:
             return True
         for word in self.home_words:  # the words after the last place word of the question
             at = prefix.rfind(word)

@@ -263,6 +263,9 @@ class Understander:
                 or (q.ask == Ask.DOCUMENT and s.docs and _WHOLE_DOCUMENT not in q.why):
             return False
         content = re.sub(r"[\W_]", "", s.text)
+        if s.unstated and not (s.agencies or s.clauses or s.docs) \
+                and not self.is_subject(self.without_unstated(s)):
+            return True  # 今年的申报截止到哪天: a detail of what was asked before
         if "choice" in s.cues and _LEADS_BEFORE in q.why \
                 and not self._own_subject(s.topic, s.agencies):
             return True  # 牵头的是邮政局还是市场监管: of what was asked before
@@ -271,6 +274,13 @@ class Understander:
                 s.cues & _ASK_CUES)
         return "follow_up" in s.cues or len(content) <= 6 or not (
             s.subject or s.agencies or s.clauses or s.part is not None)
+
+    def without_unstated(self, s: Slots) -> str:
+        """The question without the words that ask the detail (申报截止, 怎么申请, 补多少)."""
+        rest = s.text
+        for kind in s.unstated:
+            rest = self.guard.without(rest, kind)
+        return rest
 
     def _own_subject(self, topic: str, agencies: tuple[str, ...] = ()) -> bool:
         """A subject beyond pieces of agencies' names (市场监管 of 市市场监管委, 邮政局 of the

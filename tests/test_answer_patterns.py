@@ -354,3 +354,21 @@ def test_an_item_of_a_list_named_by_its_words(assistant: Assistant) -> None:
     answer = talk(assistant, "市交通运输委牵头的任务有哪些", "其中港口岸电那一项，配合单位都有谁？")
     assert [(c.clause_no, c.provision) for c in answer.citations] == [(9, 5)], answer.answer
     assert "天津海事局" in answer.answer
+
+
+def test_a_detail_asked_of_the_task_shown_before(assistant: Assistant) -> None:
+    """怎么申请 after a task: the texts give no procedure, said with that task (not a task on
+    申请 found anew)."""
+    answer = talk(assistant, "岸电由谁负责", "怎么申请？")
+    assert [(c.clause_no, c.provision) for c in answer.citations] == [(9, 5)], answer.answer
+    assert answer.not_stated and not answer.refused
+
+
+@pytest.mark.parametrize(("question", "opening"), [
+    ("是不是所有新建码头都得配岸电？油气码头也算吗", "否"),  # 油气化工码头除外, said shorter
+    ("妇联在这个方案里也有活儿？", "是"),
+])
+def test_yes_no_said_shorter_or_asked_back(assistant: Assistant, question: str,
+                                           opening: str) -> None:
+    answer = assistant.answer(question)
+    assert answer.answer.startswith(opening), answer.answer

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.claims import claims
+from assistant.claims import claims, denied
 from core.errors import ConfigError
 
 
@@ -28,7 +28,19 @@ def test_a_claim_is_made_only_where_its_words_stand(name: str, quote: str, made:
 
 def test_every_claim_has_text_forms_and_labels() -> None:
     for claim in claims().values():
-        assert claim.text and claim.label("zh") and claim.label("en"), claim.name
+        assert (claim.text or claim.denied_by) and claim.label("zh") and claim.label("en"), \
+            claim.name
+
+
+@pytest.mark.parametrize("question,quote,denies", [
+    ("电解铝厂还能享受电价优惠吗", "严禁对高耗能、高排放、资源型行业实施电价优惠。", True),
+    ("还能享受税收优惠吗", "严禁对高耗能、高排放、资源型行业实施电价优惠。", False),
+    ("新上炼油项目还能批吗", "未纳入国家有关领域产业规划的，一律不得新建改扩建炼油项目。", True),
+    ("还能申请绿色信贷吗", "引导金融机构加大绿色信贷支持力度。", False),
+], ids=lambda v: v if isinstance(v, str) and len(v) < 14 else None)
+def test_a_permission_is_denied_only_on_what_is_asked(question: str, quote: str,
+                                                      denies: bool) -> None:
+    assert denied(claims()["permit"], question, [quote]) is denies
 
 
 def test_a_broken_claims_file_is_one_clear_error(tmp_path: Path) -> None:

@@ -70,8 +70,19 @@ class FollowUps:
         if index is not None and 1 <= index <= len(cited):
             return self.about(cited[index - 1], question, lang)
         preferred = q.docs if q.docs_named else ()
-        own_subject = bool(self.ev.topic(q.topic if not q.follow_up
-                                         else self.understander.slots(question).topic))
+        slots = self.understander.slots(question)
+        own_subject = bool(self.ev.topic(q.topic if not q.follow_up else slots.topic))
+        if q.unstated and cited and not preferred and not q.agencies \
+                and not self.ev.topic(self.understander.without_unstated(slots)):
+            # 今年的申报截止到哪天: a detail of the task shown before, which the texts never
+            # give (framing says so); that task again (of several, the one the question and
+            # the turn before rank first), whose agencies are the ones to ask
+            by_place = {(c.doc_id, c.clause_no, c.provision): c for c in cited}
+            hits = self.ev.search(question, ctx.subject_question or ctx.question, k=12)
+            first = next((by_place[key] for h in hits
+                          if (key := (h.chunk.doc_id, h.chunk.clause_no, h.chunk.provision))
+                          in by_place), cited[0])
+            return self.about(first, question, lang)
         before = ctx.query
         home = self.kit.corpus.home
         if preferred and home is not None and home.doc_id not in preferred \

@@ -9,7 +9,7 @@ from collections.abc import Collection
 from dataclasses import replace
 
 from assistant.answers.kit import Kit
-from assistant.claims import Claim, claims
+from assistant.claims import Claim, claims, denied
 from assistant.query import Query
 from core.model import Answer, Intent, Role
 
@@ -38,6 +38,10 @@ def frame(kit: Kit, q: Query, answer: Answer) -> Answer:
     if verdict is None and q.yes_no and not unmade and not not_stated \
             and _excepted(q.text, answer):
         verdict = False  # 油气化工码头也要建岸电吗 of a task that says （油气化工码头除外）
+    if verdict is None and q.yes_no and not unmade and any(
+            denied(known, q.text, [c.quote for c in answer.citations])
+            for known in (claims()[name] for name in q.claims)):
+        verdict = False  # 还能享受电价优惠吗 of a task that says 严禁…实施电价优惠
     if verdict is not None:
         for opened in (kit.t(lang, f"open_{o}") for o in ("yes", "no", "unstated")):
             text = text.removeprefix(opened).lstrip()  # a composer's own opening yields
@@ -82,6 +86,11 @@ def _excepted(question: str, answer: Answer) -> bool:
             phrase = m.group(1)
             if any(phrase[i:i + 3] in question for i in range(len(phrase) - 2)):
                 return True
+            # said shorter (油气码头 for 油气化工码头): its head and another piece of it
+            pieces = {phrase[i:i + 2] for i in range(0, len(phrase) - 3)} - {phrase[-2:]}
+            if len(phrase) >= 4 and phrase[-2:] in question \
+                    and any(p in question for p in pieces):
+                return True
     return False
 
 
@@ -89,7 +98,8 @@ def _unmade_claims(q: Query, answer: Answer) -> list[Claim]:
     """The claims the question supposes that no cited provision makes."""
     known = claims()
     quotes = [c.quote for c in answer.citations]
-    return [known[name] for name in q.claims if not known[name].made_in(quotes)]
+    return [known[name] for name in q.claims
+            if not known[name].denied_by and not known[name].made_in(quotes)]
 
 
 def suggestions(kit: Kit, lang: str, tokens: Collection[str], limit: int = 2) -> str:

@@ -1,5 +1,6 @@
-"""Terms as the texts write them: where a term stands verbatim, and a quoted term that no
-document uses (方案里的“XX账户”怎么开通), which a loosely related clause must not answer."""
+"""Terms as the texts write them: where a term stands verbatim, a quoted term that no
+document uses (方案里的“XX账户”怎么开通), which a loosely related clause must not answer, and
+the provisions that forbid what a question asks to be allowed."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Sequence
 
 from assistant.answers.framing import refuse
 from assistant.answers.kit import Kit
+from assistant.claims import claims, denied
 from assistant.evidence import Evidence
 from assistant.query import Query
 from assistant.references import documents_named
@@ -63,3 +65,17 @@ def _agency(kit: Kit, name: str) -> bool:
     except (UnknownAgency, AmbiguousAgency):
         return False
     return True
+
+
+def denial(kit: Kit, q: Query) -> Answer | None:
+    """还能享受电价优惠吗: the provisions of the documents asked about that forbid what the
+    question asks to be allowed (严禁…实施电价优惠), quoted; framing opens the answer 否. A
+    ban is no support, so a search for what helps the asker would not show it."""
+    permits = [claims()[name] for name in q.claims if claims()[name].denied_by]
+    if not q.yes_no or not permits:
+        return None
+    docs = [d for d in kit.corpus.documents if not q.docs_named or d.doc_id in q.docs]
+    found = [p for d in docs for p in d.provisions
+             if p.clause_no != 0 and any(denied(c, q.text, [p.text]) for c in permits)]
+    return kit.cited(found[:2], q.lang) if found else None
+
