@@ -30,6 +30,8 @@ class Claim:
     # how a policy text denies it (严禁 … of 还能享受…吗): such a claim is checked for its
     # denial on what the question asks, never reported as not made
     denied_by: tuple[str, ...] = ()
+    # claims that, asked too, are what the question asks (不允许 of 是不是不允许…: a ban)
+    yields_to: tuple[str, ...] = ()
 
     def made_in(self, quotes: Iterable[str]) -> bool:
         return any(form in quote for quote in quotes for form in self.text)
@@ -44,7 +46,7 @@ def claims(path: Path = CLAIMS_FILE) -> dict[str, Claim]:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
         return {name: Claim(name, tuple(entry["text"]), entry["label_zh"], entry["label_en"],
-                            tuple(entry.get("denied_by", ())))
+                            tuple(entry.get("denied_by", ())), tuple(entry.get("yields_to", ())))
                 for name, entry in data.items()}
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
         raise ConfigError(f"{path}: invalid claims: {exc}") from exc

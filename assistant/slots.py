@@ -46,6 +46,8 @@ _ZH_ALSO = re.compile(r"也(?:有|要|得|算|能|是|在|会|被|管|参与)")
 _ASKED = re.compile(r"[^?？!！。;；]+[?？]")
 # a business saying what it does before it asks: 开饭馆的, 我们是搞物流的, 俺是做塑料制品的
 _TRADE = re.compile(r"^(?:我|俺|咱)?(?:们|家)?(?:是)?(?:开|做|搞|干|经营)[\u4e00-\u9fff]{1,8}?的")
+_ONE_TERM = re.compile(r"[\u4e00-\u9fff]{2,8}")
+_IN_WORD_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 _UNQUOTED = re.compile(r"[\s“”\"「」『』]")
 
 
@@ -219,7 +221,7 @@ class SlotReader:
         pointing = {i for m in POINTING.finditer(t.text) for i in range(*m.span())}
         bare_at = [i for i in range(len(t.text)) if i not in pointing]
         bare = "".join(t.text[i] for i in bare_at)
-        for key, _ in self._doc_keys:
+        for key, _ in (k for k in self._doc_keys if k[1]):  # a designation stays a subject
             for text, at in ((t.text, None), (bare, bare_at)):
                 start = text.find(key)
                 while start >= 0:
@@ -247,7 +249,9 @@ class SlotReader:
             for i in range(a, b):
                 keep[i] = True
         out = "".join(ch if k else " " for ch, k in zip(t.text, keep, strict=True))
-        return re.sub(r"[\s\W_]+", " ", out).strip()
+        # a hyphen inside an English word stays (high-tech: the phrase the search knows)
+        out = _IN_WORD_HYPHEN.sub("\x00", out)
+        return re.sub(r"[^\w\x00]+|_+", " ", out).replace("\x00", "-").strip()
 
     def _phrases(self, text: str) -> list[tuple[int, int]]:
         """Where the English phrases of several words that the search translates stand."""
@@ -263,3 +267,9 @@ class SlotReader:
         be a subject for search, but a question about what it means is answerable)."""
         term = _UNQUOTED.sub("", topic.split(" ")[0]) if topic else ""
         return len(term) >= 3 and term in self._texts  # 绿色 alone is in every clause
+
+    def unused(self, topic: str) -> bool:
+        """The topic is one term that no text uses (碳普惠): what a definition of it would
+        have to decline, by its name."""
+        term = _UNQUOTED.sub("", topic)
+        return _ONE_TERM.fullmatch(term) is not None and term.lower() not in self._texts

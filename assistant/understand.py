@@ -10,9 +10,10 @@ What the question itself says is read by ``assistant/slots.py``; the order of th
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
+from assistant.claims import claims
 from assistant.guard import Guard
 from assistant.names import AgencyMatcher, in_order
 from assistant.query import Ask, ClauseRef, Query, Role
@@ -108,8 +109,8 @@ class Understander:
                      docs_named=bool(s.docs), agencies=s.agencies, role=_role(c),
                      topic=s.topic, clauses=s.clauses, part=s.part, year=s.year,
                      unstated=s.unstated, yes_no="yes_no" in c,
-                     claims=tuple(name for name, cue in self.claims.items()
-                                  if "yes_no" in c and cue(s.tokens)),
+                     claims=_claims_asked(name for name, cue in self.claims.items()
+                                          if "yes_no" in c and cue(s.tokens)),
                      all_values="all_values" in c and (not s.subject or bool(s.docs)
                                                        or s.year is not None),
                      enterprise="speaks_for_business" in c, cues=c,
@@ -181,8 +182,9 @@ class Understander:
                                 or (s.docs and self.home not in s.docs))) \
                 or ("each" in c and len(s.docs) > 1 and self.home in s.docs):
             return Ask.COMPARE, ("compare cue", "documents")
-        if "define" in c and (s.subject or "follow_up" in c or self.reader.used(s.topic)):
-            return Ask.DEFINE, ("define cue",)
+        if "define" in c and (s.subject or "follow_up" in c or self.reader.used(s.topic)
+                              or self.reader.unused(s.topic)):
+            return Ask.DEFINE, ("define cue",)  # a term no text uses: declined by its name
         if "who" in c or ("lead" in c and s.subject):
             return Ask.WHO, ("who cue",)
         if "speaks_for_business" in c and c & {"applies", "requirement"} and not s.agencies:
@@ -193,7 +195,12 @@ class Understander:
         if q.all_values:
             return Ask.VALUE, ("all targets cue",)
         amount = bool(set(s.unstated) - {"outcome"})  # targets are never amounts or contacts
-        if "value" in c and ("count" not in c or s.year is not None) and not amount:
+        # does it set a target for how many X: whether a target is set, a value; other
+        # counts without a year (how many tasks, how many years of exemption) are no target
+        counted = "count" in c and s.year is None and not (
+            q.yes_no and s.subject
+            and not c & {"task_unit", "clause_unit", "list", "lead", "supporting"})
+        if "value" in c and not counted and not amount:
             return Ask.VALUE, ("value cue",)
         if "count" in c and s.year is not None and not amount \
                 and not c & {"list", "lead", "supporting"}:
@@ -218,7 +225,8 @@ class Understander:
     def _subject_beyond_years(self, s: Slots) -> bool:
         """A subject other than a year (国发4号是2021年发布的吗 asks about the document) or the
         words of the named document's own title (this green low-carbon plan: who put it out)."""
-        topic = YEAR.sub(" ", s.topic)
+        # 绿色低碳的 of 那个绿色低碳的方案: the title's words, said with 的
+        topic = " ".join(w.removesuffix("的") for w in YEAR.sub(" ", s.topic).split())
         titles = [f"{m.title} {m.english_title}".lower()
                   for m in (self.corpus.document(d).meta for d in s.docs)]
         if s.subject and self.is_subject(" ".join(
@@ -357,3 +365,10 @@ def _role(cues: frozenset[str]) -> Role:
         return Role.LEAD
     return Role.ANY
 
+
+def _claims_asked(found: Iterable[str]) -> tuple[str, ...]:
+    """The claims a yes/no question supposes, less those that yield to another it also says
+    (a permission asked as 不允许 is a ban asked)."""
+    found = tuple(found)
+    known = claims()
+    return tuple(n for n in found if not set(known[n].yields_to) & set(found))

@@ -48,18 +48,21 @@ def load_links(path: Path) -> tuple[Link, ...]:
     return tuple(out)
 
 
-def load_levels(path: Path) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """(level, words that point at its documents); an absent file names none."""
+def load_levels(path: Path) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[str, ...]]:
+    """(level, words that point at its documents), and the names in which a level word
+    points at none (``designations``: 国家高新技术企业, national-level); an absent file
+    names none."""
     if not path.exists():
-        return ()
+        return (), ()
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
+        names = tuple(str(w) for w in data.pop("designations", {}).get("words", ()))
         out = tuple((str(Level(level)), tuple(str(w) for w in entry.get("words", ())))
                     for level, entry in data.items())
     except (OSError, tomllib.TOMLDecodeError, ValueError, TypeError, AttributeError) as exc:
         raise CorpusError(f"{path}: invalid levels: {exc}") from exc
-    return out
+    return out, names
 
 
 def load_metadata(path: Path) -> tuple[DocumentMeta, ...]:
@@ -98,6 +101,7 @@ class Corpus:
     documents: tuple[Document, ...]
     registry: AgencyRegistry
     levels: tuple[tuple[str, tuple[str, ...]], ...] = ()  # level → words users say for it
+    designations: tuple[str, ...] = ()  # names with a level word that point at no document
     places: Places = field(default_factory=Places)
     links: tuple[Link, ...] = ()  # links.toml, checked against the structure at load
     folder: Path | None = None  # the folder it was loaded from (its data files beside)
@@ -113,10 +117,11 @@ class Corpus:
         registry = AgencyRegistry.load(directory / AGENCIES_FILE)
         metas = load_metadata(directory / DOCUMENTS_FILE)
         documents = (parse_document(m, directory / m.file, registry) for m in metas)
+        levels, designations = load_levels(directory / LEVELS_FILE)
         # another jurisdiction's agencies are named with their place: 广西壮族自治区发展改革委
         return cls(tuple(qualify(d) if is_other(d, registry.jurisdiction) else d
                          for d in documents),
-                   registry, load_levels(directory / LEVELS_FILE),
+                   registry, levels, designations,
                    Places.load(directory / PLACES_FILE), folder=directory).with_links(
                        load_links(directory / LINKS_FILE), directory / LINKS_FILE)
 
@@ -181,6 +186,8 @@ class Corpus:
             docs = {d.doc_id for d in self.documents if d.meta.level.value == level}
             for word in words if docs else ():
                 keys.setdefault(word.lower(), set()).update(docs)
+        for name in self.designations:  # read first (longer), its level word points nowhere
+            keys.setdefault(name.lower(), set())
         return _longest_first(keys)
 
     @property

@@ -367,6 +367,8 @@ def test_a_detail_asked_of_the_task_shown_before(assistant: Assistant) -> None:
 @pytest.mark.parametrize(("question", "opening"), [
     ("是不是所有新建码头都得配岸电？油气码头也算吗", "否"),  # 油气化工码头除外, said shorter
     ("妇联在这个方案里也有活儿？", "是"),
+    ("高耗能行业能不能享受电价优惠？", "否"),  # 严禁…实施电价优惠 forbids what is asked
+    ("意见是不是明确不允许对高耗能行业搞电价优惠？", "是"),  # the ban asked, the ban stated
 ])
 def test_yes_no_said_shorter_or_asked_back(assistant: Assistant, question: str,
                                            opening: str) -> None:
