@@ -30,12 +30,15 @@ _PART = re.compile(r"第\s*([一二三四五六七八九十0-9]{1,3})\s*(?:个|�
 _EN_CLAUSES = re.compile(r"clauses\s+([0-9]{1,2})((?:\s*(?:,|and|&)\s*[0-9]{1,2})+)", re.IGNORECASE)
 _EN_NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                "eleven", "twelve", "thirteen")
-YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])(?!\s*[元万亿千百块多个家台辆吨户%])")
+# a year, not an amount, and not the year of a document number (国发〔2021〕4号)
+YEAR = re.compile(r"(?<![\d.〔［\[])((?:19|20)\d{2})(?![\d.〕］\]])"
+                  r"(?!\s*[元万亿千百块多个家台辆吨户%])")
 _EN_YES_NO = re.compile(r"(?:^|[.?!;,\-–—]\s+)(?:(?:and|but|so|also|then|ok|okay|well|hi|hello)"
                         r",?\s+)?(am|is|are|was|were|does|do|did|can|could|will|would|"
                         r"should|shall|has|have|must|may)\b", re.IGNORECASE)
-# a yes/no question closed by a negation: 提到小站稻没？ 能申请不？
-_ZH_TAIL_YES_NO = re.compile(r"[\u4e00-\u9fff](?:没|没有|不|否)\s*(?:[?？]|$)")
+# a yes/no question closed by a negation: 提到小站稻没？ 能申请不？; or by 吗 inside a token
+# (建好了吗: jieba reads 好了吗 as one word, which the cue 吗 does not match)
+_ZH_TAIL_YES_NO = re.compile(r"[\u4e00-\u9fff](?:没|没有|不|否|吗)\s*(?:[?？]|$)")
 # a question word: 有啥说法没 asks what, not whether (its closing 没 is a habit of speech)
 _ZH_WH = re.compile(r"啥|什么|哪|谁|怎么|怎样|如何|多少|几")
 _SENTENCES = re.compile(r"[?？!！。;；]")

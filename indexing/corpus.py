@@ -101,7 +101,9 @@ class Corpus:
     documents: tuple[Document, ...]
     registry: AgencyRegistry
     levels: tuple[tuple[str, tuple[str, ...]], ...] = ()  # level → words users say for it
-    designations: tuple[str, ...] = ()  # names with a level word that point at no document
+    # names holding a document's or a level's word that point at no document (national
+    # high-tech, 征求意见)
+    designations: tuple[str, ...] = ()
     places: Places = field(default_factory=Places)
     links: tuple[Link, ...] = ()  # links.toml, checked against the structure at load
     folder: Path | None = None  # the folder it was loaded from (its data files beside)
@@ -177,6 +179,8 @@ class Corpus:
         for key, place in self.places.plan_keys().items():  # XX的方案: that place's plans
             keys.setdefault(key, set()).update(
                 d.doc_id for d in self.documents if d.meta.jurisdiction == place)
+        for name in self.designations:  # read first (longer): the word inside points nowhere
+            keys.setdefault(name.lower(), set())
         return _longest_first(keys)
 
     @cached_property
@@ -186,8 +190,6 @@ class Corpus:
             docs = {d.doc_id for d in self.documents if d.meta.level.value == level}
             for word in words if docs else ():
                 keys.setdefault(word.lower(), set()).update(docs)
-        for name in self.designations:  # read first (longer), its level word points nowhere
-            keys.setdefault(name.lower(), set())
         return _longest_first(keys)
 
     @property

@@ -374,3 +374,18 @@ def test_yes_no_said_shorter_or_asked_back(assistant: Assistant, question: str,
                                            opening: str) -> None:
     answer = assistant.answer(question)
     assert answer.answer.startswith(opening), answer.answer
+
+
+@pytest.mark.parametrize(("question", "opening", "doc"), [
+    ("国发4号是不是中共中央和国务院联合发的？", "否", "guofa-2021-4"),  # 国务院 alone
+    ("中发〔2021〕36号是国务院发的吗？", "是", "zhongfa-2021-36"),  # one of its two issuers
+    ("天津方案是依据中发〔2021〕36号文件制定的吗？", "否", "tianjin-2022"),  # 国发4号 it is
+    ("天津方案是依据国发4号制定的吗？", "是", "tianjin-2022"),
+])
+def test_a_document_fact_supposed_is_checked(assistant: Assistant, question: str,
+                                             opening: str, doc: str) -> None:
+    """The issuer or basis a yes/no question supposes, against the document's own; a name
+    that is the issuer supposed (国务院) is not the document asked about."""
+    answer = assistant.answer(question)
+    assert answer.answer.startswith(opening), answer.answer
+    assert answer.citations[0].doc_id == doc, answer.answer

@@ -170,6 +170,12 @@ def document_fact(kit: Kit, q: Query, doc_id: str, table: TaskTable) -> Answer:
         m = _BASIS.search(doc.preamble.text)
         text = kit.t(lang, "doc_basis", title=title, basis=m.group(1), n=n) if m \
             else kit.t(lang, "doc_basis_none", title=title)
+        # 是依据中发36号制定的吗: the documents the question supposes, against the basis named
+        supposed = documents_called(q.text, kit.corpus) - {doc_id}
+        if q.yes_no and supposed:
+            basis = documents_called(m.group(1), kit.corpus) if m else frozenset()
+            text = kit.t(lang, "open_yes" if supposed <= basis else "open_no") \
+                + ("" if lang == "zh" else " ") + text
     else:
         number = kit.t(lang, "doc_number", number=meta.number) if meta.number \
             else kit.t(lang, "doc_number_none")
@@ -189,7 +195,8 @@ def document_fact(kit: Kit, q: Query, doc_id: str, table: TaskTable) -> Answer:
 def _issuer_verdict(kit: Kit, question: str, doc: Document) -> str | None:
     """Whether the issuer a question supposes is the document's: any issuer of the corpus's
     documents the question names, in full or short (XX市人民政府 → 市政府), decides; the
-    longest name found wins (中共中央 beside 国务院 is no other issuer). None: it names none."""
+    longest name found wins (市人民政府 inside 天津市人民政府); every issuer named must be the
+    document's (中共中央和国务院联合发的 of a 国务院 document is no). None: it names none."""
     named: dict[str, bool] = {}
     for other in kit.corpus.documents:
         own = other.doc_id == doc.doc_id
@@ -199,7 +206,9 @@ def _issuer_verdict(kit: Kit, question: str, doc: Document) -> str | None:
                     named[form] = named.get(form, False) or own or form in doc.meta.issuer
     if not named:
         return None
-    return "yes" if any(named.values()) else "no"
+    # a name inside a longer one found is that one (市政府 of 天津市政府)
+    names = [f for f in named if not any(f != g and f in g for g in named)]
+    return "yes" if all(named[f] for f in names) else "no"
 
 
 def _issuer_forms(issuer: str, jurisdiction: str) -> set[str]:
@@ -276,6 +285,16 @@ def fact_of(corpus: Corpus, q: Query, doc_id: str) -> str:
     what it is based on while pointing only by level at documents that implement none (which
     national document is it based on?), those are the answer and the one implementing them
     (the home plan first) the subject."""
+    if q.fact in ("issuer", "date") and len(q.docs) > 1:
+        # 中发36号是国务院发的吗: 国务院 is the issuer supposed, the other name the subject
+        rest = q.text
+        for form in sorted({f for d in corpus.documents for i in re.split(r"[、，,\s]+",
+                            d.meta.issuer) for f in _issuer_forms(i, d.meta.jurisdiction or "")},
+                           key=len, reverse=True):
+            rest = rest.replace(form, "")
+        left = documents_called(rest, corpus)
+        if left and left != set(q.docs):
+            return next(d for d in q.docs if d in left)
     if "basis" not in q.fact or not q.docs or documents_called(q.text, corpus) or any(
             corpus.document(d).meta.implements for d in q.docs):
         return doc_id  # 国务院指导意见依据什么: that document, by its name
