@@ -7,6 +7,7 @@ These go through the parsed structure, never through similarity.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.model import Level
@@ -145,10 +146,13 @@ def asks_about_duties(question: str) -> bool:
     return any(cue in q for cue in _DUTY_CUES)
 
 
-def without_document_cues(question: str, corpus: Corpus) -> str:
+def without_document_cues(question: str, corpus: Corpus,
+                          only: Callable[[str], object] | None = None) -> str:
     """The question with the words that point at a document or level removed, so that a
-    follow-up naming the other side (国家层面呢？) can ask it of that side."""
+    follow-up naming the other side (国家层面呢？) can ask it of that side. ``only``: just
+    the names it holds true (those with words of a subject in them)."""
     out = question
     for key, _ in document_keys(corpus):
-        out = re.sub(re.escape(key), "", out, flags=re.IGNORECASE)
+        if only is None or (key in out.lower() and only(key)):
+            out = re.sub(re.escape(key), "", out, flags=re.IGNORECASE)
     return out

@@ -43,6 +43,7 @@ from assistant.llm import Polisher
 from assistant.matcher import Matcher
 from assistant.normalise import normalise
 from assistant.query import Ask, Query, Role
+from assistant.references import without_document_cues
 from assistant.scopes import Scopes, SideCache
 from assistant.search import Searcher
 from assistant.tasks import TaskTable
@@ -297,7 +298,12 @@ class Assistant:
         if q.ask == Ask.SUPPORT:
             return measures(kit, ev, q.text, lang, context)
         docs = ev.scoped(q)
-        answer = general.general(kit, ev, self.links, q.text, lang, context, doc_ids=docs,
+        # the search is kept to the documents named: an English name (the carbon peaking
+        # opinion) is translated into its title's words and would pull the search to them
+        bare = without_document_cues(q.text, self.corpus, str.isascii) \
+            if q.docs_named and docs else ""
+        asked = bare if bare and ev.topic(bare) else q.text
+        answer = general.general(kit, ev, self.links, asked, lang, context, doc_ids=docs,
                                  home_first=not docs or self._home_in(docs),
                                  topic="" if q.follow_up or q.yes_no else q.topic,
                                  when=(q.topic or q.text) if "when" in q.cues else "",

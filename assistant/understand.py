@@ -322,7 +322,11 @@ class Understander:
             # 那市水务局呢？ after a count: the same question of another agency; 都有哪些 lists
             ask = Ask.LIST if "list" in c and not q.agencies else prev.ask
             why.append(f"ask of the question before ({prev.ask.value})")
-        elif not own_ask and prev.ask in (*_CARRIED, Ask.DOCUMENT, Ask.PART):
+        elif not own_ask and prev.ask in (*_CARRIED, Ask.DOCUMENT, Ask.PART) and not (
+                prev.ask == Ask.WHO and "contact" not in q.unstated
+                and c & (_ASK_CUES - {"who", "lead", "supporting"})):
+            # how many … by what year, after who leads it: its own ask on the same subject
+            # (a phone number asked is still whom to call)
             ask, fact, part = prev.ask, prev.fact, prev.part
             why.append(f"ask of the question before ({prev.ask.value})")
         elif not q.agencies and prev.agencies and c & {"lead", "supporting", "count", "list"} \

@@ -389,3 +389,13 @@ def test_a_document_fact_supposed_is_checked(assistant: Assistant, question: str
     answer = assistant.answer(question)
     assert answer.answer.startswith(opening), answer.answer
     assert answer.citations[0].doc_id == doc, answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "单位GDP能耗 天津定的降多少，中央那个碳达峰意见里定的降多少？差几个点",  # points of a gap
+    "天津方案定的2025年单位GDP能耗降幅，是不是比国家碳达峰碳中和意见定的还要高？",
+])
+def test_a_target_compared_gives_both_figures(assistant: Assistant, question: str) -> None:
+    answer = assistant.answer(question)
+    assert "14.5%" in answer.answer and "13.5%" in answer.answer, answer.answer
+    assert {c.doc_id for c in answer.citations} == {"tianjin-2022", "zhongfa-2021-36"}
