@@ -399,3 +399,13 @@ def test_a_target_compared_gives_both_figures(assistant: Assistant, question: st
     answer = assistant.answer(question)
     assert "14.5%" in answer.answer and "13.5%" in answer.answer, answer.answer
     assert {c.doc_id for c in answer.citations} == {"tianjin-2022", "zhongfa-2021-36"}
+
+
+@pytest.mark.parametrize(("question", "task"), [
+    ("垃圾分类现在归哪个部门管啊", (13, 2)),  # the sorting itself, not the fee named after it
+    ("垃圾分类计量收费是谁牵头的", (21, 2)),  # the fee, asked by its own words
+])
+def test_who_leads_the_task_about_the_subject(assistant: Assistant, question: str,
+                                              task: tuple[int, int]) -> None:
+    answer = assistant.answer(question)
+    assert (answer.citations[0].clause_no, answer.citations[0].provision) == task, answer.answer

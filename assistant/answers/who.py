@@ -3,17 +3,24 @@ stands in and the task quoted as the basis."""
 
 from __future__ import annotations
 
+import re
+
 from assistant.answers.framing import refuse
 from assistant.answers.kit import Kit
 from assistant.compose import Sources
 from assistant.evidence import Evidence
 from core.model import Answer, Intent, Provision
 
+# a word ends a phrase of its own where a conjunction, a list mark or a sentence mark follows
+_PHRASE_END = r"(?=[和与及、，。；：]|工作|等)"
+_ABOUT_WITHIN = 3  # tasks found after the first that may be the one about the subject
+
 
 def responsibility(kit: Kit, ev: Evidence, question: str, lang: str,
                    context: str = "") -> Answer:
     hits = ev.search(question, context)
-    with_agencies = [p for p in (ev.provision_of(h) for h in hits[:5]) if p and p.agencies]
+    with_agencies = _about_first(ev, question, [p for p in (ev.provision_of(h) for h in hits[:5])
+                                                if p and p.agencies])
     chosen = with_agencies[0] if with_agencies else None
     if chosen is None:
         top = ev.top_provisions(hits, 1)
@@ -26,6 +33,22 @@ def responsibility(kit: Kit, ev: Evidence, question: str, lang: str,
               if (p.doc_id, p.clause_no) == (chosen.doc_id, chosen.clause_no)
               and p.lead_agency != chosen.lead_agency]
     return of(kit, lang, chosen, *others[:1])
+
+
+def _about_first(ev: Evidence, question: str, tasks: list[Provision]) -> list[Provision]:
+    """Of the first tasks found, one that is about the subject asked first: where its
+    longest word stands as a phrase of its own (推进生活垃圾分类和减量化), not only as the
+    modifier of another noun (生活垃圾分类计价, a fee's task): whom to ask about 垃圾分类 is
+    who leads the sorting, not the fee."""
+    words = sorted(ev.topic(question), key=len, reverse=True)
+    if not words or len(words[0]) < 3 or not tasks \
+            or any(w not in words[0] for w in words[1:]):
+        return tasks  # the question says more than the one word (垃圾分类计量收费)
+    head = re.compile(re.escape(words[0]) + _PHRASE_END)
+    if head.search(tasks[0].text):
+        return tasks
+    about = next((p for p in tasks[1:_ABOUT_WITHIN] if head.search(p.text)), None)
+    return tasks if about is None else [about, *(p for p in tasks if p is not about)]
 
 
 def of(kit: Kit, lang: str, *tasks: Provision) -> Answer:
