@@ -298,9 +298,10 @@ class Assistant:
         if q.ask == Ask.SUPPORT:
             return measures(kit, ev, q.text, lang, context)
         docs = ev.scoped(q)
-        # the search is kept to the documents named: an English name (the carbon peaking
-        # opinion) is translated into its title's words and would pull the search to them
-        bare = without_document_cues(q.text, self.corpus, str.isascii) \
+        # the search is kept to the documents named: a name made of subject words (the
+        # carbon peaking opinion, 碳达峰碳中和意见) would pull the search to them; a short
+        # one (方案) says nothing and stays
+        bare = without_document_cues(q.text, self.corpus, _long_name) \
             if q.docs_named and docs else ""
         asked = bare if bare and ev.topic(bare) else q.text
         answer = general.general(kit, ev, self.links, asked, lang, context, doc_ids=docs,
@@ -315,3 +316,10 @@ class Assistant:
         it leads there as it does when none is named."""
         home = self.corpus.home
         return home is not None and home.doc_id in docs
+
+
+def _long_name(name: str) -> bool:
+    return name.isascii() or len(name) >= _LONG_NAME
+
+
+_LONG_NAME = 5  # characters of a Chinese document name made of subject words (碳达峰意见)

@@ -409,3 +409,14 @@ def test_who_leads_the_task_about_the_subject(assistant: Assistant, question: st
                                               task: tuple[int, int]) -> None:
     answer = assistant.answer(question)
     assert (answer.citations[0].clause_no, answer.citations[0].provision) == task, answer.answer
+
+
+@pytest.mark.parametrize(("question", "clause"), [
+    ("中央的碳达峰碳中和意见对提高能效有什么要求？", 10),  # not the 碳达峰碳中和 leading group
+    ("What does the carbon peaking opinion say about data centres?", 10),
+])
+def test_a_named_document_does_not_pull_the_search_to_its_title(
+        assistant: Assistant, question: str, clause: int) -> None:
+    answer = assistant.answer(question)
+    assert answer.citations[0].doc_id == "zhongfa-2021-36", answer.answer
+    assert answer.citations[0].clause_no == clause, answer.answer
