@@ -45,7 +45,7 @@ _SENTENCES = re.compile(r"[?？!！。;；]")
 # the A-not-A question form: 支不支持, 提没提, 管不管, 给不给
 _ZH_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 # a statement asked back with 也 (卫健委也有活儿？ 油气码头也算？): a yes/no question
-_ZH_ALSO = re.compile(r"也(?:有|要|得|算|能|是|在|会|被|管|参与)")
+_ZH_ALSO = re.compile(r"也(?:有|要|得|算|能|是|在|会|被|管|参与|写|提|列|包括|纳入|涉及|规定)")
 _ASKED = re.compile(r"[^?？!！。;；]+[?？]")
 # a business saying what it does before it asks: 开饭馆的, 我们是搞物流的, 俺是做塑料制品的
 _TRADE = re.compile(r"^(?:我|俺|咱)?(?:们|家)?(?:是)?(?:开|做|搞|干|经营)[\u4e00-\u9fff]{1,8}?的")
