@@ -420,3 +420,22 @@ def test_a_named_document_does_not_pull_the_search_to_its_title(
     answer = assistant.answer(question)
     assert answer.citations[0].doc_id == "zhongfa-2021-36", answer.answer
     assert answer.citations[0].clause_no == clause, answer.answer
+
+
+@pytest.mark.parametrize(("question", "opening"), [
+    ("听说天津方案要求2025年非化石能源占比达到20%，真的假的？", "否"),  # the target is 11.5%
+    ("天津方案要求2025年非化石能源比重达到11.5%，对吗？", "是"),
+])
+def test_a_figure_supposed_is_checked_against_the_target(assistant: Assistant, question: str,
+                                                         opening: str) -> None:
+    assert assistant.answer(question).answer.startswith(opening)
+
+
+@pytest.mark.parametrize("question", [
+    "方案里“大力发展绿色金融”那条，都有哪些单位负责？",  # a clause quoted by its title
+    "国务院指导意见里有一条“深化国际合作”，天津方案里有对应的条款吗？",
+])
+def test_a_clause_quoted_by_its_title_is_no_unknown_term(assistant: Assistant,
+                                                         question: str) -> None:
+    answer = assistant.answer(question)
+    assert not answer.refused and answer.citations, answer.answer

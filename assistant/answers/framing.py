@@ -13,6 +13,9 @@ from assistant.claims import Claim, claims, denied
 from assistant.query import Query
 from core.model import Answer, Intent, Role
 
+# a figure with its unit (20%, 11.5%, 11600家, 12亿千瓦): what a target sets; a year is no figure
+_FIGURE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:%|％|家|个|万|亿|吨|千瓦|平方米|公顷|立方米)")
+
 
 def frame(kit: Kit, q: Query, answer: Answer) -> Answer:
     lang = q.lang
@@ -42,6 +45,8 @@ def frame(kit: Kit, q: Query, answer: Answer) -> Answer:
             denied(known, q.text, [c.quote for c in answer.citations])
             for known in (claims()[name] for name in q.claims)):
         verdict = False  # 还能享受电价优惠吗 of a task that says 严禁…实施电价优惠
+    if verdict is None and q.yes_no and answer.intent == Intent.TARGET:
+        verdict = _figure_verdict(q.text, text)  # 要求达到20%，真的吗 of a target of 11.5%
     if verdict is not None:
         for opened in (kit.t(lang, f"open_{o}") for o in ("yes", "no", "unstated")):
             text = text.removeprefix(opened).lstrip()  # a composer's own opening yields
@@ -59,6 +64,16 @@ def frame(kit: Kit, q: Query, answer: Answer) -> Answer:
                                      for o in ("yes", "no", "unstated"))):
             text = f"{opening}{'' if lang == 'zh' else ' '}{text}"
     return replace(answer, answer=text, not_stated=not_stated)
+
+
+def _figure_verdict(question: str, answer: str) -> bool | None:
+    """The figures a yes/no question supposes (20%, 11600家; years aside) against the targets
+    shown: each shown, yes; one not, no; none supposed, None."""
+    supposed = [m.group(1) for m in _FIGURE.finditer(question)]
+    if not supposed:
+        return None
+    shown = {m.group(1) for m in _FIGURE.finditer(answer)}
+    return all(f in shown for f in supposed)
 
 
 def _role_verdict(kit: Kit, q: Query, answer: Answer, leads: set[str]) -> bool | None:

@@ -47,7 +47,7 @@ def quoted_unknown(kit: Kit, ev: Evidence, q: Query) -> Answer | None:
     the texts' own (充电桩 → 充换电), is no such term."""
     for match in QUOTED.finditer(q.text):
         term = match.group(1).strip()
-        if not CJK_TERM.fullmatch(term) or using(kit, term, ()):
+        if not CJK_TERM.fullmatch(term) or using(kit, term, ()) or _titled(kit, term):
             continue
         # a word of the search's own (充电桩 → 充换电): one token that the search widens
         tokens = ev.tokenizer.tokens(term)
@@ -57,6 +57,12 @@ def quoted_unknown(kit: Kit, ev: Evidence, q: Query) -> Answer | None:
             continue
         return refuse(kit, q.lang, "define_none", {term}, term=term)
     return None
+
+
+def _titled(kit: Kit, term: str) -> bool:
+    """The term names a clause or part by its title (“大力发展绿色金融”那条)."""
+    return any(term in c.title for d in kit.corpus.documents for c in d.clauses) \
+        or any(term in p.title for d in kit.corpus.documents for p in d.parts)
 
 
 def _agency(kit: Kit, name: str) -> bool:
