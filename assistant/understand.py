@@ -324,7 +324,9 @@ class Understander:
             why.append(f"ask of the question before ({prev.ask.value})")
         elif not own_ask and prev.ask in (*_CARRIED, Ask.DOCUMENT, Ask.PART) and not (
                 prev.ask == Ask.WHO and "contact" not in q.unstated
-                and c & (_ASK_CUES - {"who", "lead", "supporting"})):
+                and c & (_ASK_CUES - {"who", "lead", "supporting"})) \
+                and not (prev.ask == Ask.VALUE and set(q.unstated) - {"outcome"}):
+            # (a penalty or an amount asked after a target is no target)
             # how many … by what year, after who leads it: its own ask on the same subject
             # (a phone number asked is still whom to call)
             ask, fact, part = prev.ask, prev.fact, prev.part
