@@ -55,8 +55,8 @@ class Titles:
         bare = _POINTING.sub("", phrase)  # 那国家那个指导意见 is the 国家指导意见
         if any(phrase in t for t in self.titles) or any(phrase in text for text in self.texts):
             return True
-        # an alias names the document when it is the whole name: 天津市 or 实施方案 in
-        # 天津市碳达峰实施方案 leave 碳达峰, which names another plan
+        # an alias names the document when it is the whole name: XX市 or 实施方案 in
+        # XX市碳达峰实施方案 leave 碳达峰, which names another plan
         rest = bare
         for name in self.names:
             rest = rest.replace(name, "")

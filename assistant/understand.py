@@ -326,9 +326,9 @@ class Understander:
                 prev.ask == Ask.WHO and "contact" not in q.unstated
                 and c & (_ASK_CUES - {"who", "lead", "supporting"})) \
                 and not (prev.ask == Ask.VALUE and set(q.unstated) - {"outcome"}):
-            # (a penalty or an amount asked after a target is no target)
-            # how many … by what year, after who leads it: its own ask on the same subject
-            # (a phone number asked is still whom to call)
+            # the ask before, unless the question has its own: how many … by what year after
+            # who leads it (a phone number asked is still whom to call); a penalty or an
+            # amount after a target, which is no target
             ask, fact, part = prev.ask, prev.fact, prev.part
             why.append(f"ask of the question before ({prev.ask.value})")
         elif not q.agencies and prev.agencies and c & {"lead", "supporting", "count", "list"} \

@@ -195,20 +195,25 @@ def document_fact(kit: Kit, q: Query, doc_id: str, table: TaskTable) -> Answer:
 def _issuer_verdict(kit: Kit, question: str, doc: Document) -> str | None:
     """Whether the issuer a question supposes is the document's: any issuer of the corpus's
     documents the question names, in full or short (XX市人民政府 → 市政府), decides; the
-    longest name found wins (市人民政府 inside 天津市人民政府); every issuer named must be the
+    longest name found wins (市人民政府 inside XX市人民政府); every issuer named must be the
     document's (中共中央和国务院联合发的 of a 国务院 document is no). None: it names none."""
     named: dict[str, bool] = {}
     for other in kit.corpus.documents:
         own = other.doc_id == doc.doc_id
-        for issuer in re.split(r"[、，,\s]+", other.meta.issuer):
-            for form in _issuer_forms(issuer, other.meta.jurisdiction or ""):
-                if form in question:
-                    named[form] = named.get(form, False) or own or form in doc.meta.issuer
+        for form in _document_issuer_forms(other):
+            if form in question:
+                named[form] = named.get(form, False) or own or form in doc.meta.issuer
     if not named:
         return None
-    # a name inside a longer one found is that one (市政府 of 天津市政府)
+    # a name inside a longer one found is that one (市政府 of XX市政府)
     names = [f for f in named if not any(f != g and f in g for g in named)]
     return "yes" if all(named[f] for f in names) else "no"
+
+
+def _document_issuer_forms(doc: Document) -> set[str]:
+    """Every form of every issuer of ``doc`` (中共中央、国务院: both, each as people name it)."""
+    return {form for issuer in re.split(r"[、，,\s]+", doc.meta.issuer)
+            for form in _issuer_forms(issuer, doc.meta.jurisdiction or "")}
 
 
 def _issuer_forms(issuer: str, jurisdiction: str) -> set[str]:
@@ -288,9 +293,8 @@ def fact_of(corpus: Corpus, q: Query, doc_id: str) -> str:
     if q.fact in ("issuer", "date") and len(q.docs) > 1:
         # 中发36号是国务院发的吗: 国务院 is the issuer supposed, the other name the subject
         rest = q.text
-        for form in sorted({f for d in corpus.documents for i in re.split(r"[、，,\s]+",
-                            d.meta.issuer) for f in _issuer_forms(i, d.meta.jurisdiction or "")},
-                           key=len, reverse=True):
+        forms = {f for d in corpus.documents for f in _document_issuer_forms(d)}
+        for form in sorted(forms, key=len, reverse=True):
             rest = rest.replace(form, "")
         left = documents_called(rest, corpus)
         if left and left != set(q.docs):

@@ -77,7 +77,8 @@ def denial(kit: Kit, q: Query) -> Answer | None:
     """还能享受电价优惠吗: the provisions of the documents asked about that forbid what the
     question asks to be allowed (严禁…实施电价优惠), quoted; framing opens the answer 否. A
     ban is no support, so a search for what helps the asker would not show it."""
-    permits = [claims()[name] for name in q.claims if claims()[name].denied_by]
+    known = claims()
+    permits = [known[name] for name in q.claims if known[name].denied_by]
     if not q.yes_no or not permits:
         return None
     docs = [d for d in kit.corpus.documents if not q.docs_named or d.doc_id in q.docs]
