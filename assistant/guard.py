@@ -28,6 +28,11 @@ class Category:
     name: str
     patterns: tuple[re.Pattern[str], ...]
     unless: tuple[str, ...] = ()
+    # patterns that may be said in passing of a question on the documents' subjects (我是退休的，
+    # …文件里怎么说): not the question's business then (rules/guard.toml ``in_passing``)
+    in_passing: tuple[str, ...] = ()
+    # a detail the texts do give after all, in these words (约谈问责 is a sanction)
+    stated_by: tuple[str, ...] = ()
 
     def matches(self, text: str) -> bool:
         if any(u in text for u in self.unless):
@@ -55,7 +60,9 @@ class Guard:
             categories = {
                 name: Category(name,
                                tuple(re.compile(p, re.IGNORECASE) for p in data[name]["patterns"]),
-                               tuple(data[name].get("unless", ())))
+                               tuple(data[name].get("unless", ())),
+                               tuple(data[name].get("in_passing", ())),
+                               tuple(data[name].get("stated_by", ())))
                 for name in (*cls.ORDER, *cls.UNSTATED)
             }
         except (OSError, tomllib.TOMLDecodeError, KeyError, re.error) as exc:
@@ -84,6 +91,21 @@ class Guard:
         if years - self._years:
             return "unknown_year"
         return None
+
+    def stated(self, name: str, texts: list[str]) -> bool:
+        """Whether the texts give the detail ``name`` asks after all (通报批评和约谈问责)."""
+        category = self._categories.get(name)
+        return category is not None and any(w in t for w in category.stated_by for t in texts)
+
+    def in_passing(self, name: str, question: str) -> bool:
+        """Whether all that made ``question`` fall into category ``name`` may be said in
+        passing (退休, 下雨) of a question the documents answer."""
+        category = self._categories.get(name)
+        if category is None or not category.in_passing:
+            return False
+        text = question.lower()
+        matched = {p.pattern for p in category.patterns if p.search(text)}
+        return bool(matched) and matched <= set(category.in_passing)
 
     def without(self, question: str, name: str) -> str:
         """The question with what matched category ``name`` taken out: 申报材料 says what is

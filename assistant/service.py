@@ -140,7 +140,8 @@ class Assistant:
                  if t.role == "user" and t.content.strip()]
         ctx = self._replay(users[-3:])
         query = self.understander.understand(question, ctx.query if ctx else None)
-        answer = frame(self.kit, query, self._execute(query, ctx if query.follow_up else None))
+        answer = frame(self.kit, query, self._execute(query, ctx if query.follow_up else None),
+                       self.guard)
         return answer if self.polisher is None else self.polisher.polish(question, query.lang,
                                                                           answer)
 

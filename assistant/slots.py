@@ -129,7 +129,12 @@ class SlotReader:
         text = self.speller.correct(normalise(question))
         t = Tokens.of(text, self.tokenizer.segments(text), self.tokenizer.subwords(text))
         cues = {name for lex in (self.asks, self.facts, self.refs)
-                for name, c in lex.items() if c(t)}
+                for name, c in lex.items() if c(t) and name != "follow_up_opening"}
+        opening = self.refs["follow_up_opening"]
+        start = text.lstrip().lower()
+        if start.startswith(opening.zh) or start.startswith(
+                tuple(f"{w} " for w in opening.english_words)):
+            cues.add("follow_up")
         if _EN_YES_NO.search(text):
             cues.add("yes_no")
         if any(_ZH_TAIL_YES_NO.search(f"{part}？") and not _ZH_WH.search(part)
@@ -172,13 +177,16 @@ class SlotReader:
             agencies=agencies, clauses=clauses, part=part,
             year=int(year_match.group(1)) if year_match else None,
             unstated=unstated,
-            decline=self._decline(text),
+            decline=self._decline(text, cues),
             topic=(topic := self._topic(text, t, agencies)),
             subject=self.is_subject(topic))
 
-    def _decline(self, text: str) -> str:
+    def _decline(self, text: str, cues: set[str]) -> str:
         decline = self.guard.check(text) or (
             "other_document" if self.titles.unknown(text) else "")
+        if decline and self.guard.in_passing(decline, text) and "document_words" in cues \
+                and self.is_subject(self.guard.without(text, decline)):
+            return ""  # 退休了想搞乡村旅游，文件里怎么说: asked of the documents, on their subject
         if decline == "other_places" and self._home_names_places(text):
             return ""  # 方案有没有提和XX、YY一起编标准: the home plan's own words
         return decline

@@ -439,3 +439,46 @@ def test_a_clause_quoted_by_its_title_is_no_unknown_term(assistant: Assistant,
                                                          question: str) -> None:
     answer = assistant.answer(question)
     assert not answer.refused and answer.citations, answer.answer
+
+
+@pytest.mark.parametrize(("question", "opening"), [
+    # an exception of the kind the question says all of: （油气化工码头除外）
+    ("是不是所有新改扩建码头都必须建设岸电设施？", "否"),
+    # a 100% rate of another kind in the same task is no exception to it
+    ("Is it true that all harbour tugs at Tianjin port have to use shore power?", "Yes"),
+    # 严格落实 binds as a plan words it
+    ("按中央那份碳达峰碳中和意见，新建平板玻璃项目是不是必须搞产能置换？", "是"),
+])
+def test_a_universal_or_binding_claim_opens_as_the_text_decides(assistant: Assistant,
+                                                                question: str,
+                                                                opening: str) -> None:
+    assert assistant.answer(question).answer.startswith(opening)
+
+
+def test_an_english_question_opening_with_and_leans_on_the_one_before(
+        assistant: Assistant) -> None:
+    answer = talk(assistant, "What's Tianjin's target for good air quality days by 2025?",
+                  "and energy consumption per unit of GDP?")
+    assert "14.5%" in answer.answer
+    assert ("tianjin-2022", 2) in cited_places(answer)
+
+
+def test_an_english_yes_no_opening_is_followed_by_a_space(assistant: Assistant) -> None:
+    answer = assistant.answer("Does the Women's Federation have any assigned task in the plan?")
+    assert answer.answer.startswith("Yes. "), answer.answer[:40]
+
+
+@pytest.mark.parametrize("question", [
+    "What happens to regions that fail to meet their carbon peaking targets?",
+    "完不成碳达峰目标的地区会被怎么处罚？",
+])
+def test_a_sanction_the_text_names_is_no_unstated_penalty(assistant: Assistant,
+                                                          question: str) -> None:
+    answer = assistant.answer(question)
+    assert ("zhongfa-2021-36", 37) in cited_places(answer), answer.answer[:200]
+    assert not answer.not_stated, answer.not_stated
+
+
+def test_a_penalty_no_text_names_is_still_unstated(assistant: Assistant) -> None:
+    answer = assistant.answer("酒店要是还主动提供一次性用品，会被罚款吗？")
+    assert answer.not_stated and ("tianjin-2022", 5) in cited_places(answer)

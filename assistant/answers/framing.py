@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from assistant.answers.kit import Kit
 from assistant.claims import Claim, claims, denied
+from assistant.guard import Guard
 from assistant.query import Query
 from core.model import Answer, Intent, Role
 
@@ -17,16 +18,19 @@ from core.model import Answer, Intent, Role
 _FIGURE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:%|％|家|个|万|亿|吨|千瓦|平方米|公顷|立方米)")
 
 
-def frame(kit: Kit, q: Query, answer: Answer) -> Answer:
+def frame(kit: Kit, q: Query, answer: Answer, guard: Guard | None = None) -> Answer:
     lang = q.lang
     if answer.refused or not answer.citations:
         return answer
     not_stated = answer.not_stated
     silent = kit.t(lang, "silent_number")
     silences = (silent, kit.t(lang, "silent_year"))
-    if q.unstated and (not not_stated or not_stated in silences):
+    quotes = [c.quote for c in answer.citations]
+    # a detail a cited provision gives after all (约谈问责 of 完不成会怎样) is not "not stated"
+    kinds = [k for k in q.unstated if guard is None or not guard.stated(k, quotes)]
+    if kinds and (not not_stated or not_stated in silences):
         # 有以旧换新补贴吗: the amount asked is what is not given, not a figure of the clause
-        not_stated = " ".join(kit.t(lang, f"unstated_{k}") for k in q.unstated)
+        not_stated = " ".join(kit.t(lang, f"unstated_{k}") for k in kinds)
     text = answer.answer
     if not_stated and not_stated not in text:
         text = f"{not_stated}\n{text}"
@@ -39,7 +43,7 @@ def frame(kit: Kit, q: Query, answer: Answer) -> Answer:
     leads = {c.agencies[0] for c in answer.citations if c.agencies}
     verdict = _role_verdict(kit, q, answer, leads) if q.yes_no and not unmade else None
     if verdict is None and q.yes_no and not unmade and not not_stated \
-            and _excepted(q.text, answer):
+            and _excepted(q.text, answer, "universal" in q.cues):
         verdict = False  # 油气化工码头也要建岸电吗 of a task that says （油气化工码头除外）
     if verdict is None and q.yes_no and not unmade and any(
             denied(known, q.text, [c.quote for c in answer.citations])
@@ -94,12 +98,15 @@ def _role_verdict(kit: Kit, q: Query, answer: Answer, leads: set[str]) -> bool |
 _EXCEPTED = re.compile(r"[（(]([^（）()]{2,30}?)除外[）)]")
 
 
-def _excepted(question: str, answer: Answer) -> bool:
-    """A cited task excepts what the question asks about: （油气化工码头除外）."""
+def _excepted(question: str, answer: Answer, universal: bool = False) -> bool:
+    """A cited task excepts what the question asks about (（油气化工码头除外）), or excepts some
+    of the kind the question says all of (是不是所有新改扩建码头都必须…)."""
     for c in answer.citations:
         for m in _EXCEPTED.finditer(c.quote):
             phrase = m.group(1)
             if any(phrase[i:i + 3] in question for i in range(len(phrase) - 2)):
+                return True
+            if universal and len(phrase) >= 2 and phrase[-2:] in question:
                 return True
             # said shorter (油气码头 for 油气化工码头): its head and another piece of it
             pieces = {phrase[i:i + 2] for i in range(0, len(phrase) - 3)} - {phrase[-2:]}

@@ -285,11 +285,13 @@ def unstated(kit: Kit, ev: Evidence, guard: Guard, q: Query, context: str = "") 
                        if topic & set(ev.tokenizer.query_tokens(p.text))]
             if related:
                 break
-    not_stated = " ".join(kit.t(lang, f"unstated_{k}") for k in q.unstated)
-    lines = [not_stated]
+    kinds = [k for k in q.unstated if not guard.stated(k, [p.text for p in related])]
+    not_stated = " ".join(kit.t(lang, f"unstated_{k}") for k in kinds)
+    lines = [not_stated] if not_stated else []
     sources = Sources(kit.corpus)
     if related:
-        lines.append(kit.t(lang, "unstated_related"))
+        if not_stated:
+            lines.append(kit.t(lang, "unstated_related"))
         lines.extend(kit.cited_items(related, sources, lang))
         return Answer("\n".join(lines), False, Intent.GENERAL, tuple(sources.citations),
                       not_stated=not_stated)

@@ -77,7 +77,7 @@ def _selection(kit: Kit, table: TaskTable, chosen: Selection, doc_id: str, q: Qu
                          about=about,
                          other=kit.t(lang, f"role_{other_role.value}"), n=len(chosen))
             if q.yes_no:
-                head = kit.t(lang, "open_no") + head
+                head = kit.t(lang, "open_no") + ("" if lang == "zh" else " ") + head
             return [head, *_items(kit, chosen, sources, lang)]
         detail = ""
         if chosen.role == Role.ANY:
@@ -87,7 +87,7 @@ def _selection(kit: Kit, table: TaskTable, chosen: Selection, doc_id: str, q: Qu
         lines = [kit.t(lang, "count_agency", agency=name, doc=doc, role=role, n=len(chosen),
                        scope=scope, about=about, detail=detail)]
         if q.yes_no:
-            lines[0] = kit.t(lang, "open_yes") + lines[0]
+            lines[0] = kit.t(lang, "open_yes") + ("" if lang == "zh" else " ") + lines[0]
     return lines + _items(kit, chosen, sources, lang)
 
 
