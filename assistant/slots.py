@@ -22,6 +22,8 @@ from assistant.titles import Titles
 from indexing.corpus import Corpus
 from indexing.lexical import Tokenizer
 
+# a name a text puts in quotation marks: digits, or three to twelve characters
+_COINED = re.compile(r"“(\d{2,6}|[\u4e00-\u9fff]{3,12})”")
 _LATIN = re.compile(r"[A-Za-z]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PART = re.compile(r"第\s*([一二三四五六七八九十0-9]{1,3})\s*(?:个|大)?部分"
@@ -103,6 +105,9 @@ class SlotReader:
         self._english_phrases: re.Pattern[str] | None = None
         self._texts = "\n".join(_UNQUOTED.sub("", p.text).lower()
                                 for d in corpus.documents for p in d.provisions)
+        # the names the texts coin and quote (“871”, “双超双有高能耗”, “三区两带中屏障”)
+        self._coined = frozenset(m.group(1) for d in corpus.documents for p in d.provisions
+                                 for m in _COINED.finditer(p.text))
 
     @property
     def speller(self) -> Speller:
@@ -278,6 +283,11 @@ class SlotReader:
         be a subject for search, but a question about what it means is answerable)."""
         term = _UNQUOTED.sub("", topic.split(" ")[0]) if topic else ""
         return len(term) >= 3 and term in self._texts  # 绿色 alone is in every clause
+
+    def names_coined(self, text: str) -> bool:
+        """The question names something the texts coin in quotation marks (“871”工程)."""
+        bare = _UNQUOTED.sub("", text)
+        return any(term in bare for term in self._coined)
 
     def unused(self, topic: str) -> bool:
         """The topic is one term that no text uses (碳普惠): what a definition of it would

@@ -182,6 +182,10 @@ class Understander:
                                 or (s.docs and self.home not in s.docs))) \
                 or ("each" in c and len(s.docs) > 1 and self.home in s.docs):
             return Ask.COMPARE, ("compare cue", "documents")
+        if "components" in c and self.reader.names_coined(s.text):
+            # “871”工程具体包括哪些: what a name the texts coin stands for, which they may
+            # not spell out
+            return Ask.DEFINE, ("components cue", "a name the texts coin")
         if "define" in c and (s.subject or "follow_up" in c or self.reader.used(s.topic)
                               or self.reader.unused(s.topic)):
             return Ask.DEFINE, ("define cue",)  # a term no text uses: declined by its name
