@@ -482,3 +482,14 @@ def test_a_sanction_the_text_names_is_no_unstated_penalty(assistant: Assistant,
 def test_a_penalty_no_text_names_is_still_unstated(assistant: Assistant) -> None:
     answer = assistant.answer("酒店要是还主动提供一次性用品，会被罚款吗？")
     assert answer.not_stated and ("tianjin-2022", 5) in cited_places(answer)
+
+
+@pytest.mark.parametrize(("question", "opening"), [
+    # a term with other words beside it that the plan never uses, another document does
+    ("天津方案里有没有写要建再生资源区域交易中心？", "否"),
+    # worded otherwise in the plan (二氧化碳捕集、利用和封存): not absent
+    ("天津方案有提到碳捕集利用与封存吗？", "是"),
+])
+def test_a_mention_with_words_beside_the_term(assistant: Assistant, question: str,
+                                              opening: str) -> None:
+    assert assistant.answer(question).answer.startswith(opening)

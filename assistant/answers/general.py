@@ -15,6 +15,7 @@ from assistant.compose import Sources
 from assistant.evidence import Evidence
 from assistant.guard import Guard
 from assistant.links import Links
+from assistant.names import in_order
 from assistant.query import Query
 from core.model import Answer, Intent, Provision
 
@@ -27,6 +28,9 @@ _PHRASE_BREAK = re.compile(r"[，,；;。：:]")
 _SENTENCE_BREAK = re.compile(r"[；;。]")
 _TRAILING_PARTICLES = re.compile(r"(?:了|吗|呢|啊|吧|没有|没)+(?=\s|$)")
 _MENTION_MAX = 8  # a longer subject is a sentence, not a term a text would use verbatim
+# a term with other words beside it, answered no where the documents asked about lack it:
+# long enough to be a term of its own (再生资源区域交易中心, 绿色债券), not a common word
+_NARROWED_MIN = 4
 
 
 def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, context: str = "",
@@ -198,16 +202,27 @@ def mention(kit: Kit, ev: Evidence, links: Links, q: Query, context: str = "",
     declined (a loosely related clause would pass for it). ``None`` where the subject is no
     term (支持物流企业搞数字化运营平台 is a sentence): search answers as for any question."""
     subject = _TRAILING_PARTICLES.sub("", q.topic).strip()
+    # words beside the term (the green finance section …, 要建…): a term the documents asked
+    # about never use is not in any part of them either, so that still answers no; a term
+    # they do use is left to search, which the other words may steer
+    narrowed = False
     if q.lang == "en":
         # nuclear power: the words the texts use for it (核电, 核聚变), any of them
         phrases, terms, rest = ev.tokenizer.translations(subject)
-        if not terms or ev.topic(rest) or re.search(r"[\u4e00-\u9fff]", rest):
-            return None  # words beyond the subject, or none the search translates
+        if not terms or re.search(r"[\u4e00-\u9fff]", rest):
+            return None  # none the search translates
+        narrowed = bool(ev.topic(rest))
         name = " / ".join(phrases)
     else:
         name = _used_stretch(ev, subject)
-        if name != subject or not CJK_TERM.fullmatch(name) or len(name) > _MENTION_MAX:
-            return None  # more than one term (多式联运 beside 运输结构): search answers
+        if not CJK_TERM.fullmatch(name):  # at most twelve characters: a term, not a sentence
+            return None
+        if name != subject:
+            if len(name) < _NARROWED_MIN:
+                return None  # more than one term (多式联运 beside 运输结构): search answers
+            narrowed = True
+        elif len(name) > _MENTION_MAX:
+            return None
         terms = [name]
     lang, sources = q.lang, Sources(kit.corpus)
 
@@ -216,10 +231,14 @@ def mention(kit: Kit, ev: Evidence, links: Links, q: Query, context: str = "",
         return list(dict.fromkeys(found))[:3]
 
     said = used_in(docs)
+    if narrowed and (said or _worded_otherwise(kit, name, docs)):
+        return None
     if said:
         return Answer("\n".join(kit.cited_items(said, sources, lang)), False, Intent.GENERAL,
                       tuple(sources.citations))
     elsewhere = used_in([d.doc_id for d in kit.corpus.documents if d.doc_id not in docs])
+    if not elsewhere and narrowed:
+        return None
     if not elsewhere:
         return refuse(kit, lang, "mention_nowhere", {name}, term=name)
     names = "、" if lang == "zh" else " or the "
@@ -234,6 +253,15 @@ def mention(kit: Kit, ev: Evidence, links: Links, q: Query, context: str = "",
         lines.append(kit.t(lang, "mention_related", doc=kit.doc_name(near[0].doc_id, lang)))
         lines.extend(kit.cited_items(near, sources, lang))
     return Answer("\n".join(lines), False, Intent.GENERAL, tuple(sources.citations))
+
+
+def _worded_otherwise(kit: Kit, term: str, docs: Sequence[str]) -> bool:
+    """A provision of ``docs`` has the term's characters in order, worded otherwise
+    (碳捕集利用 in 二氧化碳捕集、利用和封存 of a sentence): not absent, only not verbatim."""
+    span = 2 * len(term)  # close together: a long provision has most characters somewhere
+    return any(in_order(term, p.text[i:i + span])
+               for d in kit.corpus.documents if not docs or d.doc_id in docs
+               for p in d.provisions for i, ch in enumerate(p.text) if ch == term[0])
 
 
 def _used_stretch(ev: Evidence, topic: str) -> str:
