@@ -31,6 +31,7 @@ _MENTION_MAX = 8  # a longer subject is a sentence, not a term a text would use 
 # a term with other words beside it, answered no where the documents asked about lack it:
 # long enough to be a term of its own (再生资源区域交易中心, 绿色债券), not a common word
 _NARROWED_MIN = 4
+_DETAIL_CUES = frozenset({"when", "value", "count"})  # 有没有写明碳中和的年份: a detail asked
 
 
 def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, context: str = "",
@@ -202,25 +203,25 @@ def mention(kit: Kit, ev: Evidence, links: Links, q: Query, context: str = "",
     declined (a loosely related clause would pass for it). ``None`` where the subject is no
     term (支持物流企业搞数字化运营平台 is a sentence): search answers as for any question."""
     subject = _TRAILING_PARTICLES.sub("", q.topic).strip()
-    # words beside the term (the green finance section …, 要建…): a term the documents asked
-    # about never use is not in any part of them either, so that still answers no; a term
-    # they do use is left to search, which the other words may steer
+    # words before the term (要建…): a term the documents asked about never use is not in
+    # any part of them either, so that still answers no; a term they do use is left to
+    # search, which the other words may steer
     narrowed = False
     if q.lang == "en":
         # nuclear power: the words the texts use for it (核电, 核聚变), any of them
         phrases, terms, rest = ev.tokenizer.translations(subject)
-        if not terms or re.search(r"[\u4e00-\u9fff]", rest):
-            return None  # none the search translates
-        narrowed = bool(ev.topic(rest))
+        if not terms or ev.topic(rest) or re.search(r"[\u4e00-\u9fff]", rest):
+            return None  # words beyond the subject, or none the search translates
         name = " / ".join(phrases)
     else:
         name = _used_stretch(ev, subject)
         if not CJK_TERM.fullmatch(name):  # at most twelve characters: a term, not a sentence
             return None
         if name != subject:
-            if len(name) < _NARROWED_MIN:
-                return None  # more than one term (多式联运 beside 运输结构): search answers
-            narrowed = True
+            if len(name) < _NARROWED_MIN or not subject.endswith(name) or name.endswith("的") \
+                    or q.cues & _DETAIL_CUES:
+                return None  # more than one term (多式联运 beside 运输结构), or a detail of
+            narrowed = True  # the term asked (碳中和的具体年份): search answers
         elif len(name) > _MENTION_MAX:
             return None
         terms = [name]
