@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from assistant.firm_sides import SIDES_FILE, side_rules
+from assistant.match_signals import Floats, clause_vectors, concerns_of, firmness, standard
 from assistant.trades import TradeReading, trades
 from core.errors import BadInput, ConfigError, UnknownLabel
 from core.model import ChunkKind
@@ -37,7 +38,7 @@ from indexing.corpus import Corpus
 from indexing.index import Index
 from indexing.measures.catalogue import Measure, task_ref
 from indexing.measures.labels import Group, Side
-from indexing.measures.rules import classify
+from indexing.measures.rules import audience_cues, classify
 from indexing.measures.table import Catalogue
 from indexing.measures.twins import find_twins
 
@@ -81,33 +82,6 @@ class Match:
     notes: tuple[str, ...]
 
 
-Floats = np.ndarray[Any, np.dtype[np.float64]]
-
-
-def _standard(values: np.ndarray[Any, Any]) -> Floats:
-    """Similarities in standard deviations from their mean."""
-    sims = np.asarray(values, dtype=np.float64)
-    if not len(sims):
-        return np.zeros(0)
-    spread = float(sims.std()) or 1.0
-    return np.asarray((sims - sims.mean()) / spread, dtype=np.float64)
-
-
-def _clauses(index: Index, measures: Sequence[Measure]) -> tuple[Floats, np.ndarray[Any, Any]]:
-    """The vectors of the whole-clause chunks (a part's text where it has no clauses), and for
-    each measure the row of its clause (-1: none, never the case for a parsed task)."""
-    ids = {(c.doc_id, c.part_no, c.clause_no): c.chunk_id for c in index.chunks.values()
-           if c.kind == ChunkKind.CLAUSE}
-    stored = index.store.vectors(index.manifest.collection, list(ids.values())) if ids else {}
-    keys = [k for k, cid in ids.items() if cid in stored]
-    at = {k: i for i, k in enumerate(keys)}
-    rows = np.array([at.get((m.doc_id, m.provision.part_no, m.provision.clause_no), -1)
-                     for m in measures], dtype=np.int64)
-    if not keys or (rows < 0).any():
-        return np.zeros((0, 1)), rows
-    return np.vstack([stored[ids[k]] for k in keys]).astype(np.float64), rows
-
-
 class Matcher:
     def __init__(self, corpus: Corpus, index: Index, catalogue: Catalogue) -> None:
         self.corpus = corpus
@@ -120,7 +94,16 @@ class Matcher:
         home = corpus.home
         self.home = home.doc_id if home else None
         self.by_ref = {m.ref: m for m in self.measures}
-        self.clause_matrix, self.clause_of = _clauses(index, self.measures)
+        self.clause_matrix, self.clause_of = clause_vectors(index, self.measures)
+        tokenizer = index.lexical.tokenizer
+        self.tokenize = tokenizer.query_tokens
+        self.words = [frozenset(tokenizer.tokens(m.provision.text)) for m in self.measures]
+        df: dict[str, int] = {}
+        for ws in self.words:
+            for w in ws:
+                df[w] = df.get(w, 0) + 1
+        self.rare = {w for w, n in df.items()
+                     if n <= int(self.rules["ranking"]["own_words_df"]) and len(w) >= 2}
         self.twins = find_twins(self.measures, float(self.rules["ranking"]["twins_min_dice"]))
         self.trades = trades()
         self.side_rules = side_rules()
@@ -145,13 +128,17 @@ class Matcher:
         description, trade, size, embedder), in the vocabulary's order."""
         return self._read(profile)[0]
 
-    def _read(self, profile: Profile) -> tuple[dict[str, str], TradeReading]:
+    def _read(self, profile: Profile) -> tuple[dict[str, str], dict[str, float], TradeReading]:
+        """The audience labels with how each was found, how firmly (1: the firm's sector, size
+        or main line; less for a label only a passing word of the description gives) and the
+        trade reading."""
         vocab = self.catalogue.vocab
         found: dict[str, str] = {}
         sector = (vocab.resolve(Group.AUDIENCE, profile.sector, "sector") if profile.sector
                   else None)
         if sector:
             found[sector] = "sector"
+        cues = audience_cues(vocab, profile.description.lower())
         for label in classify(vocab, profile.description.lower()).audience:
             found.setdefault(label, "description")
         trade = self.trades.read(profile.description, tuple(found), sector)
@@ -166,8 +153,8 @@ class Matcher:
                 found[guess] = "embedder"
         if not trade.classes:
             trade = self.trades.read(profile.description, tuple(found), sector)
-        return ({a: found[a] for a in vocab.check(Group.AUDIENCE, tuple(found), "profile")},
-                trade)
+        read = {a: found[a] for a in vocab.check(Group.AUDIENCE, tuple(found), "profile")}
+        return read, firmness(read, cues, trade.audience), trade
 
     # -- matching -----------------------------------------------------------------------
 
@@ -177,24 +164,30 @@ class Matcher:
         limit = limit or int(weights["limit"])
         if not 1 <= limit <= int(weights["max_limit"]):
             raise BadInput(f"limit must be 1-{weights['max_limit']}")
-        read, trade = self._read(profile)
+        read, firm, trade = self._read(profile)
         audience = tuple(read)
         how = "+".join(dict.fromkeys(read.values())) or "none"
-        bonus = {a: float(weights["audience"][h]) for a, h in read.items()}
+        power, passing = float(weights["passing_power"]), float(weights["passing_words"])
+        bonus = {a: float(weights["audience"][h]) * firm[a] ** power for a, h in read.items()}
         kinds = weights.get("kind", {})
         vector = self.index.query_vector(profile.description)
-        similar = _standard(self.matrix @ vector) if self.measures else np.zeros(0)
-        clause = _standard(self.clause_matrix @ vector)[self.clause_of] \
+        similar = self._similar(profile.description, vector, float(weights["concerns"]))
+        clause = standard(self.clause_matrix @ vector)[self.clause_of] \
             if len(self.clause_matrix) else np.zeros(len(self.measures))
         fits = self._fit(" ".join((profile.description, trade.text)), similar, clause, weights)
         ranked: dict[Side, list[MatchItem]] = {Side.SUPPORT: [], Side.REQUIREMENT: []}
-        for m, z, fit in zip(self.measures, similar, fits, strict=True):
+        rare = self.rare & set(self.tokenize(profile.description))
+        cap = float(weights["own_words_cap"])
+        for m, z, fit, words_of in zip(self.measures, similar, fits, self.words, strict=True):
             shared = tuple(a for a in audience if a in m.audience)
             worded = any(w in m.provision.text for w in trade.words)
-            if not shared and not worded and z < float(weights["other_audience_z"]):
+            named = min(cap, len(rare & words_of)) / cap
+            if not shared and not worded and not named and z < float(weights["other_audience_z"]):
                 continue
-            score = (fit + max((*(bonus[a] for a in shared),
-                                float(weights["trade_words"]) if worded else 0.0), default=0.0)
+            mainly = worded and any(w in m.provision.text for w in trade.main)
+            words = float(weights["trade_words"]) * (1.0 if mainly else passing) if worded else 0.0
+            score = (fit + max((*(bonus[a] for a in shared), words), default=0.0)
+                     + float(weights["own_words"]) * named
                      + float(weights["trade_words_also"]) * (worded and bool(shared))
                      + float(weights["home"]) * (m.doc_id == self.home))
             own = self.catalogue.sides(m)
@@ -251,6 +244,20 @@ class Matcher:
             self.size(profile.size)
         return Profile(description, (profile.sector or "").strip() or None, district,
                        (profile.size or "").strip() or None)
+
+    def _similar(self, description: str, vector: np.ndarray[Any, Any], share: float) -> Floats:
+        """Each task's likeness to the description in standard deviations, mixed (by
+        ``share``) with its likeness to the sentence of the description it is most like:
+        a firm names several concerns (vans to replace, packaging rules, shared delivery) and
+        one vector of all of them blurs each."""
+        if not self.measures:
+            return np.zeros(0)
+        whole = standard(self.matrix @ vector)
+        parts = concerns_of(description)
+        if share <= 0 or len(parts) < 2:
+            return whole
+        best = np.max([standard(self.matrix @ self.index.query_vector(p)) for p in parts], axis=0)
+        return np.asarray((1 - share) * whole + share * best, dtype=np.float64)
 
     def _fit(self, description: str, similar: Floats, clause: Floats,
              weights: dict[str, Any]) -> Floats:

@@ -37,6 +37,7 @@ class TradeReading:
     words: tuple[str, ...]  # their texts' words, each once
     audience: tuple[str, ...]  # their audience labels, each once
     classes: tuple[str, ...]  # the classes of firm, from the trades or else the audience
+    main: tuple[str, ...] = ()  # the words of its main line: the trade named first, or the sector's
 
     @property
     def text(self) -> str:
@@ -67,9 +68,13 @@ class TradeVocabulary:
             classes = [first[0][1]]
         else:
             classes = [c for a in audience if (c := self.label_classes.get(a))]
+        # the firm says what it is before what concerns it (快递网点 … 回收纸箱)
+        main = ([t for t in found if sector in t.audience]
+                or sorted(found, key=lambda t: at[t.id])[:1])
         return TradeReading(tuple(t.id for t in found), words,
                             tuple(dict.fromkeys(a for t in found for a in t.audience)),
-                            tuple(c for c in CLASSES if c in classes))
+                            tuple(c for c in CLASSES if c in classes),
+                            tuple(dict.fromkeys(w for t in main for w in t.texts)))
 
 
 def _strings(value: object, where: str) -> tuple[str, ...]:

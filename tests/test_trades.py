@@ -68,6 +68,18 @@ def test_the_class_is_the_sectors_else_the_first_named_trades(
     assert trades().read(description, (), sector).classes == classes
 
 
+@pytest.mark.parametrize(("description", "sector", "main"), [
+    ("我在北辰区加盟了一个快递网点，网点还得回收纸箱，面包车也要换新能源", None, "邮件快件"),
+    ("我们回收废纸箱，也送快递", None, "再生资源"),
+    ("我们回收废纸箱，也有车队做配送", "logistics", "甩挂"),
+], ids=["named-first", "named-first-other", "the-sectors"])
+def test_the_main_line_is_the_sectors_trade_else_the_first_named(
+        description: str, sector: str | None, main: str) -> None:
+    reading = trades().read(description, (), sector)
+    assert main in reading.main
+    assert set(reading.main) < set(reading.words)  # the others' words are named in passing
+
+
 def test_the_vocabulary_speaks_the_catalogues_labels() -> None:
     vocab = trades()
     labels = set(vocabulary().ids(Group.AUDIENCE))
@@ -96,13 +108,21 @@ SIDES = [
     ("落实新能源车船税收优惠，严禁对高耗能行业实施电价优惠。", ("tax", "ban"),
      (Side.SUPPORT, Side.REQUIREMENT), ("user",), True, (Side.SUPPORT, Side.REQUIREMENT)),
     ("淘汰落后产能。", ("technology", "ban"), (Side.SUPPORT,), ("user",), True, (Side.SUPPORT,)),
+    ("逐步建立生活垃圾分类计价、计量收费等差别化收费制度。", ("price",), (Side.SUPPORT,),
+     ("user",), True, (Side.SUPPORT, Side.REQUIREMENT)),
+    ("逐步建立生活垃圾分类计价、计量收费等差别化收费制度。", ("price",), (Side.SUPPORT,),
+     ("supplier",), True, (Side.SUPPORT,)),
+    ("支持绿色电力证书交易。", ("price",), (Side.SUPPORT,), ("user",), True, (Side.SUPPORT,)),
+    ("加大对金融机构绿色金融业绩评价考核力度。", ("finance_support", "standards"), (Side.SUPPORT,),
+     ("supplier",), True, (Side.SUPPORT, Side.REQUIREMENT)),
 ]
 
 
 @pytest.mark.parametrize(("text", "kinds", "given", "classes", "own", "expected"), SIDES,
                          ids=["promoted-supplier", "promoted-user", "promoted-not-own",
                               "bound-supplier", "regulated", "users-chores", "encouraged",
-                              "phased-out", "money-stays", "last-side-kept"])
+                              "phased-out", "money-stays", "last-side-kept", "charged-user",
+                              "charged-not-supplier", "price-offer", "assessed-own-sector"])
 def test_which_side_a_measure_falls_on_for_a_class_of_firm(
         text: str, kinds: tuple[str, ...], given: tuple[Side, ...], classes: tuple[str, ...],
         own: bool, expected: tuple[Side, ...]) -> None:

@@ -42,6 +42,11 @@ def _matches(vocab: Vocabulary, group: Group, text: str) -> dict[str, tuple[str,
     return found
 
 
+def audience_cues(vocab: Vocabulary, text: str) -> dict[str, tuple[str, ...]]:
+    """Each audience label whose cue words ``text`` uses, with those words."""
+    return _matches(vocab, Group.AUDIENCE, text)
+
+
 def classify(vocab: Vocabulary, text: str, heading: str = "") -> RuleLabels:
     """The labels the cue words give a task's ``text`` under a clause titled ``heading``."""
     own = ([f"《{heading}》"] if heading and any(w in heading for w in vocab.internal_headings)
