@@ -34,7 +34,8 @@ def test_a_label_named_in_passing_is_less_firm(read: dict[str, str],
 
 
 @pytest.mark.parametrize(("description", "expected"), [
-    ("我们是一家快递网点。面包车不够用；还要回收纸箱！", ["我们是一家快递网点", "面包车不够用", "还要回收纸箱"]),
+    ("我们是一家快递网点。面包车不够用；还要回收纸箱！",
+     ["我们是一家快递网点", "面包车不够用", "还要回收纸箱"]),
     ("We run a depot. Trucks are old.", ["We run a depot", "Trucks are old."]),
     ("短。也短", []),
     ("没有标点的一句很长的描述", ["没有标点的一句很长的描述"]),

@@ -273,7 +273,7 @@ def test_a_trade_no_label_names_reaches_the_tasks_written_for_it(
     assert any("汽修" in m.provision.text for m in shown)  # 低挥发性有机物含量原辅材料
 
 
-def test_a_suppliers_own_line_is_an_opportunity_and_a_phase_out_no_offer(
+def test_a_suppliers_own_line_is_an_opportunity_and_a_bare_phase_out_no_offer(
         api_assistant: Assistant) -> None:
     matcher = api_assistant.matcher
     result = matcher.match(Profile("我们是一家物流公司，有两百多辆柴油货车，想改走铁路",
@@ -282,8 +282,11 @@ def test_a_suppliers_own_line_is_an_opportunity_and_a_phase_out_no_offer(
     money = {"fiscal", "tax", "finance_support"}
     # a task the kinds call a duty (推进多式联运) is on the support list by the side rules
     assert any(not set(i.measure.kind) & offers for i in result.support)
+    # a phase-out is no offer, unless it also promotes the new (示范, 推广) or gives money
     assert not any("ban" in i.measure.kind and "淘汰" in i.measure.provision.text
-                   and not set(i.measure.kind) & money for i in result.support)
+                   and not set(i.measure.kind) & money
+                   and not any(w in i.measure.provision.text for w in ("示范", "推广"))
+                   for i in result.support)
 
 
 @pytest.mark.parametrize(("profile", "error"), [

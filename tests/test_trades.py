@@ -103,7 +103,7 @@ SIDES = [
      (Side.REQUIREMENT,)),
     ("鼓励化工等产业园区配套建设危险废物集中处置设施。", ("obligation",), (Side.REQUIREMENT,),
      ("user",), True, (Side.REQUIREMENT, Side.SUPPORT)),
-    ("淘汰更新老旧车船，推进绿色船舶示范应用。", ("technology", "ban"),
+    ("淘汰落后老旧车船，严禁新增。", ("technology", "ban"),
      (Side.SUPPORT, Side.REQUIREMENT), ("supplier",), True, (Side.REQUIREMENT,)),
     ("落实新能源车船税收优惠，严禁对高耗能行业实施电价优惠。", ("tax", "ban"),
      (Side.SUPPORT, Side.REQUIREMENT), ("user",), True, (Side.SUPPORT, Side.REQUIREMENT)),
@@ -115,6 +115,12 @@ SIDES = [
     ("支持绿色电力证书交易。", ("price",), (Side.SUPPORT,), ("user",), True, (Side.SUPPORT,)),
     ("加大对金融机构绿色金融业绩评价考核力度。", ("finance_support", "standards"), (Side.SUPPORT,),
      ("supplier",), True, (Side.SUPPORT, Side.REQUIREMENT)),
+    ("加强新能源汽车充换电、加氢等配套基础设施建设。", ("obligation",), (Side.REQUIREMENT,),
+     ("user",), True, (Side.REQUIREMENT, Side.SUPPORT)),
+    ("加强新能源汽车充换电、加氢等配套基础设施建设。", ("obligation",), (Side.REQUIREMENT,),
+     ("user",), False, (Side.REQUIREMENT,)),
+    ("推行邮件快件绿色包装，淘汰更新老旧车船，推广新能源车辆。", ("technology", "ban"),
+     (Side.SUPPORT, Side.REQUIREMENT), ("user",), True, (Side.SUPPORT, Side.REQUIREMENT)),
 ]
 
 
@@ -122,7 +128,9 @@ SIDES = [
                          ids=["promoted-supplier", "promoted-user", "promoted-not-own",
                               "bound-supplier", "regulated", "users-chores", "encouraged",
                               "phased-out", "money-stays", "last-side-kept", "charged-user",
-                              "charged-not-supplier", "price-offer", "assessed-own-sector"])
+                              "charged-not-supplier", "price-offer", "assessed-own-sector",
+                              "public-works-own", "public-works-not-own",
+                              "phased-out-but-promoted"])
 def test_which_side_a_measure_falls_on_for_a_class_of_firm(
         text: str, kinds: tuple[str, ...], given: tuple[Side, ...], classes: tuple[str, ...],
         own: bool, expected: tuple[Side, ...]) -> None:
