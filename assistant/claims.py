@@ -32,9 +32,19 @@ class Claim:
     denied_by: tuple[str, ...] = ()
     # claims that, asked too, are what the question asks (不允许 of 是不是不允许…: a ban)
     yields_to: tuple[str, ...] = ()
+    # how a text shows it does not make the claim (倡导, 鼓励 of 必须…吗); where given, a claim
+    # the provisions neither make nor so decline is left open: 每年向国务院报告 binds, unworded
+    unmade_by: tuple[str, ...] = ()
 
     def made_in(self, quotes: Iterable[str]) -> bool:
         return any(form in quote for quote in quotes for form in self.text)
+
+    def unmade_in(self, quotes: Iterable[str]) -> bool:
+        """No provision makes the claim, and (where the claim says how a text declines it)
+        one declines it."""
+        quotes = list(quotes)
+        return not self.made_in(quotes) and (not self.unmade_by or any(
+            form in quote for quote in quotes for form in self.unmade_by))
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en
@@ -46,7 +56,8 @@ def claims(path: Path = CLAIMS_FILE) -> dict[str, Claim]:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
         return {name: Claim(name, tuple(entry["text"]), entry["label_zh"], entry["label_en"],
-                            tuple(entry.get("denied_by", ())), tuple(entry.get("yields_to", ())))
+                            tuple(entry.get("denied_by", ())), tuple(entry.get("yields_to", ())),
+                            tuple(entry.get("unmade_by", ())))
                 for name, entry in data.items()}
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
         raise ConfigError(f"{path}: invalid claims: {exc}") from exc

@@ -140,8 +140,15 @@ class Assistant:
                  if t.role == "user" and t.content.strip()]
         ctx = self._replay(users[-3:])
         query = self.understander.understand(question, ctx.query if ctx else None)
+        tokenizer = self.searcher.index.lexical.tokenizer
+        terms = tokenizer.translations(question)[1] if query.lang == "en" else ()
+        said_all = _ALL_OF.search(question) if query.lang == "en" else None
+        of_all = tokenizer.translations(said_all.group(1))[1] if said_all else ()
+        subject = general.year_subject(self.evidence, " ".join((query.topic, *terms)),
+                                       query.topic, self.kit.routing.reached) \
+            if query.yes_no and query.year else ()
         answer = frame(self.kit, query, self._execute(query, ctx if query.follow_up else None),
-                       self.guard)
+                       self.guard, terms, subject, of_all)
         return answer if self.polisher is None else self.polisher.polish(question, query.lang,
                                                                           answer)
 
@@ -241,7 +248,9 @@ class Assistant:
             follow = self.follow_ups.resolve(q, ctx)
             if follow is not None:
                 return follow
-        if {"mention", "yes_no"} <= q.cues and q.ask in (Ask.TOPIC, Ask.DOCUMENT) and q.topic:
+        # 有没有写哪年达峰 asks the year, not whether the term is written
+        if {"mention", "yes_no"} <= q.cues and "when" not in q.cues \
+                and q.ask in (Ask.TOPIC, Ask.DOCUMENT) and q.topic:
             said = general.mention(kit, ev, self.links, q, context,
                                    q.docs if q.docs_named else ())
             if said is not None:
@@ -308,8 +317,10 @@ class Assistant:
         answer = general.general(kit, ev, self.links, asked, lang, context, doc_ids=docs,
                                  home_first=not docs or self._home_in(docs),
                                  topic="" if q.follow_up or q.yes_no else q.topic,
-                                 when=(q.topic or q.text) if "when" in q.cues else "",
-                                 number=q.asks_number)
+                                 when=(q.topic or q.text) if "when" in q.cues
+                                 or (q.yes_no and q.year) else "",
+                                 number=q.asks_number,
+                                 year=q.year if q.yes_no and "when" not in q.cues else None)
         return general.define(kit, ev, q, answer) if q.ask == Ask.DEFINE else answer
 
     def _home_in(self, docs: Sequence[str]) -> bool:
@@ -317,6 +328,9 @@ class Assistant:
         it leads there as it does when none is named."""
         home = self.corpus.home
         return home is not None and home.doc_id in docs
+
+
+_ALL_OF = re.compile(r"\b(?:all|every|each|any)\s+((?:[\w-]+\s+){0,3}[\w-]+)", re.IGNORECASE)
 
 
 def _long_name(name: str) -> bool:

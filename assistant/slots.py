@@ -50,6 +50,9 @@ _ZH_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 _ZH_ALSO = re.compile(r"也(?:有|要|得|算|能|是|在|会|被|管|参与|写|提|列|包括|纳入|涉及|规定)")
 _ASKED = re.compile(r"[^?？!！。;；]+[?？]")
 # a business saying what it does before it asks: 开饭馆的, 我们是搞物流的, 俺是做塑料制品的
+# 是啥原则 / 是什么要求: "what" before a noun asks which one, not what a word means
+_WHICH_NOUN = re.compile(r"(?:是啥|是什么|指啥|指什么)(?!意思|东西|呢|啊|呀)[\u4e00-\u9fff]{2}")
+_MEANING = re.compile(r"意思|含义|定义|何谓|何为|什么叫|啥叫|指的是|是指")
 _TRADE = re.compile(r"^(?:我|俺|咱)?(?:们|家)?(?:是)?(?:开|做|搞|干|经营)[\u4e00-\u9fff]{1,8}?的")
 _ONE_TERM = re.compile(r"[\u4e00-\u9fff]{2,8}")
 _IN_WORD_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
@@ -82,11 +85,13 @@ class Slots:
 
 class SlotReader:
     def __init__(self, corpus: Corpus, tokenizer: Tokenizer, guard: Guard,
-                 agencies: AgencyMatcher, is_subject: Callable[[str], bool]) -> None:
+                 agencies: AgencyMatcher, is_subject: Callable[[str], bool],
+                 treats: Callable[[str], bool] | None = None) -> None:
         self.corpus = corpus
         self.tokenizer = tokenizer
         self.guard = guard
         self.is_subject = is_subject
+        self.treats = treats or is_subject
         self.agencies = agencies
         self.asks = load("asks")
         self.facts = load("documents")
@@ -148,6 +153,8 @@ class SlotReader:
         if any(_ZH_ALSO.search(m.group(0)) and not _ZH_WH.search(m.group(0))
                for m in _ASKED.finditer(text)):
             cues.add("yes_no")
+        if "define" in cues and _WHICH_NOUN.search(text) and not _MEANING.search(text):
+            cues.discard("define")  # 定的是啥原则: which principle, not what a term means
         if _TRADE.match(text):  # 开饭馆的 / 俺们是搞物流的: a business saying what it does
             cues.update(("enterprise", "speaks_for_business"))
         docs = documents_named(t.text, self.corpus)
@@ -177,6 +184,9 @@ class SlotReader:
                 documents_named(t.text, self.corpus) or "document_words" in cues):
             unstated = tuple(u for u in unstated if u != "schedule")  # 哪天发布: the date
         year_match = YEAR.search(text)
+        if year_match and "yes_no" in cues:
+            # is the deadline 2050: the year is given, and whether it is the one is asked
+            unstated = tuple(u for u in unstated if u != "schedule")
         return Slots(
             text=text, lang=detect_language(text), tokens=t, cues=frozenset(cues), docs=docs,
             agencies=agencies, clauses=clauses, part=part,
@@ -194,6 +204,9 @@ class SlotReader:
             return ""  # 退休了想搞乡村旅游，文件里怎么说: asked of the documents, on their subject
         if decline == "other_places" and self._home_names_places(text):
             return ""  # 方案有没有提和XX、YY一起编标准: the home plan's own words
+        if decline == "unknown_year" and "yes_no" in cues \
+                and self.treats(YEAR.sub(" ", text)):
+            return ""  # 碳中和是2050年吗: no, and the year the texts set for it
         return decline
 
     def _home_names_places(self, text: str) -> bool:

@@ -49,7 +49,7 @@ class Understander:
         self.is_subject = is_subject
         self.treats = treats or is_subject
         self.agencies = agencies
-        self.reader = SlotReader(corpus, tokenizer, guard, agencies, is_subject)
+        self.reader = SlotReader(corpus, tokenizer, guard, agencies, is_subject, treats)
         self.asks, self.refs, self.claims = self.reader.asks, self.reader.refs, self.reader.claims
         self.home = self.reader.home
         self._agency_text = "\n".join(k for a in corpus.registry
@@ -213,8 +213,9 @@ class Understander:
             return Ask.COUNT, ("count cue", "tasks")
         if not s.subject and "support_subject" in c and not s.unstated:
             return Ask.SUPPORT, ("support cue", "the support is the subject")
-        if not s.subject and "when" in c and self.treats(s.topic):
-            # 碳达峰是哪年: the year of a subject the texts speak of often
+        if not s.subject and ("when" in c or (q.yes_no and s.year is not None)) \
+                and self.treats(s.topic):
+            # 碳达峰是哪年 / 碳中和是2050年吗: the year of a subject the texts speak of often
             return Ask.TOPIC, ("year asked", "broad subject")
         if not s.subject and s.docs and "document_words" in c:
             return Ask.DOCUMENT, (_WHOLE_DOCUMENT,)

@@ -139,6 +139,10 @@ class Tokenizer:
                 out.append(token)
         return tuple(out)
 
+    def synonyms_of(self, token: str) -> tuple[str, ...]:
+        """The texts' words for ``token`` (corpus synonyms.toml: 光伏 → 太阳能), whole."""
+        return self._synonyms.get(token, ())
+
     def english_phrases(self) -> list[str]:
         """The English phrases the search translates (corpus synonyms.toml), some of them
         stems (recycl)."""

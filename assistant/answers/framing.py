@@ -5,7 +5,7 @@ suggestions for a refusal that relate to what was asked."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from assistant.answers.kit import Kit
@@ -15,11 +15,20 @@ from assistant.query import Query
 from core.model import Answer, Intent, Role
 
 # a figure with its unit (20%, 11.5%, 11600家, 12亿千瓦): what a target sets; a year is no figure
+_A_YEAR = re.compile(r"(?:19|20)\d\d\s*年")
+_OPENS_YEAR = re.compile(r"到\s*(?:19|20)\d\d\s*年")
 _FIGURE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:%|％|家|个|万|亿|吨|千瓦|平方米|公顷|立方米)")
 
 
-def frame(kit: Kit, q: Query, answer: Answer, guard: Guard | None = None) -> Answer:
+def frame(kit: Kit, q: Query, answer: Answer, guard: Guard | None = None,
+          terms: Sequence[str] = (), subject: Collection[str] = (),
+          of_all: Sequence[str] = ()) -> Answer:
+    """``terms``: the texts' words for the English phrases of the question (oil and gas →
+    油气), so that an English question meets the Chinese text it is checked against;
+    ``of_all``: those of what it says all of (all harbour tugs: not the 码头 of harbour);
+    ``subject``: the words of what a year the question supposes is asked of (碳中和)."""
     lang = q.lang
+    asked = " ".join((q.text, *terms))
     if answer.refused or not answer.citations:
         return answer
     not_stated = answer.not_stated
@@ -43,14 +52,17 @@ def frame(kit: Kit, q: Query, answer: Answer, guard: Guard | None = None) -> Ans
     leads = {c.agencies[0] for c in answer.citations if c.agencies}
     verdict = _role_verdict(kit, q, answer, leads) if q.yes_no and not unmade else None
     if verdict is None and q.yes_no and not unmade and not not_stated \
-            and _excepted(q.text, answer, "universal" in q.cues):
+            and _excepted(asked, answer, "universal" in q.cues, " ".join((q.text, *of_all))):
         verdict = False  # 油气化工码头也要建岸电吗 of a task that says （油气化工码头除外）
     if verdict is None and q.yes_no and not unmade and any(
-            denied(known, q.text, [c.quote for c in answer.citations])
+            denied(known, asked, [c.quote for c in answer.citations])
             for known in (claims()[name] for name in q.claims)):
         verdict = False  # 还能享受电价优惠吗 of a task that says 严禁…实施电价优惠
     if verdict is None and q.yes_no and answer.intent == Intent.TARGET:
         verdict = _figure_verdict(q.text, text)  # 要求达到20%，真的吗 of a target of 11.5%
+    if verdict is None and q.yes_no and not unmade and answer.intent != Intent.TARGET:
+        # a target's quote is its figure alone: _figure_verdict reads those
+        verdict = _year_verdict(q.year, subject, [c.quote for c in answer.citations])
     if verdict is not None:
         for opened in (kit.t(lang, f"open_{o}") for o in ("yes", "no", "unstated")):
             text = text.removeprefix(opened).lstrip()  # a composer's own opening yields
@@ -61,13 +73,46 @@ def frame(kit: Kit, q: Query, answer: Answer, guard: Guard | None = None) -> Ans
         opening = kit.t(lang, "open_yes" if set(q.agencies) & leads else "open_no")
         text = f"{opening}{'' if lang == 'zh' else ' '}{text}"
     elif q.yes_no:
-        # 也有这个数吗 / does it give a percentage: the figure missing is a plain no
-        opening = kit.t(lang, "open_no" if not_stated in silences
+        # 也有这个数吗 / does it give a percentage: the figure missing is a plain no; a year
+        # (有没有规定哪年开始禁用) is one the documents leave unset
+        opening = kit.t(lang, "open_no" if not_stated == silent
                         else "open_unstated" if not_stated else "open_yes")
         if not text.startswith(tuple(kit.t(lang, f"open_{o}")
                                      for o in ("yes", "no", "unstated"))):
             text = f"{opening}{'' if lang == 'zh' else ' '}{text}"
     return replace(answer, answer=text, not_stated=not_stated)
+
+
+_AFTER = ("后", "之后", "以后")
+
+
+def after_it(text: str, word: str) -> bool | None:
+    """Whether every use of ``word`` in ``text`` speaks of what follows it (达峰后稳中有降);
+    None where the word is not in the text."""
+    at = [m.end() for m in re.finditer(re.escape(word), text)]
+    if not at:
+        return None
+    return all(text.startswith(_AFTER, i) for i in at)
+
+
+def _year_verdict(year: int | None, subject: Collection[str], quotes: Sequence[str]
+                  ) -> bool | None:
+    """A year the question supposes for a subject (2035年实现碳中和吗) against the sentences of
+    the cited provisions: one with that year on the subject, yes; sentences with that year, none
+    on the subject, no (到2035年，…碳排放达峰后稳中有降 sets no neutrality); none with that year
+    but one giving the subject another, no (碳中和是2050年吗 of 到2060年…碳中和); else None."""
+    if year is None or not subject:
+        return None
+    sentences: list[str] = []
+    opened = ""  # 到2030年，: a provision after one opening so goes on from its year
+    for quote in quotes:
+        found = _OPENS_YEAR.match(quote)
+        opened = found.group(0) if found else opened if not _A_YEAR.search(quote) else ""
+        sentences += [f"{'' if found else opened}{s}" for s in re.split("[。；]", quote)]
+    on_it = [s for s in sentences if any(after_it(s, w) is False for w in subject)]
+    if any(re.search(rf"{year}\s*年", s) for s in sentences):
+        return any(re.search(rf"{year}\s*年", s) for s in on_it)
+    return False if any(_A_YEAR.search(s) for s in on_it) else None
 
 
 def _figure_verdict(question: str, answer: str) -> bool | None:
@@ -98,15 +143,17 @@ def _role_verdict(kit: Kit, q: Query, answer: Answer, leads: set[str]) -> bool |
 _EXCEPTED = re.compile(r"[（(]([^（）()]{2,30}?)除外[）)]")
 
 
-def _excepted(question: str, answer: Answer, universal: bool = False) -> bool:
+def _excepted(question: str, answer: Answer, universal: bool = False, of_all: str = ""
+              ) -> bool:
     """A cited task excepts what the question asks about (（油气化工码头除外）), or excepts some
-    of the kind the question says all of (是不是所有新改扩建码头都必须…)."""
+    of the kind the question says all of (是不是所有新改扩建码头都必须…; ``of_all``: the
+    question, or in English the words after all)."""
     for c in answer.citations:
         for m in _EXCEPTED.finditer(c.quote):
             phrase = m.group(1)
             if any(phrase[i:i + 3] in question for i in range(len(phrase) - 2)):
                 return True
-            if universal and len(phrase) >= 2 and phrase[-2:] in question:
+            if universal and len(phrase) >= 2 and phrase[-2:] in (of_all or question):
                 return True
             # said shorter (油气码头 for 油气化工码头): its head and another piece of it
             pieces = {phrase[i:i + 2] for i in range(0, len(phrase) - 3)} - {phrase[-2:]}
@@ -121,7 +168,7 @@ def _unmade_claims(q: Query, answer: Answer) -> list[Claim]:
     known = claims()
     quotes = [c.quote for c in answer.citations]
     return [known[name] for name in q.claims
-            if not known[name].denied_by and not known[name].made_in(quotes)]
+            if not known[name].denied_by and known[name].unmade_in(quotes)]
 
 
 def suggestions(kit: Kit, lang: str, tokens: Collection[str], limit: int = 2) -> str:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from assistant.answers.framing import refuse, suggestions
+from assistant.answers.framing import after_it, refuse, suggestions
 from assistant.answers.kit import Kit, has
 from assistant.answers.terms import CJK_TERM, QUOTED, using
 from assistant.compose import Sources
@@ -17,7 +17,7 @@ from assistant.guard import Guard
 from assistant.links import Links
 from assistant.names import in_order
 from assistant.query import Query
-from core.model import Answer, Intent, Provision
+from core.model import Answer, Hit, Intent, Provision
 
 _DEFINES = re.compile(r"是指|指的是|，即|也就是|简称|以下简称")
 _A_YEAR = re.compile(r"(?:19|20)\d\d\s*年")
@@ -36,18 +36,32 @@ _DETAIL_CUES = frozenset({"when", "value", "count"})  # 有没有写明碳中和
 
 def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, context: str = "",
             doc_ids: Sequence[str] = (), home_first: bool = False, topic: str = "",
-            when: str = "", number: bool = False) -> Answer:
+            when: str = "", number: bool = False, year: int | None = None) -> Answer:
     """``topic``: the question's own subject; the other clauses that use its term verbatim
     are listed after the best one (垃圾分类 stands in three clauses of a plan; the one search
     ranks first is not always the one a reader means). ``when``: the subject whose year is
-    asked (碳达峰是哪年), so the places on it that give one come first; none: said so."""
+    asked (碳达峰是哪年), so the places on it that give one come first; none: said so.
+    ``year``: the year a yes/no question supposes for it (碳达峰是2030年吗): the places on the
+    subject with that year come first, then those with another, whichever document holds them."""
     hits = ev.search(question, context, doc_ids=doc_ids)
-    if when:
+    if year is not None and when:
+        words = year_subject(ev, question, when, kit.routing.reached)
+        asked = re.compile(rf"{year}\s*年")
+
+        def rank(h: Hit) -> int:
+            text = _dated(kit, h)
+            on_it = any(after_it(text, w) is False for w in words)
+            return 0 if on_it and asked.search(text) else 1 if on_it and _A_YEAR.search(text) \
+                else 2
+
+        hits = sorted(hits, key=rank)
+        home_first = home_first and not (hits and rank(hits[0]) < 2)
+    elif when:
         # the places that give a year first, among those on the subject asked: a year in a
         # clause on something else (a plan's title, 2019—2030年) answers nothing
-        words = _year_subject(ev, question, when)
+        words = year_subject(ev, question, when, kit.routing.reached)
         hits = sorted(hits, key=lambda h: _A_YEAR.search(h.chunk.text) is None or bool(
-            words and not words & set(ev.tokenizer.tokens(h.chunk.text))))
+            words and not any(w in h.chunk.text for w in words)))
     ranked = ev.home_first(hits) if home_first else hits
     top = ev.top_provisions(ranked, ev.settings.general_provisions)
     if not top:
@@ -74,7 +88,8 @@ def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, cont
             lines.append(kit.t(lang, "national_head"))
             lines.extend(kit.cited_items(counterpart, sources, lang))
     silent = ""
-    if when and not any(_gives_year(ev, p, _year_subject(ev, question, when)) for p in top):
+    subject = year_subject(ev, question, when, kit.routing.reached) if when else set()
+    if when and year is None and not any(_gives_year(ev, p, subject) for p in top):
         # 哪年之前要淘汰完 of a task with no year: said, rather than left to be guessed
         lines.append(kit.t(lang, "silent_year"))
         silent = lines[-1]
@@ -89,18 +104,40 @@ def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, cont
                   not_stated=silent)
 
 
-def _year_subject(ev: Evidence, question: str, subject: str) -> set[str]:
-    """The words of what a year is asked of: its distinctive words, or the words the texts
-    use of it however often (碳中和 stands in many clauses, and is still what is asked)."""
-    return ev.topic(question) or ev.used_words(subject)
+def year_subject(ev: Evidence, question: str, subject: str, reached: Sequence[str] = ()
+                 ) -> set[str]:
+    """The words of what a year is asked of, each whole with the texts' other words for it
+    (碳达峰: 达峰, 达到峰值; not 达到 alone, which sets every figure): its distinctive words,
+    or the words the texts use of it however often (碳中和 stands in many clauses, and is
+    still what is asked); neither a year nor a word that only says it is reached (实现)."""
+    def of(words: set[str]) -> set[str]:
+        return {w for w in words if not w.isdigit() and w not in reached}
+
+    english = " ".join(ev.tokenizer.translations(question)[1])  # carbon peaking: 碳达峰
+    said = {t for text in (question, subject, english) for t in ev.tokenizer.tokens(text)}
+    own = of(said & ev.topic(question)) \
+        or of(said & ev.used_words(f"{question} {subject} {english}"))
+    return own | {w for t in own for w in ev.tokenizer.synonyms_of(t)}
 
 
 def _gives_year(ev: Evidence, p: Provision, words: set[str]) -> bool:
     """A year stands in the provision, and the provision is on what was asked (shares a
-    word of its subject, when the question has one)."""
+    word of its subject, when the question has one), not on what comes after it: 到2035年，
+    …碳排放达峰后稳中有降 gives no year of the peak."""
     if not _A_YEAR.search(p.text):
         return False
-    return not words or bool(words & set(ev.tokenizer.tokens(p.text)))
+    return not words or any(after_it(p.text, w) is False for w in words)
+
+
+def _dated(kit: Kit, h: Hit) -> str:
+    """A provision's text with the year it goes on from (到2030年，…。 then 二氧化碳排放量达到
+    峰值…: the peak is of 2030), where it has none of its own."""
+    c = h.chunk
+    if c.provision is None or c.provision < 2 or _OPENS_A_YEAR.search(c.text):
+        return c.text
+    before = kit.corpus.document(c.doc_id).provision(c.part_no, c.clause_no, c.provision - 1)
+    found = _OPENS_A_YEAR.match(before.text) if before is not None else None
+    return f"{found.group(0)}{c.text}" if found else c.text
 
 
 def _with_their_years(kit: Kit, shown: Sequence[Provision]) -> list[Provision]:
@@ -270,14 +307,15 @@ def _used_stretch(ev: Evidence, topic: str) -> str:
     topic's first phrase when no stretch of three characters or more is used."""
     texts = ev.verbatim
     best = ""
-    for chunk in topic.split(" "):
-        for size in range(len(chunk), max(len(best), 2), -1):
+    # 说的碳汇: a particle left before the term is no part of it
+    for chunk in (c.lstrip("的之了地") for c in topic.split(" ")):
+        for size in range(len(chunk), max(len(best), 1), -1):
             found = next((chunk[i:i + size] for i in range(len(chunk) - size + 1)
                           if chunk[i:i + size] in texts), "")
             if found:
                 best = found
                 break
-    return best or topic.split(" ")[0]
+    return best or topic.split(" ")[0].lstrip("的之了地")
 
 
 def _cited(kit: Kit, answer: Answer) -> list[Provision]:

@@ -31,6 +31,7 @@ class Routing:
     several: tuple[str, ...]
     duties: tuple[str, ...]
     qualifiers: tuple[str, ...]
+    reached: tuple[str, ...]
 
     @classmethod
     def load(cls, path: Path = ROUTING_FILE) -> Routing:
