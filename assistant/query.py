@@ -62,6 +62,7 @@ class Query:
     asks_number: bool = False  # a target or number is asked (目标, 多少, 比例)
     # a business speaking for itself (我们公司, 开饭馆的); follow-ups keep it
     enterprise: bool = False
+    business: str = ""  # how the business described itself in a turn before (我们是做快递的)
     follow_up: bool = False  # slots were inherited from the question before
     cues: frozenset[str] = frozenset()  # the cue lists the question's own words fired
     why: tuple[str, ...] = field(default=())  # the cues that decided, for route and tests

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from assistant.answer_cache import AnswerCache
-from assistant.answers import duties, enterprise, general, structure, targets, who
+from assistant.answers import duties, enterprise, general, structure, targets, who, years
 from assistant.answers.clause import by_number, clause, this_part
 from assistant.answers.compare import compare
 from assistant.answers.follow import FollowUps
@@ -144,7 +144,7 @@ class Assistant:
         terms = tokenizer.translations(question)[1] if query.lang == "en" else ()
         said_all = _ALL_OF.search(question) if query.lang == "en" else None
         of_all = tokenizer.translations(said_all.group(1))[1] if said_all else ()
-        subject = general.year_subject(self.evidence, " ".join((query.topic, *terms)),
+        subject = years.year_subject(self.evidence, " ".join((query.topic, *terms)),
                                        query.topic, self.kit.routing.reached) \
             if query.yes_no and query.year else ()
         answer = frame(self.kit, query, self._execute(query, ctx if query.follow_up else None),

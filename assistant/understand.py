@@ -88,7 +88,8 @@ class Understander:
             return replace(query, follow_up=True)  # 那北京的呢: declined all the same
         if previous.enterprise and not query.enterprise:
             # a business that said who it is stays that business for the conversation
-            query = replace(query, enterprise=True)
+            query = replace(query, enterprise=True,
+                            business=previous.business or previous.text)
             if query.ask == Ask.TOPIC and "support" in slots.cues:
                 query = replace(query, ask=Ask.SUPPORT, why=("enterprise before",
                                                              "support cue"))
@@ -365,6 +366,8 @@ class Understander:
                        # 比全国的要求高还是低 after a target: the numbers are compared
                        asks_number=q.asks_number or (ask == Ask.COMPARE and prev.asks_number),
                        enterprise=q.enterprise or prev.enterprise, decline="",
+                       business=q.business or prev.business
+                       or (prev.text if prev.enterprise and not q.enterprise else ""),
                        why=(*why, *q.why))
 
 def _role(cues: frozenset[str]) -> Role:

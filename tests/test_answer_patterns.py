@@ -510,3 +510,16 @@ def test_a_penalty_no_text_names_is_still_unstated(assistant: Assistant) -> None
 def test_a_mention_with_words_beside_the_term(assistant: Assistant, question: str,
                                               opening: str) -> None:
     assert assistant.answer(question).answer.startswith(opening)
+
+
+@pytest.mark.parametrize(("turns", "term"), [
+    # the business said what it is before; a later turn names one subject of its own
+    (("我们公司是开饭店的，方案对我们有什么要求？", "厨余垃圾这块呢？"), "厨余垃圾"),
+    (("我们是做物流运输的，方案有什么支持？", "那充电桩方面有补贴吗？"), "充换电"),
+    (("We run a small courier depot. What support is there for us?",
+      "And what about bonded maintenance?"), "保税维修"),
+], ids=["restaurant-then-food-waste", "carrier-then-chargers", "english"])
+def test_a_business_asking_on_one_subject_gets_that_subjects_task(
+        assistant: Assistant, turns: tuple[str, ...], term: str) -> None:
+    answer = talk(assistant, *turns)
+    assert answer.citations and term in answer.citations[0].quote, answer.answer

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answers.framing import _year_verdict, after_it
+from assistant.answers.years import after_it
+from assistant.answers.years import year_verdict as _year_verdict
 from assistant.claims import Claim
 
 
@@ -16,7 +17,9 @@ from assistant.claims import Claim
     ("碳达峰之后，碳中和以前", "碳达峰", True),
     ("达峰后稳中有降，力争达峰", "达峰", False),
     ("推进岸电建设", "碳中和", None),
-], ids=["after-it", "of-it", "zhi-hou", "once-of-it", "absent"])
+    ("为实现碳达峰、碳中和奠定坚实基础", "碳达峰", True),
+    ("为实现碳达峰奠定基础，力争2030年前实现碳达峰", "碳达峰", False),
+], ids=["after-it", "of-it", "zhi-hou", "once-of-it", "absent", "a-purpose", "purpose-and-of-it"])
 def test_a_word_followed_by_after_speaks_of_what_follows(text: str, word: str,
                                                          expected: bool | None) -> None:
     assert after_it(text, word) is expected

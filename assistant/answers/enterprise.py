@@ -32,7 +32,9 @@ def applies(kit: Kit, ev: Evidence, matcher: Matcher, q: Query,
             context: str = "") -> Answer | None:
     """None when the question says nothing the catalogue can place (no trade, no kind of
     business): the caller answers it from search instead."""
-    description = f"{context} {q.text}".strip() if q.follow_up else q.text
+    # the business described before (我们是做快递的 … 换新能源车有补贴吗) is still the business
+    before = q.business or (context if q.follow_up else "")
+    description = f"{before} {q.text}".strip()
     match = matcher.match(Profile(description))
     if not match.audience:
         return None
@@ -66,7 +68,7 @@ def applies(kit: Kit, ev: Evidence, matcher: Matcher, q: Query,
     else:
         sides = [("incentive_head", support[:_BOTH_SIDES]),
                  ("requirements_head", _new(requirements, support[:_BOTH_SIDES], _BOTH_SIDES))]
-    named_first = _on_subject(ev, matcher, q, description, context, named)
+    named_first = _on_subject(ev, matcher, q, description, before, named)
     sources = Sources(kit.corpus)
     lines: list[str] = []
     for i, (head, items) in enumerate(sides):
@@ -99,14 +101,27 @@ def _on_subject(ev: Evidence, matcher: Matcher, q: Query, description: str, cont
     (增值税 for an energy-service firm, 绿色社区 for a residents' committee): it answers what
     was asked and leads. The trade's own words (化工 of a chemical plant) name no subject:
     they are what the catalogue already read."""
-    trade = classify(matcher.catalogue.vocab, description.lower()).cues
-    said = q.text.lower()
-    subject = {w for w in ev.topic(q.topic)  # the asker's own words, specific ones
-               if w in said and ev.df(w) <= _SPECIFIC
-               and not any(w in t or t in w for t in trade)}
+    # the trade as the business described itself: before, where it did so before (包装这块呢
+    # after a courier's question: 包装 is what is asked now, not the courier's trade)
+    trade = classify(matcher.catalogue.vocab, (context or description).lower()).cues
+
+    def of_trade(w: str) -> bool:
+        return any(w in t or t in w for t in trade)
+
+    # the asker's own words, with the texts' words for them (新能源车 → 新能源汽车), but not
+    # for the trade's (固废 → 固体废物 of a waste firm)
+    # bonded maintenance → 保税维修; not the trade's own phrases (wind farm → 风电)
+    english = [w for phrase in ev.tokenizer.translations(q.text)[0] if not of_trade(phrase)
+               for term in ev.tokenizer.translations(phrase)[1] for w in ev.tokenizer.tokens(term)]
+    own = [t for t in (*ev.tokenizer.tokens(q.text), *english) if not of_trade(t)]
+    said = {*own, *(w for t in own for s in ev.tokenizer.synonyms_of(t)
+                    for w in ev.tokenizer.tokens(s))}
+    subject = {w for w in ev.topic(q.topic)  # specific ones
+               if w in said and ev.df(w) <= _SPECIFIC and not of_trade(w)}
     if not subject:
         return None
-    hits = ev.home_first(ev.search(q.text, context, doc_ids=sorted(named)))
+    # the question's own words find it: the turn before (新能源车) would pull the search back
+    hits = ev.home_first(ev.search(q.text, doc_ids=sorted(named)))
     top = ev.top_provisions(hits, 1)
     return top[0] if top and any(w in top[0].text.lower() for w in subject) else None
 

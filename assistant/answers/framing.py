@@ -8,6 +8,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 
+from assistant.answers import years
 from assistant.answers.kit import Kit
 from assistant.claims import Claim, claims, denied
 from assistant.guard import Guard
@@ -15,8 +16,6 @@ from assistant.query import Query
 from core.model import Answer, Intent, Role
 
 # a figure with its unit (20%, 11.5%, 11600家, 12亿千瓦): what a target sets; a year is no figure
-_A_YEAR = re.compile(r"(?:19|20)\d\d\s*年")
-_OPENS_YEAR = re.compile(r"到\s*(?:19|20)\d\d\s*年")
 _FIGURE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:%|％|家|个|万|亿|吨|千瓦|平方米|公顷|立方米)")
 
 
@@ -62,7 +61,7 @@ def frame(kit: Kit, q: Query, answer: Answer, guard: Guard | None = None,
         verdict = _figure_verdict(q.text, text)  # 要求达到20%，真的吗 of a target of 11.5%
     if verdict is None and q.yes_no and not unmade and answer.intent != Intent.TARGET:
         # a target's quote is its figure alone: _figure_verdict reads those
-        verdict = _year_verdict(q.year, subject, [c.quote for c in answer.citations])
+        verdict = years.year_verdict(q.year, subject, [c.quote for c in answer.citations])
     if verdict is not None:
         for opened in (kit.t(lang, f"open_{o}") for o in ("yes", "no", "unstated")):
             text = text.removeprefix(opened).lstrip()  # a composer's own opening yields
@@ -81,38 +80,6 @@ def frame(kit: Kit, q: Query, answer: Answer, guard: Guard | None = None,
                                      for o in ("yes", "no", "unstated"))):
             text = f"{opening}{'' if lang == 'zh' else ' '}{text}"
     return replace(answer, answer=text, not_stated=not_stated)
-
-
-_AFTER = ("后", "之后", "以后")
-
-
-def after_it(text: str, word: str) -> bool | None:
-    """Whether every use of ``word`` in ``text`` speaks of what follows it (达峰后稳中有降);
-    None where the word is not in the text."""
-    at = [m.end() for m in re.finditer(re.escape(word), text)]
-    if not at:
-        return None
-    return all(text.startswith(_AFTER, i) for i in at)
-
-
-def _year_verdict(year: int | None, subject: Collection[str], quotes: Sequence[str]
-                  ) -> bool | None:
-    """A year the question supposes for a subject (2035年实现碳中和吗) against the sentences of
-    the cited provisions: one with that year on the subject, yes; sentences with that year, none
-    on the subject, no (到2035年，…碳排放达峰后稳中有降 sets no neutrality); none with that year
-    but one giving the subject another, no (碳中和是2050年吗 of 到2060年…碳中和); else None."""
-    if year is None or not subject:
-        return None
-    sentences: list[str] = []
-    opened = ""  # 到2030年，: a provision after one opening so goes on from its year
-    for quote in quotes:
-        found = _OPENS_YEAR.match(quote)
-        opened = found.group(0) if found else opened if not _A_YEAR.search(quote) else ""
-        sentences += [f"{'' if found else opened}{s}" for s in re.split("[。；]", quote)]
-    on_it = [s for s in sentences if any(after_it(s, w) is False for w in subject)]
-    if any(re.search(rf"{year}\s*年", s) for s in sentences):
-        return any(re.search(rf"{year}\s*年", s) for s in on_it)
-    return False if any(_A_YEAR.search(s) for s in on_it) else None
 
 
 def _figure_verdict(question: str, answer: str) -> bool | None:

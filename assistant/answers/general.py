@@ -8,7 +8,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from assistant.answers.framing import after_it, refuse, suggestions
+from assistant.answers import years
+from assistant.answers.framing import refuse, suggestions
 from assistant.answers.kit import Kit, has
 from assistant.answers.terms import CJK_TERM, QUOTED, using
 from assistant.compose import Sources
@@ -20,9 +21,9 @@ from assistant.query import Query
 from core.model import Answer, Hit, Intent, Provision
 
 _DEFINES = re.compile(r"是指|指的是|，即|也就是|简称|以下简称")
+_WIDER_INDICATOR = 5  # characters: 二氧化碳排放, not 碳排放 (which every clause on it uses)
 _A_YEAR = re.compile(r"(?:19|20)\d\d\s*年")
 _A_YEAR_ONLY = re.compile(r"(?:19|20)\d\d")
-_OPENS_A_YEAR = re.compile(r"到\s*(?:19|20)\d\d\s*年")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{3,}")
 _PHRASE_BREAK = re.compile(r"[，,；;。：:]")
 _SENTENCE_BREAK = re.compile(r"[；;。]")
@@ -45,12 +46,12 @@ def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, cont
     subject with that year come first, then those with another, whichever document holds them."""
     hits = ev.search(question, context, doc_ids=doc_ids)
     if year is not None and when:
-        words = year_subject(ev, question, when, kit.routing.reached)
+        words = years.year_subject(ev, question, when, kit.routing.reached)
         asked = re.compile(rf"{year}\s*年")
 
         def rank(h: Hit) -> int:
-            text = _dated(kit, h)
-            on_it = any(after_it(text, w) is False for w in words)
+            text = years.dated(kit, h)
+            on_it = any(years.after_it(text, w) is False for w in words)
             return 0 if on_it and asked.search(text) else 1 if on_it and _A_YEAR.search(text) \
                 else 2
 
@@ -59,15 +60,15 @@ def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, cont
     elif when:
         # the places that give a year first, among those on the subject asked: a year in a
         # clause on something else (a plan's title, 2019—2030年) answers nothing
-        words = year_subject(ev, question, when, kit.routing.reached)
+        words = years.year_subject(ev, question, when, kit.routing.reached)
         hits = sorted(hits, key=lambda h: _A_YEAR.search(h.chunk.text) is None or bool(
-            words and not any(w in h.chunk.text for w in words)))
+            words and not any(years.after_it(h.chunk.text, w) is False for w in words)))
     ranked = ev.home_first(hits) if home_first else hits
     top = ev.top_provisions(ranked, ev.settings.general_provisions)
     if not top:
         return refuse(kit, lang, "refuse_not_covered", ev.words(question))
     if when:
-        top = _with_their_years(kit, top)
+        top = years.with_their_years(kit, top)
     sources = Sources(kit.corpus)
     lines = kit.cited_items(top, sources, lang)
     term, more = _same_term(kit, ev, topic, top[0].doc_id, top) if topic else ("", [])
@@ -88,8 +89,8 @@ def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, cont
             lines.append(kit.t(lang, "national_head"))
             lines.extend(kit.cited_items(counterpart, sources, lang))
     silent = ""
-    subject = year_subject(ev, question, when, kit.routing.reached) if when else set()
-    if when and year is None and not any(_gives_year(ev, p, subject) for p in top):
+    subject = years.year_subject(ev, question, when, kit.routing.reached) if when else set()
+    if when and year is None and not any(years.gives_year(ev, p, subject) for p in top):
         # 哪年之前要淘汰完 of a task with no year: said, rather than left to be guessed
         lines.append(kit.t(lang, "silent_year"))
         silent = lines[-1]
@@ -104,62 +105,11 @@ def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, cont
                   not_stated=silent)
 
 
-def year_subject(ev: Evidence, question: str, subject: str, reached: Sequence[str] = ()
-                 ) -> set[str]:
-    """The words of what a year is asked of, each whole with the texts' other words for it
-    (碳达峰: 达峰, 达到峰值; not 达到 alone, which sets every figure): its distinctive words,
-    or the words the texts use of it however often (碳中和 stands in many clauses, and is
-    still what is asked); neither a year nor a word that only says it is reached (实现)."""
-    def of(words: set[str]) -> set[str]:
-        return {w for w in words if not w.isdigit() and w not in reached}
-
-    english = " ".join(ev.tokenizer.translations(question)[1])  # carbon peaking: 碳达峰
-    said = {t for text in (question, subject, english) for t in ev.tokenizer.tokens(text)}
-    own = of(said & ev.topic(question)) \
-        or of(said & ev.used_words(f"{question} {subject} {english}"))
-    return own | {w for t in own for w in ev.tokenizer.synonyms_of(t)}
-
-
-def _gives_year(ev: Evidence, p: Provision, words: set[str]) -> bool:
-    """A year stands in the provision, and the provision is on what was asked (shares a
-    word of its subject, when the question has one), not on what comes after it: 到2035年，
-    …碳排放达峰后稳中有降 gives no year of the peak."""
-    if not _A_YEAR.search(p.text):
-        return False
-    return not words or any(after_it(p.text, w) is False for w in words)
-
-
-def _dated(kit: Kit, h: Hit) -> str:
-    """A provision's text with the year it goes on from (到2030年，…。 then 二氧化碳排放量达到
-    峰值…: the peak is of 2030), where it has none of its own."""
-    c = h.chunk
-    if c.provision is None or c.provision < 2 or _OPENS_A_YEAR.search(c.text):
-        return c.text
-    before = kit.corpus.document(c.doc_id).provision(c.part_no, c.clause_no, c.provision - 1)
-    found = _OPENS_A_YEAR.match(before.text) if before is not None else None
-    return f"{found.group(0)}{c.text}" if found else c.text
-
-
-def _with_their_years(kit: Kit, shown: Sequence[Provision]) -> list[Provision]:
-    """A year asked: a provision with no 到…年 of its own that goes on from one opening with
-    a year (到2030年，…。 then 二氧化碳排放量达到峰值…) is shown after that one."""
-    out: list[Provision] = []
-    for p in shown:
-        before = kit.corpus.document(p.doc_id).provision(p.part_no, p.clause_no, p.index - 1) \
-            if p.index > 1 and not _OPENS_A_YEAR.search(p.text) else None
-        if before is not None and _OPENS_A_YEAR.match(before.text) and before not in out:
-            out.append(before)
-        if p not in out:
-            out.append(p)
-    return out
-
-
 def _figure_missing(ev: Evidence, question: str, shown: Sequence[Provision]) -> bool:
     """The indicator the question names (碳排放强度) or the year it asks (2035) stands only in
     phrases without a figure (碳排放强度明显降低): the other figures beside it are no answer."""
     phrases = [s for p in shown for s in _PHRASE_BREAK.split(p.text)]
-    years = set(_A_YEAR_ONLY.findall(question))
-    for year in years:
+    for year in set(_A_YEAR_ONLY.findall(question)):
         # the sentences of that year: 到2035年，……基本建成……
         said = [s for p in shown for s in _SENTENCE_BREAK.split(p.text) if year in s]
         if said and not any(_A_YEAR_ONLY.sub("", s).strip() and
@@ -169,21 +119,26 @@ def _figure_missing(ev: Evidence, question: str, shown: Sequence[Provision]) -> 
     term = _indicator(ev, question, shown)
     if term:
         return not any(term in s and any(ch.isdigit() for ch in s) for s in phrases)
-    return False
+    # an indicator another text uses (二氧化碳排放 of 中发) that the shown ones never name:
+    # their figures are for other things
+    return bool(_indicator(ev, question, (), _WIDER_INDICATOR, limit=None))
 
 
-def _indicator(ev: Evidence, question: str, shown: Sequence[Provision]) -> str:
-    """The longest stretch of the question (three characters or more) that the shown
-    provisions use and few provisions of all use: the indicator asked about, not a phrase
-    every clause repeats (绿色低碳循环发展)."""
-    limit = ev.settings.see_also_max_provisions
-    text = "\n".join(p.text for p in shown)
+def _indicator(ev: Evidence, question: str, shown: Sequence[Provision], least: int = 3,
+               limit: int | None = -1) -> str:
+    """The longest stretch of the question (``least`` characters or more) that the shown
+    provisions (none given: any text) use and few provisions of all use (at most ``limit``;
+    None: any number): the indicator asked about, not a phrase every clause repeats
+    (绿色低碳循环发展)."""
+    if limit == -1:
+        limit = ev.settings.see_also_max_provisions
+    text = "\n".join(p.text for p in shown) if shown else ev.verbatim
     runs: list[str] = _CJK_RUN.findall(question)
     for chunk in sorted(runs, key=len, reverse=True):
-        for size in range(len(chunk), 2, -1):
+        for size in range(len(chunk), least - 1, -1):
             for i in range(len(chunk) - size + 1):
                 stretch = chunk[i:i + size]
-                if stretch in text and ev.verbatim.count(stretch) <= limit:
+                if stretch in text and (limit is None or ev.verbatim.count(stretch) <= limit):
                     return stretch
     return ""
 
