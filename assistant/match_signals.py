@@ -47,7 +47,7 @@ def clause_vectors(index: Index, measures: Sequence[Measure]
 
 
 def firmness(read: dict[str, str], cues: dict[str, tuple[str, ...]],
-               trade: Sequence[str]) -> dict[str, float]:
+             trade: Sequence[str]) -> dict[str, float]:
     """How firmly the profile is of each label it was read as, 0-1: a label the firm chose
     (sector, size) or that no cue word gives is 1; one the description gives counts its cue
     words, each shared among the labels it gives (塑料 gives five: a fifth each) and the
@@ -57,7 +57,7 @@ def firmness(read: dict[str, str], cues: dict[str, tuple[str, ...]],
     counts = {a: sum(weight[w] for w in cues.get(a, ())) + (a in trade) for a in read}
     top = max(counts.values(), default=0.0)
     return {a: 1.0 if how not in ("description", "trade") or not top
-            else max(counts[a], 0.0) / top for a, how in read.items()}
+            else counts[a] / top for a, how in read.items()}
 
 
 def concerns_of(description: str) -> list[str]:

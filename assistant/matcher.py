@@ -21,6 +21,7 @@ one item, led by the better ranked (twins.py).
 from __future__ import annotations
 
 import tomllib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
@@ -98,10 +99,7 @@ class Matcher:
         tokenizer = index.lexical.tokenizer
         self.tokenize = tokenizer.query_tokens
         self.words = [frozenset(tokenizer.tokens(m.provision.text)) for m in self.measures]
-        df: dict[str, int] = {}
-        for ws in self.words:
-            for w in ws:
-                df[w] = df.get(w, 0) + 1
+        df = Counter(w for ws in self.words for w in ws)
         self.rare = {w for w, n in df.items()
                      if n <= int(self.rules["ranking"]["own_words_df"]) and len(w) >= 2}
         self.twins = find_twins(self.measures, float(self.rules["ranking"]["twins_min_dice"]))

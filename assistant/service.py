@@ -140,9 +140,11 @@ class Assistant:
                  if t.role == "user" and t.content.strip()]
         ctx = self._replay(users[-3:])
         query = self.understander.understand(question, ctx.query if ctx else None)
+        # the texts' words for an English yes/no question, which its verdicts are read against
+        english = query.lang == "en" and query.yes_no
         tokenizer = self.searcher.index.lexical.tokenizer
-        terms = tokenizer.translations(question)[1] if query.lang == "en" else ()
-        said_all = _ALL_OF.search(question) if query.lang == "en" else None
+        terms = tokenizer.translations(question)[1] if english else ()
+        said_all = _ALL_OF.search(question) if english else None
         of_all = tokenizer.translations(said_all.group(1))[1] if said_all else ()
         subject = years.year_subject(self.evidence, " ".join((query.topic, *terms)),
                                        query.topic, self.kit.routing.reached) \

@@ -180,12 +180,12 @@ class SlotReader:
         if self.refs["last"](t) and part is None:
             clauses = (ClauseRef(None, -1),)  # 最后一条 is no clause 一
         unstated = self.guard.unstated(text)
-        if "schedule" in unstated and "date" in cues and (
-                documents_named(t.text, self.corpus) or "document_words" in cues):
-            unstated = tuple(u for u in unstated if u != "schedule")  # 哪天发布: the date
         year_match = YEAR.search(text)
-        if year_match and "yes_no" in cues:
-            # is the deadline 2050: the year is given, and whether it is the one is asked
+        # 哪天发布: the document's date; is the deadline 2050: the year is given, and whether it
+        # is the one is asked
+        if "schedule" in unstated and ((year_match and "yes_no" in cues) or (
+                "date" in cues and (documents_named(t.text, self.corpus)
+                                    or "document_words" in cues))):
             unstated = tuple(u for u in unstated if u != "schedule")
         return Slots(
             text=text, lang=detect_language(text), tokens=t, cues=frozenset(cues), docs=docs,

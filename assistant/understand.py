@@ -88,8 +88,7 @@ class Understander:
             return replace(query, follow_up=True)  # 那北京的呢: declined all the same
         if previous.enterprise and not query.enterprise:
             # a business that said who it is stays that business for the conversation
-            query = replace(query, enterprise=True,
-                            business=previous.business or previous.text)
+            query = replace(query, enterprise=True, business=_business(query, previous))
             if query.ask == Ask.TOPIC and "support" in slots.cues:
                 query = replace(query, ask=Ask.SUPPORT, why=("enterprise before",
                                                              "support cue"))
@@ -366,9 +365,15 @@ class Understander:
                        # 比全国的要求高还是低 after a target: the numbers are compared
                        asks_number=q.asks_number or (ask == Ask.COMPARE and prev.asks_number),
                        enterprise=q.enterprise or prev.enterprise, decline="",
-                       business=q.business or prev.business
-                       or (prev.text if prev.enterprise and not q.enterprise else ""),
+                       business=_business(q, prev),
                        why=(*why, *q.why))
+
+def _business(q: Query, prev: Query) -> str:
+    """How the business described itself in a turn before: kept from turn to turn, the turn
+    before's own words where that turn was the business speaking and this one is not."""
+    return q.business or prev.business or (prev.text if prev.enterprise and not q.enterprise
+                                           else "")
+
 
 def _role(cues: frozenset[str]) -> Role:
     if "both_roles" in cues:

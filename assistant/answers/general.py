@@ -22,7 +22,6 @@ from core.model import Answer, Hit, Intent, Provision
 
 _DEFINES = re.compile(r"是指|指的是|，即|也就是|简称|以下简称")
 _WIDER_INDICATOR = 5  # characters: 二氧化碳排放, not 碳排放 (which every clause on it uses)
-_A_YEAR = re.compile(r"(?:19|20)\d\d\s*年")
 _A_YEAR_ONLY = re.compile(r"(?:19|20)\d\d")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{3,}")
 _PHRASE_BREAK = re.compile(r"[，,；;。：:]")
@@ -45,23 +44,22 @@ def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, cont
     ``year``: the year a yes/no question supposes for it (碳达峰是2030年吗): the places on the
     subject with that year come first, then those with another, whichever document holds them."""
     hits = ev.search(question, context, doc_ids=doc_ids)
+    words = years.year_subject(ev, question, when, kit.routing.reached) if when else set()
     if year is not None and when:
-        words = years.year_subject(ev, question, when, kit.routing.reached)
         asked = re.compile(rf"{year}\s*年")
 
         def rank(h: Hit) -> int:
             text = years.dated(kit, h)
             on_it = any(years.after_it(text, w) is False for w in words)
-            return 0 if on_it and asked.search(text) else 1 if on_it and _A_YEAR.search(text) \
-                else 2
+            return 0 if on_it and asked.search(text) \
+                else 1 if on_it and years.A_YEAR.search(text) else 2
 
         hits = sorted(hits, key=rank)
         home_first = home_first and not (hits and rank(hits[0]) < 2)
     elif when:
         # the places that give a year first, among those on the subject asked: a year in a
         # clause on something else (a plan's title, 2019—2030年) answers nothing
-        words = years.year_subject(ev, question, when, kit.routing.reached)
-        hits = sorted(hits, key=lambda h: _A_YEAR.search(h.chunk.text) is None or bool(
+        hits = sorted(hits, key=lambda h: years.A_YEAR.search(h.chunk.text) is None or bool(
             words and not any(years.after_it(h.chunk.text, w) is False for w in words)))
     ranked = ev.home_first(hits) if home_first else hits
     top = ev.top_provisions(ranked, ev.settings.general_provisions)
@@ -89,8 +87,7 @@ def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, cont
             lines.append(kit.t(lang, "national_head"))
             lines.extend(kit.cited_items(counterpart, sources, lang))
     silent = ""
-    subject = years.year_subject(ev, question, when, kit.routing.reached) if when else set()
-    if when and year is None and not any(years.gives_year(ev, p, subject) for p in top):
+    if when and year is None and not any(years.gives_year(ev, p, words) for p in top):
         # 哪年之前要淘汰完 of a task with no year: said, rather than left to be guessed
         lines.append(kit.t(lang, "silent_year"))
         silent = lines[-1]
@@ -116,7 +113,7 @@ def _figure_missing(ev: Evidence, question: str, shown: Sequence[Provision]) -> 
                             any(ch.isdigit() for ch in _A_YEAR_ONLY.sub("", s))
                             for s in said):
             return True
-    term = _indicator(ev, question, shown)
+    term = _indicator(ev, question, shown, limit=ev.settings.see_also_max_provisions)
     if term:
         return not any(term in s and any(ch.isdigit() for ch in s) for s in phrases)
     # an indicator another text uses (二氧化碳排放 of 中发) that the shown ones never name:
@@ -125,13 +122,11 @@ def _figure_missing(ev: Evidence, question: str, shown: Sequence[Provision]) -> 
 
 
 def _indicator(ev: Evidence, question: str, shown: Sequence[Provision], least: int = 3,
-               limit: int | None = -1) -> str:
+               limit: int | None = None) -> str:
     """The longest stretch of the question (``least`` characters or more) that the shown
     provisions (none given: any text) use and few provisions of all use (at most ``limit``;
     None: any number): the indicator asked about, not a phrase every clause repeats
     (绿色低碳循环发展)."""
-    if limit == -1:
-        limit = ev.settings.see_also_max_provisions
     text = "\n".join(p.text for p in shown) if shown else ev.verbatim
     runs: list[str] = _CJK_RUN.findall(question)
     for chunk in sorted(runs, key=len, reverse=True):

@@ -44,8 +44,9 @@ def year_verdict(year: int | None, subject: Collection[str], quotes: Sequence[st
         opened = found.group(0) if found else opened if not A_YEAR.search(quote) else ""
         sentences += [f"{'' if found else opened}{s}" for s in re.split("[。；]", quote)]
     on_it = [s for s in sentences if any(after_it(s, w) is False for w in subject)]
-    if any(re.search(rf"{year}\s*年", s) for s in sentences):
-        return any(re.search(rf"{year}\s*年", s) for s in on_it)
+    asked = re.compile(rf"{year}\s*年")
+    if any(asked.search(s) for s in sentences):
+        return any(asked.search(s) for s in on_it)
     return False if any(A_YEAR.search(s) for s in on_it) else None
 
 
