@@ -1,12 +1,13 @@
 """The signals the matcher weighs (matcher.py): likeness in standard deviations, the vectors
 of whole clauses, how firmly a profile is of each audience it was read as, and the concerns a
-description names one by one."""
+description names one by one, and the part of a description that is the firm's own (not its
+customers')."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -16,9 +17,11 @@ from indexing.measures.catalogue import Measure
 
 _SENTENCES = re.compile(r"[。！？；;!?\n]+|(?<=[a-z0-9])\.\s+")
 _SENTENCE_MIN = 6  # characters: shorter pieces say too little to embed alone
+_CLAUSE_END = r"[^，,。；;.!?！？\n]*"  # a customers' phrase runs to the end of its clause
 
 
 Floats = np.ndarray[Any, np.dtype[np.float64]]
+T = TypeVar("T")
 
 
 def standard(values: np.ndarray[Any, Any]) -> Floats:
@@ -63,3 +66,50 @@ def firmness(read: dict[str, str], cues: dict[str, tuple[str, ...]],
 def concerns_of(description: str) -> list[str]:
     """The description's sentences long enough to embed alone, each a concern it names."""
     return [p.strip() for p in _SENTENCES.split(description) if len(p.strip()) >= _SENTENCE_MIN]
+
+
+def own_part(description: str, markers: Sequence[str]) -> str:
+    """The description without the phrases naming its customers: each of ``markers`` (卖给,
+    客户主要是, software for) to the end of its clause is blanked. A software house "for small
+    factories and logistics firms" is neither a factory nor a carrier; its trade is its own."""
+    if not markers:
+        return description
+    pattern = "|".join(re.escape(m) for m in sorted(markers, key=len, reverse=True))
+    return re.sub(f"(?:{pattern}){_CLAUSE_END}", " ", description, flags=re.IGNORECASE)
+
+
+def likeness(matrix: np.ndarray[Any, Any], vector: np.ndarray[Any, Any],
+             embed: Callable[[str], np.ndarray[Any, Any]], description: str, share: float
+             ) -> tuple[Floats, list[tuple[str, Floats]]]:
+    """Each task's (row of ``matrix``) likeness to the description (``vector``) in standard
+    deviations, mixed (by ``share``) with its likeness to the concern it is most like: a firm
+    names several concerns (vans to replace, packaging rules, shared delivery) and one vector
+    of all of them blurs each. With each concern and its own likeness, where it names several."""
+    if not len(matrix):
+        return np.zeros(0), []
+    whole, parts = standard(matrix @ vector), concerns_of(description)
+    concerns = [(p, standard(matrix @ embed(p))) for p in parts] if len(parts) >= 2 else []
+    if share <= 0 or not concerns:
+        return whole, concerns
+    best = np.max([z for _, z in concerns], axis=0)
+    return np.asarray((1 - share) * whole + share * best, dtype=np.float64), concerns
+
+
+def cover(ranked: Sequence[T], rows: Sequence[Sequence[int]], fits: Sequence[Floats],
+          window: int, pool: int, least: float) -> list[T]:
+    """``ranked`` re-ordered so that each concern's best item has a place in the first
+    ``window``. ``fits`` holds, per concern, each task's fit to it alone; an item's is the best
+    of its tasks (``rows``: their rows in the fits). A concern's best is the item of the first
+    ``pool`` it fits most, if that fit reaches ``least``: a sentence on staff or rent fits no
+    task so well and claims no place. A hotel that names a boiler retrofit beside its
+    disposables and banquet waste gets a retrofit task among the first, though the sector's
+    tasks outrank it on the whole description."""
+    picks: list[int] = []
+    for fit in fits:
+        head = [max(fit[r] for r in rs) for rs in rows[:pool]]
+        if head and max(head) >= least and (best := int(np.argmax(head))) not in picks:
+            picks.append(best)
+    picks = picks[:window]
+    rest = [i for i in range(len(ranked)) if i not in picks]
+    room = window - len(picks)
+    return [ranked[i] for i in (*sorted(picks + rest[:room]), *rest[room:])]

@@ -3,19 +3,21 @@ district and size) → the measures that support it and the requirements that bi
 ranked by fit, with its place, agencies (lead first), labels and what the plans leave unsaid.
 
 Whom the profile concerns: its ``sector`` (a label id, name or alias of labels.toml), the cue
-words of its description (the catalogue's own, cues.toml), its trade (trades.py, firms.toml:
-菜馆 is hospitality), ``size`` (small and medium add ``sme``); where all are silent, the label
-description most like it (the embedder), if one stands out. The trade also gives the words the
-texts use for the business's concerns (汽修 → 挥发性有机物) and its class of firm (supplier,
-user). Fit: the embedder's ranking of all tasks by likeness to the description and BM25's
-ranking by its words and its trade's, fused by reciprocal rank, lifted where the task's whole
-clause stands out as like the description; plus weights (profiles.toml) for a shared audience
-or the trade's words (by how the profile named it: its sector weighs most), the kind (money
-before advice) and the home plan. A measure for another audience, or for nobody in
-particular, is listed only when the embedder finds it very like the description or it uses
-the trade's words. Its kinds put it on the support or requirements list; rules by class of
-firm add or take a side (firm_sides.py, sides.toml). The same task written in two documents is
-one item, led by the better ranked (twins.py).
+words of its description (the catalogue's own, cues.toml) and its trade (trades.py, firms.toml:
+菜馆 is hospitality), both read without the phrases naming its customers (卖给钢厂), ``size``
+(small and medium add ``sme``); where all are silent, the label description most like it (the
+embedder), if one stands out. The trade also gives the words the texts use for the business's
+concerns (汽修 → 挥发性有机物) and its class of firm (supplier, user). Fit: the embedder's
+ranking of all tasks by likeness to the description and BM25's ranking by its words and its
+trade's, fused by reciprocal rank, lifted where the task's whole clause stands out as like the
+description; plus weights (profiles.toml) for a shared audience or the trade's words (by how
+the profile named it: its sector weighs most), the kind (money before advice) and the home
+plan. A measure for another audience, or for nobody in particular, is listed only when the
+embedder finds it very like the description or it uses the trade's words. Its kinds put it on
+the support or requirements list; rules by class of firm add or take a side (firm_sides.py,
+sides.toml). The same task written in two documents is one item, led by the better ranked
+(twins.py). Each concern (sentence) of a description that names several has its best fitting
+task among the first ten (match_signals.cover).
 """
 
 from __future__ import annotations
@@ -31,7 +33,15 @@ from typing import Any
 import numpy as np
 
 from assistant.firm_sides import SIDES_FILE, side_rules
-from assistant.match_signals import Floats, clause_vectors, concerns_of, firmness, standard
+from assistant.match_signals import (
+    Floats,
+    clause_vectors,
+    cover,
+    firmness,
+    likeness,
+    own_part,
+    standard,
+)
 from assistant.trades import TradeReading, trades
 from core.errors import BadInput, ConfigError, UnknownLabel
 from core.model import ChunkKind
@@ -95,6 +105,7 @@ class Matcher:
         home = corpus.home
         self.home = home.doc_id if home else None
         self.by_ref = {m.ref: m for m in self.measures}
+        self.row = {m.ref: i for i, m in enumerate(self.measures)}
         self.clause_matrix, self.clause_of = clause_vectors(index, self.measures)
         tokenizer = index.lexical.tokenizer
         self.tokenize = tokenizer.query_tokens
@@ -136,10 +147,11 @@ class Matcher:
                   else None)
         if sector:
             found[sector] = "sector"
-        cues = audience_cues(vocab, profile.description.lower())
-        for label in classify(vocab, profile.description.lower()).audience:
+        own = own_part(profile.description, self.rules["customers"]["markers"]).lower()
+        cues = audience_cues(vocab, own)
+        for label in classify(vocab, own).audience:
             found.setdefault(label, "description")
-        trade = self.trades.read(profile.description, tuple(found), sector)
+        trade = self.trades.read(own, tuple(found), sector)
         for label in trade.audience:
             found.setdefault(label, "trade")
         if profile.size and self.size(profile.size).get("sme"):
@@ -150,7 +162,7 @@ class Matcher:
             if guess:
                 found[guess] = "embedder"
         if not trade.classes:
-            trade = self.trades.read(profile.description, tuple(found), sector)
+            trade = self.trades.read(own, tuple(found), sector)
         read = {a: found[a] for a in vocab.check(Group.AUDIENCE, tuple(found), "profile")}
         return read, firmness(read, cues, trade.audience), trade
 
@@ -169,7 +181,8 @@ class Matcher:
         bonus = {a: float(weights["audience"][h]) * firm[a] ** power for a, h in read.items()}
         kinds = weights.get("kind", {})
         vector = self.index.query_vector(profile.description)
-        similar = self._similar(profile.description, vector, float(weights["concerns"]))
+        similar, concerns = likeness(self.matrix, vector, self.index.query_vector,
+                                     profile.description, float(weights["concerns"]))
         clause = standard(self.clause_matrix @ vector)[self.clause_of] \
             if len(self.clause_matrix) else np.zeros(len(self.measures))
         fits = self._fit(" ".join((profile.description, trade.text)), similar, clause, weights)
@@ -197,7 +210,8 @@ class Matcher:
                     extra += float(weights["rule_side"]) * (side not in own)
                     ranked[side].append(MatchItem(m, round(score + extra, 4), shared,
                                                   self._notes(m, side, profile)))
-        support, requirements = (self._fold(ranked[s], limit)
+        each = [self._fit(c, z, np.zeros(len(z)), weights) for c, z in concerns]
+        support, requirements = (self._fold(ranked[s], limit, each)
                                  for s in (Side.SUPPORT, Side.REQUIREMENT))
         notes = [self.rules["notes"]["general"]]
         if not audience:
@@ -208,10 +222,12 @@ class Matcher:
                doc_ids: Sequence[str] = ()) -> tuple[Measure, ...]:
         return self.catalogue.select(sector, kind, doc_ids)
 
-    def _fold(self, items: list[MatchItem], limit: int) -> tuple[MatchItem, ...]:
+    def _fold(self, items: list[MatchItem], limit: int, concerns: list[Floats]
+              ) -> tuple[MatchItem, ...]:
         """The first ``limit`` items by score, a task's twins in other documents named with
         the first of them ranked rather than taking places of their own (and named with it
-        where their own labels put them on no list)."""
+        where their own labels put them on no list); each concern's best fitting item among
+        the first page (match_signals.cover)."""
         kept: list[MatchItem] = []
         at: dict[str, int] = {}  # ref -> the kept item it is shown with
         for item in sorted(items, key=lambda i: -i.score):
@@ -220,9 +236,13 @@ class Matcher:
             if twin is not None:
                 kept[twin] = replace(kept[twin], also=(*kept[twin].also, item.measure))
                 at[ref] = twin
-            elif len(kept) < limit:
+            else:
                 at[ref] = len(kept)
                 kept.append(item)
+        w, rows = self.rules["ranking"], [[self.row[x.ref] for x in (i.measure, *i.also)]
+                                          for i in kept]
+        kept = cover(kept, rows, concerns, int(w["limit"]), int(w["cover_pool"]),
+                     float(w["cover_fit"]))[:limit]
         # a twin the other side's labels keep off this list is the same task all the same
         return tuple(replace(i, also=(*i.also, *more)) if (more := tuple(
             self.by_ref[t] for t in self.twins.get(i.measure.ref, ()) if t not in at)) else i
@@ -243,20 +263,6 @@ class Matcher:
         return Profile(description, (profile.sector or "").strip() or None, district,
                        (profile.size or "").strip() or None)
 
-    def _similar(self, description: str, vector: np.ndarray[Any, Any], share: float) -> Floats:
-        """Each task's likeness to the description in standard deviations, mixed (by
-        ``share``) with its likeness to the sentence of the description it is most like:
-        a firm names several concerns (vans to replace, packaging rules, shared delivery) and
-        one vector of all of them blurs each."""
-        if not self.measures:
-            return np.zeros(0)
-        whole = standard(self.matrix @ vector)
-        parts = concerns_of(description)
-        if share <= 0 or len(parts) < 2:
-            return whole
-        best = np.max([standard(self.matrix @ self.index.query_vector(p)) for p in parts], axis=0)
-        return np.asarray((1 - share) * whole + share * best, dtype=np.float64)
-
     def _fit(self, description: str, similar: Floats, clause: Floats,
              weights: dict[str, Any]) -> Floats:
         """The embedder's ranking and BM25's over the tasks fused by reciprocal rank, as the
@@ -271,10 +277,9 @@ class Matcher:
         dense = np.empty(n)
         dense[np.argsort(-similar, kind="stable")] = np.arange(1, n + 1)
         lexical = np.full(n, np.inf)
-        where = {m.ref: i for i, m in enumerate(self.measures)}
         rank = 0
         for c, _ in self.index.lexical_search(description, len(self.index.chunks)):
-            i = where.get(task_ref(c.doc_id, c.part_no, c.clause_no, c.provision), -1) \
+            i = self.row.get(task_ref(c.doc_id, c.part_no, c.clause_no, c.provision), -1) \
                 if c.kind == ChunkKind.PROVISION else -1
             if i >= 0 and lexical[i] == np.inf:
                 rank += 1

@@ -30,7 +30,7 @@ from assistant.answers import duties, enterprise, general, structure, targets, w
 from assistant.answers.clause import by_number, clause, this_part
 from assistant.answers.compare import compare
 from assistant.answers.follow import FollowUps
-from assistant.answers.framing import frame, refuse
+from assistant.answers.framing import frame, gives_figure, refuse
 from assistant.answers.kit import Context, Kit, Routing
 from assistant.answers.support import measures
 from assistant.answers.terms import denial, quoted_unknown
@@ -57,6 +57,9 @@ from indexing.measures.table import Catalogue
 from indexing.sides import Side, side_corpus, side_for
 
 _ASKS_ON_A_SUBJECT = (Ask.TOPIC, Ask.SUPPORT, Ask.WHO, Ask.DEFINE, Ask.VALUE)
+# asks answered from the parsed structure (a document's facts, a target list, an agency's
+# tasks, a definition): checked to speak to the question's subject
+_READ_OFF_STRUCTURE = (Ask.DOCUMENT, Ask.VALUE, Ask.LIST, Ask.DEFINE, Ask.CLARIFY)
 
 
 class Assistant:
@@ -225,7 +228,31 @@ class Assistant:
 
     def _execute(self, q: Query, ctx: Context | None) -> Answer:
         answer = self._dispatch(q, ctx)
-        return replace(answer, route=answer.route or q.route)
+        answer = replace(answer, route=answer.route or q.route)
+        if q.ask in _READ_OFF_STRUCTURE and not q.follow_up and not answer.refused:
+            # 意见里关于立法是咋说的 read as a question on the document, 海水淡化规模要达到多少
+            # answered with the main targets: a structural answer that names none of the
+            # question's own subject words is beside it; the clause on that subject answers
+            words = self._subject_words(q)
+            if words and not _names(words, answer):
+                found = self._general(q, "")
+                if not found.refused and _names(words, found):
+                    silent = q.ask == Ask.VALUE and not gives_figure(
+                        [c.quote for c in found.citations])  # 海水淡化规模: no figure set
+                    return replace(found, route=f"topic: {answer.route} said nothing on it",
+                                   not_stated=self.kit.t(q.lang, "silent_number") if silent
+                                   else found.not_stated)
+        return answer
+
+    def _subject_words(self, q: Query) -> set[str]:
+        """The question's own distinctive words the texts use, less its agencies' and
+        documents' names (牵头几项 of 市发展改革委 is on the agency, not on its words)."""
+        ev = self.evidence
+        named = " ".join((*q.agencies, *(self.corpus.document(d).meta.title for d in q.docs)))
+        if q.lang != "zh":
+            return set()  # an English title's words translate to subject words (循环经济)
+        return {w for w in ev.topic(q.topic or q.text) if w in q.text and not w.isascii()
+                and w not in named and not any(w in a for a in q.agencies)}
 
     def _doc_of(self, q: Query) -> str:
         if q.docs:
@@ -309,6 +336,11 @@ class Assistant:
             return refuse(kit, lang, "refuse_not_covered", ev.words(q.text))
         if q.ask == Ask.SUPPORT:
             return measures(kit, ev, q.text, lang, context)
+        return self._general(q, context)
+
+    def _general(self, q: Query, context: str) -> Answer:
+        """The best clause on the question's subject, by search."""
+        kit, ev, lang = self.kit, self.evidence, q.lang
         docs = ev.scoped(q)
         # the search is kept to the documents named: a name made of subject words (the
         # carbon peaking opinion, 碳达峰碳中和意见) would pull the search to them; a short
@@ -333,6 +365,12 @@ class Assistant:
 
 
 _ALL_OF = re.compile(r"\b(?:all|every|each|any)\s+((?:[\w-]+\s+){0,3}[\w-]+)", re.IGNORECASE)
+
+
+def _names(words: set[str], answer: Answer) -> bool:
+    """The answer's cited text or clause titles use one of the words."""
+    cited = " ".join(f"{c.clause_title or ''} {c.quote}" for c in answer.citations)
+    return any(w in cited for w in words)
 
 
 def _long_name(name: str) -> bool:

@@ -523,3 +523,28 @@ def test_a_business_asking_on_one_subject_gets_that_subjects_task(
         assistant: Assistant, turns: tuple[str, ...], term: str) -> None:
     answer = talk(assistant, *turns)
     assert answer.citations and term in answer.citations[0].quote, answer.answer
+
+
+@pytest.mark.parametrize(("question", "clause", "silent"), [
+    # a target asked of a subject the main targets never name: its own clause, no figure
+    ("到2025年天津的再生资源回收利用规模要达到多少吨？", ("tianjin-2022", 10), True),
+    # the targets of one sector, not the plan's headline ones
+    ("方案里对港口提了哪些量化指标？", ("tianjin-2022", 9), False),
+    # an office describing itself is no agency whose task list is asked
+    ("我在区政府上班，实施方案对各区落实工作有哪些总体要求？", ("tianjin-2022", 26), False),
+], ids=["figure-of-a-subject", "targets-of-a-sector", "self-described-office"])
+def test_a_structural_answer_beside_the_subject_yields_to_its_clause(
+        assistant: Assistant, question: str, clause: tuple[str, int], silent: bool) -> None:
+    answer = assistant.answer(question)
+    assert clause in cited_places(answer), answer.answer
+    assert bool(answer.not_stated) is silent, answer.not_stated
+
+
+@pytest.mark.parametrize(("question", "opening"), [
+    # taking part is being named on the task at all, not leading it
+    ("方案里有没有让市公安局也参与强化执法监督？", "是"),
+    ("强化执法监督这项是市公安局牵头吗？", "否"),
+])
+def test_taking_part_is_any_agency_of_the_task(assistant: Assistant, question: str,
+                                               opening: str) -> None:
+    assert assistant.answer(question).answer.startswith(opening)

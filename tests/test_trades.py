@@ -31,6 +31,13 @@ READINGS = [
     ("用废钢电炉炼钢", ("steel",), ("钢渣",), ("steel_materials",), ("user",)),
     ("从社会上回收废金属", ("recycler",), ("再生资源",), ("recycling",), ("supplier",)),
     ("我们做咨询", (), (), (), ()),
+    # selling abroad is a concern of its own, whatever the goods; English says it too
+    ("焊管厂，想多往东南亚出口点货", ("exporter",), ("出口", "绿色产品贸易"), (), ()),
+    ("smt/pcba shop, 70% sold to eu buyers; a munich fair booth",
+     ("exporter", "electronics"), ("境外展会", "绿色供应链", "危险废物"), ("manufacturing",),
+     ("user",)),
+    ("we're a software company making mes software", ("software",),
+     ("数字化转型", "高新技术企业"), (), ()),
 ]
 
 
@@ -121,6 +128,8 @@ SIDES = [
      ("user",), False, (Side.REQUIREMENT,)),
     ("推行邮件快件绿色包装，淘汰更新老旧车船，推广新能源车辆。", ("technology", "ban"),
      (Side.SUPPORT, Side.REQUIREMENT), ("user",), True, (Side.SUPPORT, Side.REQUIREMENT)),
+    ("大力发展绿色产品贸易，从严控制高污染、高耗能产品出口。", ("trade", "ban"),
+     (Side.SUPPORT, Side.REQUIREMENT), ("user",), True, (Side.SUPPORT, Side.REQUIREMENT)),
 ]
 
 
@@ -130,7 +139,7 @@ SIDES = [
                               "phased-out", "money-stays", "last-side-kept", "charged-user",
                               "charged-not-supplier", "price-offer", "assessed-own-sector",
                               "public-works-own", "public-works-not-own",
-                              "phased-out-but-promoted"])
+                              "phased-out-but-promoted", "export-limit-beside-green-trade"])
 def test_which_side_a_measure_falls_on_for_a_class_of_firm(
         text: str, kinds: tuple[str, ...], given: tuple[Side, ...], classes: tuple[str, ...],
         own: bool, expected: tuple[Side, ...]) -> None:

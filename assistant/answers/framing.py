@@ -68,8 +68,10 @@ def frame(kit: Kit, q: Query, answer: Answer, guard: Guard | None = None,
         text = f"{kit.t(lang, 'open_yes' if verdict else 'open_no')}" \
                f"{'' if lang == 'zh' else ' '}{text}"
     elif q.yes_no and q.agencies and answer.intent == Intent.RESPONSIBILITY and leads:
-        # 这个是发改委牵头吧: the lead the text names decides
-        opening = kit.t(lang, "open_yes" if set(q.agencies) & leads else "open_no")
+        # 这个是发改委牵头吧: the lead the text names decides; 有没有让法院也参与: any
+        # agency named on the task
+        named = leads if "lead" in q.cues else {a for c in answer.citations for a in c.agencies}
+        opening = kit.t(lang, "open_yes" if set(q.agencies) & named else "open_no")
         text = f"{opening}{'' if lang == 'zh' else ' '}{text}"
     elif q.yes_no:
         # 也有这个数吗 / does it give a percentage: the figure missing is a plain no; a year
@@ -80,6 +82,11 @@ def frame(kit: Kit, q: Query, answer: Answer, guard: Guard | None = None,
                                      for o in ("yes", "no", "unstated"))):
             text = f"{opening}{'' if lang == 'zh' else ' '}{text}"
     return replace(answer, answer=text, not_stated=not_stated)
+
+
+def gives_figure(quotes: Sequence[str]) -> bool:
+    """A figure with its unit (20%, 11600家) stands in one of the quotes."""
+    return any(_FIGURE.search(q) for q in quotes)
 
 
 def _figure_verdict(question: str, answer: str) -> bool | None:
