@@ -48,15 +48,19 @@ class Guard:
     UNSTATED = ("money", "rate", "procedure", "contact", "schedule", "deadline", "outcome",
                 "penalty", "eligibility")
 
-    def __init__(self, categories: dict[str, Category], known_years: frozenset[int]) -> None:
+    def __init__(self, categories: dict[str, Category], known_years: frozenset[int],
+                 coined_on: tuple[str, ...] = ()) -> None:
         self._categories = categories
         self._years = known_years
+        # morphemes the names of policy schemes are formed on (rules/guard.toml [coined])
+        self.coined_on = coined_on
 
     @classmethod
     def load(cls, corpus: Corpus, path: Path = RULES_FILE) -> Guard:
         try:
             with path.open("rb") as fh:
                 data = tomllib.load(fh)
+            coined_on = tuple(data.get("coined", {}).get("morphemes", ()))
             categories = {
                 name: Category(name,
                                tuple(re.compile(p, re.IGNORECASE) for p in data[name]["patterns"]),
@@ -79,7 +83,7 @@ class Guard:
             years.update(int(y) for y in _YEAR_RE.findall(doc.meta.date))
             for provision in doc.provisions:
                 years.update(int(y) for y in _YEAR_RE.findall(provision.text))
-        return cls(categories, frozenset(years))
+        return cls(categories, frozenset(years), coined_on)
 
     def check(self, question: str) -> str | None:
         """The category a question falls into, or None when it may be answered."""

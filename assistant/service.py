@@ -33,7 +33,7 @@ from assistant.answers.follow import FollowUps
 from assistant.answers.framing import frame, gives_figure, refuse
 from assistant.answers.kit import Context, Kit, Routing
 from assistant.answers.support import measures
-from assistant.answers.terms import denial, quoted_unknown
+from assistant.answers.terms import coined_unknown, denial, quoted_unknown
 from assistant.answers.which import which_agency
 from assistant.compose import Templates
 from assistant.evidence import Evidence
@@ -271,6 +271,9 @@ class Assistant:
         which = None if q.agencies else self.searcher.agencies.ambiguous(q.text)
         if which is not None:  # 自治区发展改革委 with two regions' plans loaded: which one
             return which_agency(kit, *which, lang, "clarify: agency of several jurisdictions")
+        coined = coined_unknown(kit, ev, q, self.guard.coined_on)
+        if coined is not None:  # 碳普惠积分: a scheme no text has, whatever is asked of it
+            return coined
         if q.part == 0:
             q = this_part(self.corpus, q, ctx)
         if ctx is not None:

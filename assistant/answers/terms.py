@@ -59,6 +59,36 @@ def quoted_unknown(kit: Kit, ev: Evidence, q: Query) -> Answer | None:
     return None
 
 
+def coined_unknown(kit: Kit, ev: Evidence, q: Query, morphemes: Sequence[str]) -> Answer | None:
+    """A word formed on a scheme's morpheme (碳 of 碳普惠, 碳账户) that no text uses and the
+    glossary does not know: declined with the word named (the texts' own words, and the
+    users' words the glossary maps to them, 碳市场 → 碳排放权交易, answer as usual)."""
+    segments = ev.tokenizer.segments(q.text)
+    for i, token in enumerate(segments):
+        if not any(m in token for m in morphemes):
+            continue
+        # 碳 alone is a piece: the word is it and the two-character word after it (碳 账户;
+        # not 碳 多少钱, a question about it)
+        after = segments[i + 1] if i + 1 < len(segments) else ""
+        word = token + after if token in morphemes and len(after) == 2 else token
+        if not CJK_TERM.fullmatch(word) or _known(kit, ev, word, morphemes):
+            continue
+        return refuse(kit, q.lang, "define_none", {word}, term=word)
+    return None
+
+
+def _known(kit: Kit, ev: Evidence, word: str, morphemes: Sequence[str]) -> bool:
+    """The texts use the word, a longer form of one of theirs (碳价格 of 碳价) or one
+    mistyped beside its morpheme (碳达锋; not 碳账户 for FT账户), or the glossary or a title
+    knows it."""
+    texts = ev.verbatim
+    return word in texts or any(word[:k] in texts for k in range(2, len(word))) \
+        or any(re.search(re.escape(word[:i]) + "." + re.escape(word[i + 1:]), texts)
+               for i in range(len(word)) if word[i] not in "".join(morphemes)) \
+        or bool(ev.tokenizer.synonyms_of(word)) or _titled(kit, word) \
+        or bool(documents_named(word, kit.corpus))
+
+
 def _titled(kit: Kit, term: str) -> bool:
     """The term names a clause or part by its title (“大力发展绿色金融”那条)."""
     return any(term in c.title for d in kit.corpus.documents for c in d.clauses) \
