@@ -229,7 +229,9 @@ class Assistant:
     def _execute(self, q: Query, ctx: Context | None) -> Answer:
         answer = self._dispatch(q, ctx)
         answer = replace(answer, route=answer.route or q.route)
-        if q.ask in _READ_OFF_STRUCTURE and not q.follow_up and not answer.refused:
+        # a fact of a document (its issuer, date) is asked in words no clause need use
+        overview = q.ask != Ask.DOCUMENT or q.fact == "overview"
+        if q.ask in _READ_OFF_STRUCTURE and overview and not q.follow_up and not answer.refused:
             # 意见里关于立法是咋说的 read as a question on the document, 海水淡化规模要达到多少
             # answered with the main targets: a structural answer that names none of the
             # question's own subject words is beside it; the clause on that subject answers
@@ -251,8 +253,10 @@ class Assistant:
         named = " ".join((*q.agencies, *(self.corpus.document(d).meta.title for d in q.docs)))
         if q.lang != "zh":
             return set()  # an English title's words translate to subject words (循环经济)
-        return {w for w in ev.topic(q.topic or q.text) if w in q.text and not w.isascii()
-                and w not in named and not any(w in a for a in q.agencies)}
+        tokenizer = ev.tokenizer
+        return {f for w in ev.topic(q.topic or q.text) if w in q.text and not w.isascii()
+                and w not in named and not any(w in a for a in q.agencies)
+                for f in (w, *tokenizer.synonyms_of(w))}  # 能耗: 能源消耗 too
 
     def _doc_of(self, q: Query) -> str:
         if q.docs:
@@ -371,8 +375,9 @@ _ALL_OF = re.compile(r"\b(?:all|every|each|any)\s+((?:[\w-]+\s+){0,3}[\w-]+)", r
 
 
 def _names(words: set[str], answer: Answer) -> bool:
-    """The answer's cited text or clause titles use one of the words."""
-    cited = " ".join(f"{c.clause_title or ''} {c.quote}" for c in answer.citations)
+    """The answer, its cited text or clause titles use one of the words."""
+    cited = " ".join((answer.answer, *(f"{c.clause_title or ''} {c.quote}"
+                                       for c in answer.citations)))
     return any(w in cited for w in words)
 
 

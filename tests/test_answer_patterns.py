@@ -568,3 +568,22 @@ def test_a_scheme_no_text_has_is_declined_by_name(assistant: Assistant, question
         assert not answer.refused or "没有使用" not in answer.answer, answer.answer
     else:
         assert answer.refused and declined in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(("question", "opening"), [
+    # a deadline supposed for a task that sets no date at all: the year is not given
+    ("共同编制京津冀绿色建筑设计标准，是要求2024年底前完成吗？", "文件未规定"),
+    ("天津碳排放权交易试点市场会在2026年前关闭吗？", "文件未规定"),
+    # a document fact: the composer's own verdict stands
+    ("天津这个方案是2021年印发的吗？", "否"),
+], ids=["deadline-of-a-task", "date-of-an-event", "document-date"])
+def test_a_year_supposed_of_a_task_that_sets_none_is_unstated(
+        assistant: Assistant, question: str, opening: str) -> None:
+    answer = assistant.answer(question)
+    assert answer.answer.startswith(opening), answer.answer
+
+
+def test_a_term_asked_after_a_verb_is_the_phrases_head(assistant: Assistant) -> None:
+    # 发展绿色债券 asks after 绿色债券, which the plan never uses and the national text does
+    answer = assistant.answer("天津方案里有没有专门提到发展绿色债券？")
+    assert answer.answer.startswith("否") and "绿色债券" in answer.answer, answer.answer

@@ -29,6 +29,9 @@ READINGS = [
     ("打算再上一套新装置", ("expansion",), ("节能审查", "准入"), (), ()),
     # scrap a mill melts does not make it a recycler; collecting it does
     ("用废钢电炉炼钢", ("steel",), ("钢渣",), ("steel_materials",), ("user",)),
+    # a cement works is of the materials trade; such a plant holds a discharge permit
+    ("一家水泥厂，一条熟料线", ("steel",), ("产能置换", "排污许可"), ("steel_materials",),
+     ("user",)),
     ("从社会上回收废金属", ("recycler",), ("再生资源",), ("recycling",), ("supplier",)),
     ("我们做咨询", (), (), (), ()),
     # selling abroad is a concern of its own, whatever the goods; English says it too
@@ -96,11 +99,11 @@ def test_the_vocabulary_speaks_the_catalogues_labels() -> None:
 
 SIDES = [
     # (task, its kinds, the sides its kinds give, the firm's classes, own audience, sides)
-    ("推进铁水、公铁、公水等多式联运，加快铁路专用线建设。", ("obligation",), (Side.REQUIREMENT,),
+    ("推进铁水、公铁、公水等多式联运。", ("obligation",), (Side.REQUIREMENT,),
      ("supplier",), True, (Side.REQUIREMENT, Side.SUPPORT)),
-    ("推进铁水、公铁、公水等多式联运，加快铁路专用线建设。", ("obligation",), (Side.REQUIREMENT,),
+    ("推进铁水、公铁、公水等多式联运。", ("obligation",), (Side.REQUIREMENT,),
      ("user",), True, (Side.REQUIREMENT,)),
-    ("推进铁水、公铁、公水等多式联运，加快铁路专用线建设。", ("obligation",), (Side.REQUIREMENT,),
+    ("推进铁水、公铁、公水等多式联运。", ("obligation",), (Side.REQUIREMENT,),
      ("supplier",), False, (Side.REQUIREMENT,)),
     ("严格执行能效标准，淘汰落后设备。", ("obligation",), (Side.REQUIREMENT,), ("supplier",), True,
      (Side.REQUIREMENT,)),
@@ -108,7 +111,7 @@ SIDES = [
      (Side.SUPPORT, Side.REQUIREMENT)),
     ("推进生活垃圾分类和减量化、资源化。", ("internal",), (), ("user",), True,
      (Side.REQUIREMENT,)),
-    ("鼓励化工等产业园区配套建设危险废物集中处置设施。", ("obligation",), (Side.REQUIREMENT,),
+    ("引导企业开展绿色设计、实施绿色采购。", ("obligation",), (Side.REQUIREMENT,),
      ("user",), True, (Side.REQUIREMENT, Side.SUPPORT)),
     ("淘汰落后老旧车船，严禁新增。", ("technology", "ban"),
      (Side.SUPPORT, Side.REQUIREMENT), ("supplier",), True, (Side.REQUIREMENT,)),
@@ -122,10 +125,28 @@ SIDES = [
     ("支持绿色电力证书交易。", ("price",), (Side.SUPPORT,), ("user",), True, (Side.SUPPORT,)),
     ("加大对金融机构绿色金融业绩评价考核力度。", ("finance_support", "standards"), (Side.SUPPORT,),
      ("supplier",), True, (Side.SUPPORT, Side.REQUIREMENT)),
+    # what builds or develops, with no duty in its words, is an offer to any firm, no requirement
     ("加强新能源汽车充换电、加氢等配套基础设施建设。", ("obligation",), (Side.REQUIREMENT,),
-     ("user",), True, (Side.REQUIREMENT, Side.SUPPORT)),
+     ("user",), True, (Side.SUPPORT,)),
     ("加强新能源汽车充换电、加氢等配套基础设施建设。", ("obligation",), (Side.REQUIREMENT,),
-     ("user",), False, (Side.REQUIREMENT,)),
+     ("user",), False, (Side.SUPPORT,)),
+    ("推进铁水、公铁、公水等多式联运，加快铁路专用线建设。", ("obligation",), (Side.REQUIREMENT,),
+     ("supplier",), True, (Side.SUPPORT,)),
+    ("开展建筑屋顶光伏行动，大幅提高建筑采暖、生活热水、炊事等电气化普及率。", ("obligation",),
+     (Side.REQUIREMENT,), ("user",), True, (Side.SUPPORT,)),
+    ("推进农业与旅游、教育、文化、健康等产业深度融合，加快一二三产业融合发展。", ("obligation",),
+     (Side.REQUIREMENT,), ("supplier",), True, (Side.SUPPORT,)),
+    ("鼓励化工等产业园区配套建设危险废物集中处置设施。", ("obligation",), (Side.REQUIREMENT,),
+     ("user",), True, (Side.SUPPORT,)),
+    # a duty in its words keeps it binding: managed, licensed, retrofitted, limited
+    ("构建以排污许可制为核心的固定污染源监管制度体系。", ("obligation",), (Side.REQUIREMENT,),
+     ("user",), True, (Side.REQUIREMENT,)),
+    ("健全能源管理体系，强化重点用能单位节能管理和目标责任。", ("obligation",),
+     (Side.REQUIREMENT,), ("user",), True, (Side.REQUIREMENT,)),
+    ("加快实施钢铁、石化、化工、有色、建材等行业绿色化改造。", ("obligation",),
+     (Side.REQUIREMENT,), ("user",), True, (Side.REQUIREMENT,)),
+    ("加大工程建设中废弃资源综合利用力度。", ("obligation",), (Side.REQUIREMENT,),
+     ("supplier",), True, (Side.REQUIREMENT, Side.SUPPORT)),
     ("推行邮件快件绿色包装，淘汰更新老旧车船，推广新能源车辆。", ("technology", "ban"),
      (Side.SUPPORT, Side.REQUIREMENT), ("user",), True, (Side.SUPPORT, Side.REQUIREMENT)),
     ("大力发展绿色产品贸易，从严控制高污染、高耗能产品出口。", ("trade", "ban"),
@@ -138,7 +159,9 @@ SIDES = [
                               "bound-supplier", "regulated", "users-chores", "encouraged",
                               "phased-out", "money-stays", "last-side-kept", "charged-user",
                               "charged-not-supplier", "price-offer", "assessed-own-sector",
-                              "public-works-own", "public-works-not-own",
+                              "developed-own", "developed-not-own", "developed-supplier",
+                              "developed-action-user", "developed-merger", "developed-encouraged",
+                              "duty-licensed", "duty-managed", "duty-retrofit", "duty-effort",
                               "phased-out-but-promoted", "export-limit-beside-green-trade"])
 def test_which_side_a_measure_falls_on_for_a_class_of_firm(
         text: str, kinds: tuple[str, ...], given: tuple[Side, ...], classes: tuple[str, ...],
@@ -169,9 +192,27 @@ def test_a_bad_trade_vocabulary_is_an_error_naming_it(tmp_path: Path, text: str,
     ('[[rule]]\nid = "x"\nclasses = ["user"]\nkinds = ["fiscal"]\nwords = ["a"]\n'
      'side = "internal"\n', "rule 'x'"),
     ('[[rule]]\nid = "x"\nclasses = ["user"]\nkinds = ["fiscal"]\nwords = ["a"]\n', "side"),
-], ids=["bad-class", "bad-kind", "internal-side", "no-side"])
+    ('[[rule]]\nid = "x"\nclasses = ["user"]\nkinds = ["fiscal"]\nwords = ["a"]\n'
+     'side = "support"\neffect = "swap"\n', "rule 'x'"),
+], ids=["bad-class", "bad-kind", "internal-side", "no-side", "bad-effect"])
 def test_a_bad_side_rule_is_an_error_naming_it(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "sides.toml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         load_side_rules(path, vocabulary().ids(Group.KIND))
+
+
+def test_a_moved_task_keeps_only_the_side_it_is_moved_to(tmp_path: Path) -> None:
+    """A move adds its side and takes away the others the task's kinds gave it; adding and
+    dropping rules beside it still count."""
+    path = tmp_path / "sides.toml"
+    path.write_text('[[rule]]\nid = "m"\nclasses = ["user"]\nkinds = ["obligation"]\n'
+                    'words = ["建设"]\nside = "support"\neffect = "move"\nown = false\n',
+                    encoding="utf-8")
+    rules = load_side_rules(path, vocabulary().ids(Group.KIND))
+    both = (Side.REQUIREMENT, Side.SUPPORT)
+    assert rules.sides((Side.REQUIREMENT,), "加快设施建设", ("obligation",), ("user",),
+                       False) == (Side.SUPPORT,)
+    assert rules.sides(both, "加快设施建设", ("obligation",), ("user",), True) == (Side.SUPPORT,)
+    assert rules.sides((Side.REQUIREMENT,), "加快设施建设", ("obligation",), ("supplier",),
+                       True) == (Side.REQUIREMENT,)

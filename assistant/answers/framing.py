@@ -61,7 +61,14 @@ def frame(kit: Kit, q: Query, answer: Answer, guard: Guard | None = None,
         verdict = _figure_verdict(q.text, text)  # 要求达到20%，真的吗 of a target of 11.5%
     if verdict is None and q.yes_no and not unmade and answer.intent != Intent.TARGET:
         # a target's quote is its figure alone: _figure_verdict reads those
-        verdict = years.year_verdict(q.year, subject, [c.quote for c in answer.citations])
+        verdict = years.year_verdict(q.year, subject, quotes)
+        openings = tuple(kit.t(lang, f"open_{o}") for o in ("yes", "no", "unstated"))
+        if verdict is None and q.year is not None and not not_stated \
+                and not text.startswith(openings) \
+                and not any(str(q.year) in quote for quote in quotes):
+            # 是要求在2023年底前完成吗, of a task that sets no date: the year is not given
+            not_stated = kit.t(lang, "silent_year")
+            text = f"{not_stated}\n{text}"
     if verdict is not None:
         for opened in (kit.t(lang, f"open_{o}") for o in ("yes", "no", "unstated")):
             text = text.removeprefix(opened).lstrip()  # a composer's own opening yields

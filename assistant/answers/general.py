@@ -260,7 +260,9 @@ def _used_stretch(ev: Evidence, topic: str) -> str:
     # 说的碳汇: a particle left before the term is no part of it
     for chunk in (c.lstrip("的之了地") for c in topic.split(" ")):
         for size in range(len(chunk), max(len(best), 1), -1):
-            found = next((chunk[i:i + size] for i in range(len(chunk) - size + 1)
+            # the rightmost of equal length: a Chinese phrase ends with its head (发展绿色债券
+            # is about 绿色债券, not 发展绿色)
+            found = next((chunk[i:i + size] for i in reversed(range(len(chunk) - size + 1))
                           if chunk[i:i + size] in texts), "")
             if found:
                 best = found
