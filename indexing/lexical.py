@@ -93,6 +93,7 @@ class Tokenizer:
 
         jieba.setLogLevel(logging.WARNING)
         self._jieba = jieba.Tokenizer()
+        self._tagger: Any = None  # jieba.posseg's, made on first use (tagged)
         self._synonyms = synonyms
         # longest phrases first, so "green finance" is read before "finance"; a phrase starts
         # a word (recycl matches recycling; cement is not in replacement). Compiled once: there
@@ -176,6 +177,16 @@ class Tokenizer:
 
     def _segments_of(self, text: str) -> tuple[str, ...]:
         return tuple(t for t in self._jieba.lcut(text.lower()) if t.strip())
+
+    def tagged(self, text: str) -> list[tuple[str, str]]:
+        """Each word of the text with its part of speech (jieba's tags: n… nouns, v… verbs,
+        d adverbs): whether a word after a morpheme is a noun it forms a name with (碳 账户)
+        or a word about it (碳 大概)."""
+        if self._tagger is None:
+            import jieba.posseg  # the tagger loads its own tables: only when first asked
+
+            self._tagger = jieba.posseg.POSTokenizer(self._jieba)
+        return [(w.word, w.flag) for w in self._tagger.cut(text.lower()) if w.word.strip()]
 
     def subwords(self, text: str) -> set[str]:
         """The words inside long tokens too (牵头单位 → 牵头, 单位)."""

@@ -18,6 +18,7 @@ from core.model import Answer, Provision
 
 UNQUOTED = re.compile(r"[\s“”\"「」『』]")
 CJK_TERM = re.compile(r"[\u4e00-\u9fff]{2,12}")
+_ABOUT_IT = set("drmpcuqtf")  # jieba's tags of words that are no part of a name
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]")
 
 
@@ -63,14 +64,17 @@ def coined_unknown(kit: Kit, ev: Evidence, q: Query, morphemes: Sequence[str]) -
     """A word formed on a scheme's morpheme (碳 of 碳普惠, 碳账户) that no text uses and the
     glossary does not know: declined with the word named (the texts' own words, and the
     users' words the glossary maps to them, 碳市场 → 碳排放权交易, answer as usual)."""
+    if not any(m in q.text for m in morphemes):
+        return None
     segments = ev.tokenizer.segments(q.text)
     for i, token in enumerate(segments):
         if not any(m in token for m in morphemes):
             continue
-        # 碳 alone is a piece: the word is it and the two-character word after it (碳 账户;
-        # not 碳 多少钱, a question about it)
+        # 碳 alone is a piece: the word is it and the two-character word after it (碳 账户,
+        # 碳 普惠); not 碳 大概 (an adverb, pronoun, numeral … is a word about it)
         after = segments[i + 1] if i + 1 < len(segments) else ""
-        word = token + after if token in morphemes and len(after) == 2 else token
+        tags = ev.tokenizer.tagged(after) if token in morphemes and len(after) == 2 else []
+        word = token + after if len(tags) == 1 and tags[0][1][:1] not in _ABOUT_IT else token
         if not CJK_TERM.fullmatch(word) or _known(kit, ev, word, morphemes):
             continue
         return refuse(kit, q.lang, "define_none", {word}, term=word)
