@@ -148,8 +148,8 @@ class Matcher:
         if sector:
             found[sector] = "sector"
         own = own_part(profile.description, self.rules["customers"]["markers"]).lower()
-        cues = audience_cues(vocab, own)
-        for label in classify(vocab, own).audience:
+        cues = audience_cues(vocab, plain := self.trades.plain(own))  # a borrower is no bank
+        for label in classify(vocab, plain).audience:
             found.setdefault(label, "description")
         trade = self.trades.read(own, tuple(found), sector)
         for label in trade.audience:

@@ -29,6 +29,7 @@ class Trade:
     texts: tuple[str, ...]  # the texts' words for its concerns
     audience: tuple[str, ...] = ()  # the labels such a business is
     firm_class: str | None = None
+    asks: bool = False  # its words say what the firm wants (贷款), not what it is
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +56,12 @@ class TradeVocabulary:
         """The trades ``description`` names, their texts' words and the class of firm: the
         class of the ``sector`` the firm chose, else of the trade it names first (a data
         centre that wants 风电光伏 power is no supplier of it), else of its ``audience`` (the
-        labels read otherwise)."""
-        lowered = description.lower()
-        at = {t.id: min((i for w in t.says if (i := lowered.find(w)) >= 0), default=-1)
-              for t in self.trades}
+        labels read otherwise). A trade that ``asks`` (a loan) is read in the whole
+        description, the others without its words (银行贷款 names no bank); its words are a
+        concern of the firm, never its main line, never named in passing."""
+        lowered, plain = description.lower(), self.plain(description)
+        at = {t.id: min((i for w in t.says if (i := (lowered if t.asks else plain).find(w)) >= 0),
+                        default=-1) for t in self.trades}
         found = [t for t in self.trades if at[t.id] >= 0]
         words = tuple(dict.fromkeys(w for t in found for w in t.texts))
         first = sorted((at[t.id], t.firm_class) for t in found if t.firm_class)
@@ -70,11 +73,20 @@ class TradeVocabulary:
             classes = [c for a in audience if (c := self.label_classes.get(a))]
         # the firm says what it is before what concerns it (快递网点 … 回收纸箱)
         main = ([t for t in found if sector in t.audience]
-                or sorted(found, key=lambda t: at[t.id])[:1])
+                or sorted((t for t in found if not t.asks), key=lambda t: at[t.id])[:1])
+        main += [t for t in found if t.asks]  # what it asks for is no passing word
         return TradeReading(tuple(t.id for t in found), words,
                             tuple(dict.fromkeys(a for t in found for a in t.audience)),
                             tuple(c for c in CLASSES if c in classes),
                             tuple(dict.fromkeys(w for t in main for w in t.texts)))
+
+    def plain(self, description: str) -> str:
+        """``description`` lower-cased without the words of what the firm asks for: a firm
+        that wants a bank loan (银行贷款) is a borrower, not a bank."""
+        out = description.lower()
+        for w in sorted((w for t in self.trades if t.asks for w in t.says), key=len, reverse=True):
+            out = out.replace(w, " ")
+        return out
 
 
 def _strings(value: object, where: str) -> tuple[str, ...]:
@@ -106,7 +118,7 @@ def load_trades(path: Path = FIRMS_FILE) -> TradeVocabulary:
                             tuple(w.lower() for w in _strings(entry.get("says"), where)),
                             _strings(entry.get("texts"), where),
                             _strings(entry.get("audience", []), where) if entry.get("audience")
-                            else (), firm_class))
+                            else (), firm_class, bool(entry.get("asks", False))))
     ids = [t.id for t in trades]
     if "" in ids or len(set(ids)) != len(ids):
         raise ConfigError(f"{path}: every trade needs an id of its own")

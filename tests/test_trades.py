@@ -41,6 +41,12 @@ READINGS = [
      ("user",)),
     ("we're a software company making mes software", ("software",),
      ("数字化转型", "高新技术企业"), (), ()),
+    # a firm asking for credit is a bank's customer: the credit words, no finance audience
+    ("港作拖轮公司，想换新船，卡在银行贷款上", ("borrower",), ("绿色信贷",), (), ()),
+    ("我们是一家城市商业银行，发展绿色信贷", ("bank_finance", "borrower"), ("金融机构",),
+     ("finance",), ("supplier",)),
+    ("有两百多辆柴油货车，想申请低息贷款换电动车", ("freight", "borrower"), ("车船税收", "投融资"),
+     ("logistics",), ("supplier",)),
 ]
 
 
@@ -88,6 +94,17 @@ def test_the_main_line_is_the_sectors_trade_else_the_first_named(
     reading = trades().read(description, (), sector)
     assert main in reading.main
     assert set(reading.main) < set(reading.words)  # the others' words are named in passing
+
+
+@pytest.mark.parametrize(("description", "plain", "main"), [
+    ("光伏公司，卡在垫资和银行贷款上", "光伏公司，卡在 和 上", "绿色信贷"),
+    ("想申请低息贷款，我们是物流公司", "想申请  ，我们是物流公司", "货运"),
+], ids=["bank-loan", "asked-first"])
+def test_what_a_firm_asks_for_is_its_concern_not_its_trade(description: str, plain: str,
+                                                          main: str) -> None:
+    vocab = trades()
+    assert vocab.plain(description) == plain  # the words the audience is read from
+    assert main in vocab.read(description).main  # never the firm's main line, always a concern
 
 
 def test_the_vocabulary_speaks_the_catalogues_labels() -> None:
@@ -151,6 +168,16 @@ SIDES = [
      (Side.SUPPORT, Side.REQUIREMENT), ("user",), True, (Side.SUPPORT, Side.REQUIREMENT)),
     ("大力发展绿色产品贸易，从严控制高污染、高耗能产品出口。", ("trade", "ban"),
      (Side.SUPPORT, Side.REQUIREMENT), ("user",), True, (Side.SUPPORT, Side.REQUIREMENT)),
+    # the plan drawn up for the firm's own sector binds it; another sector's does not
+    ("制定钢铁、建材、建筑等行业和领域碳达峰实施方案。", ("internal",), (), ("user",), True,
+     (Side.REQUIREMENT,)),
+    ("制定钢铁、建材、建筑等行业和领域碳达峰实施方案。", ("internal",), (), ("supplier",), False,
+     ()),
+    # a product adopted throughout binds who builds with it; its maker is offered a market
+    ("全面推广绿色低碳建材，推动建筑材料循环利用。", ("technology",), (Side.SUPPORT,),
+     ("supplier",), True, (Side.SUPPORT, Side.REQUIREMENT)),
+    ("全面推广绿色低碳建材，推动建筑材料循环利用。", ("technology",), (Side.SUPPORT,),
+     ("user",), True, (Side.SUPPORT,)),
 ]
 
 
@@ -162,7 +189,9 @@ SIDES = [
                               "developed-own", "developed-not-own", "developed-supplier",
                               "developed-action-user", "developed-merger", "developed-encouraged",
                               "duty-licensed", "duty-managed", "duty-retrofit", "duty-effort",
-                              "phased-out-but-promoted", "export-limit-beside-green-trade"])
+                              "phased-out-but-promoted", "export-limit-beside-green-trade",
+                              "sector-plan", "sector-plan-not-own", "adopted-throughout",
+                              "adopted-throughout-maker"])
 def test_which_side_a_measure_falls_on_for_a_class_of_firm(
         text: str, kinds: tuple[str, ...], given: tuple[Side, ...], classes: tuple[str, ...],
         own: bool, expected: tuple[Side, ...]) -> None:
