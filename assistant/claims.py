@@ -35,6 +35,9 @@ class Claim:
     # how a text shows it does not make the claim (倡导, 鼓励 of 必须…吗); where given, a claim
     # the provisions neither make nor so decline is left open: 每年向国务院报告 binds, unworded
     unmade_by: tuple[str, ...] = ()
+    # what a plan leaves unsaid rather than rules out (a subsidy it does not give is one it
+    # does not deny either): not made, the answer opens "not stated", not "no"
+    unsaid: bool = False
 
     def made_in(self, quotes: Iterable[str]) -> bool:
         return any(form in quote for quote in quotes for form in self.text)
@@ -57,7 +60,7 @@ def claims(path: Path = CLAIMS_FILE) -> dict[str, Claim]:
             data = tomllib.load(fh)
         return {name: Claim(name, tuple(entry["text"]), entry["label_zh"], entry["label_en"],
                             tuple(entry.get("denied_by", ())), tuple(entry.get("yields_to", ())),
-                            tuple(entry.get("unmade_by", ())))
+                            tuple(entry.get("unmade_by", ())), bool(entry.get("unsaid", False)))
                 for name, entry in data.items()}
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
         raise ConfigError(f"{path}: invalid claims: {exc}") from exc

@@ -589,3 +589,18 @@ def test_a_term_asked_after_a_verb_is_the_phrases_head(assistant: Assistant) -> 
     # 发展绿色债券 asks after 绿色债券, which the plan never uses and the national text does
     answer = assistant.answer("天津方案里有没有专门提到发展绿色债券？")
     assert answer.answer.startswith("否") and "绿色债券" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(("question", "opening"), [
+    # a subsidy the plan does not give is one it leaves unsaid, not one it rules out
+    ("我家想换节能热水器，政府给补贴吗？", "文件未规定"),
+    ("Will Tianjin give residents a subsidy for energy-saving appliances?",
+     "The documents do not say"),
+    # whether one document takes up what another names is a plain no
+    ("国务院文件说可以用补贴促进绿色消费，天津方案里有这种措施吗？", "否"),
+], ids=["zh", "en", "taken-up"])
+def test_a_subsidy_not_given_is_unstated(assistant: Assistant, question: str,
+                                         opening: str) -> None:
+    answer = assistant.answer(question)
+    assert answer.answer.startswith(opening), answer.answer
+    assert bool(answer.not_stated) is (opening != "否")

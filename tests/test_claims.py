@@ -48,3 +48,9 @@ def test_a_broken_claims_file_is_one_clear_error(tmp_path: Path) -> None:
     bad.write_text('[abolish]\nzh = ["取消"]\n', encoding="utf-8")  # no text forms
     with pytest.raises(ConfigError, match="invalid claims"):
         claims(bad)
+
+
+def test_only_a_subsidy_is_left_unsaid_rather_than_denied() -> None:
+    # a plan that gives no subsidy does not deny one; a ban or an abolition it does not make
+    # is one it does not make
+    assert {name for name, c in claims().items() if c.unsaid} == {"subsidy"}

@@ -44,10 +44,16 @@ def frame(kit: Kit, q: Query, answer: Answer, guard: Guard | None = None,
         text = f"{not_stated}\n{text}"
     # 提到…没: whether a text speaks of it, not whether it bans or requires it
     unmade = [] if not_stated or "mention" in q.cues else _unmade_claims(q, answer)
-    if q.yes_no and unmade:
+    what = "、".join(c.label(lang) for c in unmade) if lang == "zh" \
+        else " or ".join(c.label(lang) for c in unmade)
+    if q.yes_no and unmade and all(c.unsaid for c in unmade) and len(q.docs) < 2:
+        # 政府给发补贴不, of provisions that give none: not stated, rather than no (whether
+        # one document takes up what another names, 国务院文件说…天津方案有吗, is a plain no)
+        not_stated = kit.t(lang, "claim_unsaid", what=what)
+        text = f"{kit.t(lang, 'open_unstated')}{'' if lang == 'zh' else ' '}{not_stated}\n{text}"
+    elif q.yes_no and unmade:
         # 是不是要取消了, answered with a clause that keeps it: the documents do not say so
-        text = kit.t(lang, "claim_absent", what="、".join(c.label(lang) for c in unmade)
-                     if lang == "zh" else " or ".join(c.label(lang) for c in unmade)) + text
+        text = kit.t(lang, "claim_absent", what=what) + text
     leads = {c.agencies[0] for c in answer.citations if c.agencies}
     verdict = _role_verdict(kit, q, answer, leads) if q.yes_no and not unmade else None
     if verdict is None and q.yes_no and not unmade and not not_stated \
