@@ -604,3 +604,16 @@ def test_a_subsidy_not_given_is_unstated(assistant: Assistant, question: str,
     answer = assistant.answer(question)
     assert answer.answer.startswith(opening), answer.answer
     assert bool(answer.not_stated) is (opening != "否")
+
+
+@pytest.mark.parametrize(("turns", "place"), [
+    (("国务院指导意见里对绿色供应链试点怎么说？", "天津这边是哪个局牵头？"), ("tianjin-2022", 8)),
+    (("What does the State Council's guiding opinion say on shore power?",
+      "And who leads that in Tianjin?"), ("tianjin-2022", 9)),
+], ids=["zh", "en"])
+def test_who_leads_at_home_after_a_national_task(assistant: Assistant,
+                                                 turns: tuple[str, ...],
+                                                 place: tuple[str, int]) -> None:
+    # the national texts name no agency: the home task that implements the one shown
+    answer = talk(assistant, *turns)
+    assert place in cited_places(answer) and answer.citations[0].agencies, answer.answer

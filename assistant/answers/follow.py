@@ -91,6 +91,11 @@ class FollowUps:
             local = [c for c in cited if c.doc_id == home.doc_id and c.clause_no]
             if local:  # "what does the national text say on this": the clause it implements
                 return self.counterpart(local[0], preferred, q)
+        if q.ask == Ask.WHO and home is not None and home.doc_id in preferred and cited \
+                and not own_subject and all(c.doc_id != home.doc_id for c in cited):
+            found = self._home_task(cited, home.doc_id, ctx.subject_question or ctx.question)
+            if found is not None:  # 天津这边是哪个局牵头, after a national task: the home
+                return who.of(self.kit, lang, found)  # task that implements it
         if preferred and before is not None and not own_subject \
                 and set(preferred) != set(before.docs):
             # 国家层面呢？: the previous question, asked of the other side
@@ -116,6 +121,21 @@ class FollowUps:
                 and len(re.sub(r"\W", "", question)) <= 4:
             return Answer(self.kit.t(lang, "followup_none"), True, Intent.GENERAL)
         return None
+
+    def _home_task(self, cited: Sequence[Citation], home: str, subject: str
+                   ) -> Provision | None:
+        """The home plan's task on the conversation's subject and the first cited task of
+        another document, in a clause linked to that task's clause (links.py) when there is
+        one (税收优惠, after the national clause on 财税: the home task on taxes)."""
+        on = self.ev.provision_on_topic(subject, cited, shown_only=True)
+        c = next((c for c in cited if on is not None and self.ev.provision_at(c) == on),
+                 cited[0])  # of the tasks shown, the one on the subject
+        linked = {no for _, no in self.links.counterparts(c.doc_id, c.clause_no or 0, [home],
+                                                             limit=3)}
+        hits = self.ev.search(f"{subject} {c.quote[:150]}", doc_ids=[home], k=8)
+        tasks = [p for h in hits if (p := self.ev.provision_of(h)) is not None
+                 and p.agencies and p.clause_no]
+        return next((p for p in tasks if p.clause_no in linked), tasks[0] if tasks else None)
 
     def _listed_clause(self, q: Query, ctx: Context,
                        cited: Sequence[Citation]) -> ClauseRef | None:
