@@ -11,13 +11,14 @@ concerns (汽修 → 挥发性有机物) and its class of firm (supplier, user).
 ranking of all tasks by likeness to the description and BM25's ranking by its words and its
 trade's, fused by reciprocal rank, lifted where the task's whole clause stands out as like the
 description; plus weights (profiles.toml) for a shared audience or the trade's words (by how
-the profile named it: its sector weighs most), the kind (money before advice) and the home
-plan. A measure for another audience, or for nobody in particular, is listed only when the
-embedder finds it very like the description or it uses the trade's words. Its kinds put it on
-the support or requirements list; rules by class of firm add or take a side (firm_sides.py,
-sides.toml). The same task written in two documents is one item, led by the better ranked
-(twins.py). Each concern (sentence) of a description that names several has its best fitting
-task among the first ten (match_signals.cover).
+the profile named it: its sector weighs most, its main trade more than a passing one), the kind
+(money before advice, where the task is its own) and the home plan. A measure for another
+audience, or for nobody in particular, is listed only when the embedder finds it very like the
+description or it uses the trade's words. Its kinds put it on the support or requirements
+list; rules by class of firm add, move or take a side (firm_sides.py, sides.toml; a moved side
+is surer than an added one). The same task written in two documents is one item, led by the
+better ranked (twins.py). Each concern (sentence) of a description that names several has its
+best fitting task among the first ten (match_signals.cover).
 """
 
 from __future__ import annotations
@@ -196,20 +197,20 @@ class Matcher:
             if not shared and not worded and not named and z < float(weights["other_audience_z"]):
                 continue
             mainly = worded and any(w in m.provision.text for w in trade.main)
-            words = float(weights["trade_words"]) * (1.0 if mainly else passing) if worded else 0.0
-            score = (fit + max((*(bonus[a] for a in shared), words), default=0.0)
+            line = (1.0 if mainly else passing) * worded  # its main trade's words weigh most
+            score = (fit + max((*(bonus[a] for a in shared), float(weights["trade_words"]) * line))
                      + float(weights["own_words"]) * named
-                     + float(weights["trade_words_also"]) * (worded and bool(shared))
+                     + float(weights["trade_words_also"]) * line * bool(shared)
                      + float(weights["home"]) * (m.doc_id == self.home))
-            own = self.catalogue.sides(m)
-            for side in self.side_rules.sides(own, m.provision.text, m.kind, trade.classes,
-                                              bool(shared) or worded):
-                if side in ranked:
-                    extra = max((float(kinds.get(k, 0.0)) for k in m.kind
-                                 if self.catalogue.vocab.side(k) == side), default=0.0)
-                    extra += float(weights["rule_side"]) * (side not in own)
-                    ranked[side].append(MatchItem(m, round(score + extra, 4), shared,
-                                                  self._notes(m, side, profile)))
+            ours, own = bool(shared) or worded, self.catalogue.sides(m)
+            sides = self.side_rules.sides(own, m.provision.text, m.kind, trade.classes, ours)
+            ruled = float(weights["rule_side" if set(own) & set(sides) else "rule_moved"])
+            for side in (s for s in sides if s in ranked):  # money for others is not its own
+                extra = ours * max((float(kinds.get(k, 0.0)) for k in m.kind
+                                    if self.catalogue.vocab.side(k) == side), default=0.0)
+                extra += ruled * (side not in own)
+                ranked[side].append(MatchItem(m, round(score + extra, 4), shared,
+                                              self._notes(m, side, profile)))
         each = [self._fit(c, z, np.zeros(len(z)), weights) for c, z in concerns]
         support, requirements = (self._fold(ranked[s], limit, each)
                                  for s in (Side.SUPPORT, Side.REQUIREMENT))

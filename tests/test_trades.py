@@ -47,6 +47,8 @@ READINGS = [
      ("finance",), ("supplier",)),
     ("有两百多辆柴油货车，想申请低息贷款换电动车", ("freight", "borrower"), ("车船税收", "投融资"),
      ("logistics",), ("supplier",)),
+    ("we purify by-product hydrogen and plan an electrolyser", ("hydrogen",),
+     ("氢能", "加氢", "制氢"), ("energy",), ("supplier",)),
 ]
 
 
@@ -178,6 +180,17 @@ SIDES = [
      ("supplier",), True, (Side.SUPPORT, Side.REQUIREMENT)),
     ("全面推广绿色低碳建材，推动建筑材料循环利用。", ("technology",), (Side.SUPPORT,),
      ("user",), True, (Side.SUPPORT,)),
+    # a tax relief to be implemented is an offer, never a duty of the firm's
+    ("落实环境保护、节能节水、新能源和清洁能源车船税收优惠。", ("tax", "obligation"),
+     (Side.SUPPORT, Side.REQUIREMENT), ("user",), True, (Side.SUPPORT,)),
+    # a market opened is an opportunity, binding nobody
+    ("进一步放开石油、化工、电力、天然气等领域节能环保竞争性业务。", ("obligation",),
+     (Side.REQUIREMENT,), ("user",), True, (Side.SUPPORT,)),
+    # a programme retrofitting the existing stock is an offer to its owners and builders
+    ("大力推进城镇既有建筑和市政基础设施节能改造，提升建筑节能低碳水平。", ("obligation",),
+     (Side.REQUIREMENT,), ("user",), True, (Side.SUPPORT,)),
+    ("推进既有产业园区和产业集群循环化改造。", ("technology", "obligation"),
+     (Side.SUPPORT, Side.REQUIREMENT), ("supplier",), False, (Side.SUPPORT,)),
 ]
 
 
@@ -191,7 +204,8 @@ SIDES = [
                               "duty-licensed", "duty-managed", "duty-retrofit", "duty-effort",
                               "phased-out-but-promoted", "export-limit-beside-green-trade",
                               "sector-plan", "sector-plan-not-own", "adopted-throughout",
-                              "adopted-throughout-maker"])
+                              "adopted-throughout-maker", "relief", "opened",
+                              "retrofit-programme", "retrofit-programme-park"])
 def test_which_side_a_measure_falls_on_for_a_class_of_firm(
         text: str, kinds: tuple[str, ...], given: tuple[Side, ...], classes: tuple[str, ...],
         own: bool, expected: tuple[Side, ...]) -> None:
