@@ -67,9 +67,15 @@ def coined_unknown(kit: Kit, ev: Evidence, q: Query, morphemes: Sequence[str]) -
     if not any(m in q.text for m in morphemes):
         return None
     segments = ev.tokenizer.segments(q.text)
+    at = 0  # where the token starts in the lower-cased question
+    text = q.text.lower()
     for i, token in enumerate(segments):
+        at = text.find(token, at)
+        start, at = at, at + len(token)
         if not any(m in token for m in morphemes):
             continue
+        if any(start >= k and ev.df(text[start - k:start + 1]) for k in (1, 2)):
+            continue  # 低|碳教育 split so: the morpheme belongs to the text word before (低碳)
         # 碳 alone is a piece: the word is it and the two-character word after it (碳 账户,
         # 碳 普惠); not 碳 大概 (an adverb, pronoun, numeral … is a word about it)
         after = segments[i + 1] if i + 1 < len(segments) else ""
