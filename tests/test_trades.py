@@ -49,6 +49,13 @@ READINGS = [
      ("logistics",), ("supplier",)),
     ("we purify by-product hydrogen and plan an electrolyser", ("hydrogen",),
      ("氢能", "加氢", "制氢"), ("energy",), ("supplier",)),
+    # what a firm asks for beside its trade: recognition of its research, the public buyers'
+    # green rules, chargers for its own fleet; such words give no audience and no class
+    ("十几个人的材料公司，今年想申报高企和研发项目", ("innovator",),
+     ("高新技术企业", "绿色技术研发"), (), ()),
+    ("学校来问能不能供办公家具，说要有环境标志认证", ("public_supplier",),
+     ("政府采购", "环境标志产品"), (), ()),
+    ("our depot has no chargers yet", ("ev_charging",), ("充换电", "新能源汽车"), (), ()),
 ]
 
 
