@@ -94,8 +94,8 @@ class FollowUps:
         if q.ask == Ask.WHO and home is not None and home.doc_id in preferred and cited \
                 and not own_subject and all(c.doc_id != home.doc_id for c in cited):
             found = self._home_task(cited, home.doc_id, ctx.subject_question or ctx.question)
-            if found is not None:  # 天津这边是哪个局牵头, after a national task: the home
-                return who.of(self.kit, lang, found)  # task that implements it
+            if found is not None:  # 本市这边是哪个局牵头, after a national task: the
+                return who.of(self.kit, lang, found)  # home task that implements it
         if preferred and before is not None and not own_subject \
                 and set(preferred) != set(before.docs):
             # 国家层面呢？: the previous question, asked of the other side

@@ -28,6 +28,7 @@ def frame(kit: Kit, q: Query, answer: Answer, guard: Guard | None = None,
     ``subject``: the words of what a year the question supposes is asked of (碳中和)."""
     lang = q.lang
     asked = " ".join((q.text, *terms))
+    openings = tuple(kit.t(lang, f"open_{o}") for o in ("yes", "no", "unstated"))
     if answer.refused or not answer.citations:
         return answer
     not_stated = answer.not_stated
@@ -48,7 +49,7 @@ def frame(kit: Kit, q: Query, answer: Answer, guard: Guard | None = None,
         else " or ".join(c.label(lang) for c in unmade)
     if q.yes_no and unmade and all(c.unsaid for c in unmade) and len(q.docs) < 2:
         # 政府给发补贴不, of provisions that give none: not stated, rather than no (whether
-        # one document takes up what another names, 国务院文件说…天津方案有吗, is a plain no)
+        # one document takes up what another names, 国家文件说…本市方案有吗, is a plain no)
         not_stated = kit.t(lang, "claim_unsaid", what=what)
         text = f"{kit.t(lang, 'open_unstated')}{'' if lang == 'zh' else ' '}{not_stated}\n{text}"
     elif q.yes_no and unmade:
@@ -68,7 +69,6 @@ def frame(kit: Kit, q: Query, answer: Answer, guard: Guard | None = None,
     if verdict is None and q.yes_no and not unmade and answer.intent != Intent.TARGET:
         # a target's quote is its figure alone: _figure_verdict reads those
         verdict = years.year_verdict(q.year, subject, quotes)
-        openings = tuple(kit.t(lang, f"open_{o}") for o in ("yes", "no", "unstated"))
         if verdict is None and q.year is not None and not not_stated \
                 and not text.startswith(openings) \
                 and not any(str(q.year) in quote for quote in quotes):
@@ -76,7 +76,7 @@ def frame(kit: Kit, q: Query, answer: Answer, guard: Guard | None = None,
             not_stated = kit.t(lang, "silent_year")
             text = f"{not_stated}\n{text}"
     if verdict is not None:
-        for opened in (kit.t(lang, f"open_{o}") for o in ("yes", "no", "unstated")):
+        for opened in openings:
             text = text.removeprefix(opened).lstrip()  # a composer's own opening yields
         text = f"{kit.t(lang, 'open_yes' if verdict else 'open_no')}" \
                f"{'' if lang == 'zh' else ' '}{text}"
@@ -91,8 +91,7 @@ def frame(kit: Kit, q: Query, answer: Answer, guard: Guard | None = None,
         # (有没有规定哪年开始禁用) is one the documents leave unset
         opening = kit.t(lang, "open_no" if not_stated == silent
                         else "open_unstated" if not_stated else "open_yes")
-        if not text.startswith(tuple(kit.t(lang, f"open_{o}")
-                                     for o in ("yes", "no", "unstated"))):
+        if not text.startswith(openings):
             text = f"{opening}{'' if lang == 'zh' else ' '}{text}"
     return replace(answer, answer=text, not_stated=not_stated)
 
