@@ -9,8 +9,9 @@ cited provision; otherwise the answer says the documents do not say so.
 
 from __future__ import annotations
 
+import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -38,16 +39,35 @@ class Claim:
     # what a plan leaves unsaid rather than rules out (a subsidy it does not give is one it
     # does not deny either): not made, the answer opens "not stated", not "no"
     unsaid: bool = False
+    # a verb with an object (禁止…, 取消…): made only where what it governs is what the question
+    # asks of (进一步淘汰分散燃煤锅炉 bans scattered boilers, not coal)
+    governs: bool = False
+    # a rule a text may make of some only (在…行业实施强制性…): see restricted_in
+    scoped: bool = False
 
-    def made_in(self, quotes: Iterable[str]) -> bool:
-        return any(form in quote for quote in quotes for form in self.text)
+    def made_in(self, quotes: Iterable[str], about: Callable[[str], bool] | None = None
+                ) -> bool:
+        """A text form stands in a quote; for a claim that ``governs``, with ``about`` true
+        of the stretch the form governs (see :func:`governed`), when ``about`` is given."""
+        return any(form in quote and (about is None or not self.governs or any(
+            about(stretch) for stretch in governed(quote, form)))
+            for quote in quotes for form in self.text)
 
-    def unmade_in(self, quotes: Iterable[str]) -> bool:
+    def unmade_in(self, quotes: Iterable[str], about: Callable[[str], bool] | None = None
+                  ) -> bool:
         """No provision makes the claim, and (where the claim says how a text declines it)
         one declines it."""
         quotes = list(quotes)
-        return not self.made_in(quotes) and (not self.unmade_by or any(
+        return not self.made_in(quotes, about) and (not self.unmade_by or any(
             form in quote for quote in quotes for form in self.unmade_by))
+
+    def restricted_in(self, quotes: Iterable[str]) -> bool:
+        """Every quote that makes the claim makes it of some only: a condition or a scope
+        stands before the form in its sentence (未纳入…规划的，一律不得…; 依法在…行业实施强制性…),
+        which a claim of all (是不是所有企业都得…) does not survive."""
+        made = [(quote, form) for quote in quotes for form in self.text if form in quote]
+        return bool(made) and all(_RESTRICTED.search(before)
+                                  for quote, form in made for before in _before(quote, form))
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en
@@ -60,23 +80,57 @@ def claims(path: Path = CLAIMS_FILE) -> dict[str, Claim]:
             data = tomllib.load(fh)
         return {name: Claim(name, tuple(entry["text"]), entry["label_zh"], entry["label_en"],
                             tuple(entry.get("denied_by", ())), tuple(entry.get("yields_to", ())),
-                            tuple(entry.get("unmade_by", ())), bool(entry.get("unsaid", False)))
+                            tuple(entry.get("unmade_by", ())), bool(entry.get("unsaid", False)),
+                            bool(entry.get("governs", False)), bool(entry.get("scoped", False)))
                 for name, entry in data.items()}
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
         raise ConfigError(f"{path}: invalid claims: {exc}") from exc
 
 
-def denied(claim: Claim, question: str, quotes: Iterable[str]) -> bool:
+# a condition (…的，) or a scope (在…行业) that makes a rule one of some only
+_RESTRICTED = re.compile(
+    r"的，|在[^，。；]{1,24}(行业|领域|地区|区域|企业|项目)|具备条件|有条件的|重点")
+
+
+_FUNCTION_CHARS = set("对在的和与及等将把被向从")
+
+
+def governed(quote: str, form: str) -> list[str]:
+    """What each use of ``form`` in ``quote`` governs: the rest of its sentence."""
+    out = []
+    at = quote.find(form)
+    while at >= 0:
+        out.append(re.split(r"[。；]", quote[at + len(form):])[0])
+        at = quote.find(form, at + 1)
+    return out
+
+
+def _before(quote: str, form: str) -> list[str]:
+    """What stands before each use of ``form`` in its sentence."""
+    out = []
+    at = quote.find(form)
+    while at >= 0:
+        out.append(re.split(r"[。；]", quote[:at])[-1])
+        at = quote.find(form, at + 1)
+    return out
+
+
+def shares(stretch: str, question: str, rare: Callable[[str], bool] = lambda _: False) -> bool:
+    """The stretch and the question have three characters in a row in common, two that are
+    a rare word of the texts (乙烯), or most characters of the stretch's first phrase, in
+    another order (煤炭散烧 of 烧散煤)."""
+    phrase = set(re.split(r"[，、,]", stretch)[0]) - _FUNCTION_CHARS
+    return any(stretch[i:i + 3] in question for i in range(len(stretch) - 2)) \
+        or any(stretch[i:i + 2] in question and rare(stretch[i:i + 2])
+               for i in range(len(stretch) - 1)) \
+        or len(phrase & set(question)) >= max(3, 2 * len(phrase) / 3)
+
+
+def denied(claim: Claim, question: str, quotes: Iterable[str],
+           rare: Callable[[str], bool] = lambda _: False) -> bool:
     """A cited provision denies the claim on what the question asks: a denial form followed,
-    in its sentence, by three characters the question also has (严禁…实施电价优惠 of
-    还能享受电价优惠吗)."""
-    for quote in quotes:
-        for form in claim.denied_by:
-            at = quote.find(form)
-            while at >= 0:
-                tail = quote[at + len(form):].split("。")[0]
-                if any(tail[i:i + 3] in question for i in range(len(tail) - 2)):
-                    return True
-                at = quote.find(form, at + 1)
-    return False
+    in its sentence, by what the question also has (严禁…实施电价优惠 of 还能享受电价优惠吗;
+    一律不得新建…乙烯 of 乙烯项目还能上吗: ``rare`` says which two characters are a rare word)."""
+    return any(shares(tail, question, rare) for quote in quotes
+               for form in claim.denied_by for tail in governed(quote, form))
 

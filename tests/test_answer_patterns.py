@@ -55,6 +55,13 @@ def test_speaking_of_businesses_is_not_speaking_as_one(assistant: Assistant) -> 
     # a high-emission industry asking for a price favour the text forbids
     ("Can steel plants still get preferential electricity prices under the national documents?",
      "No"),
+    # a rule is of what it governs (淘汰分散燃煤锅炉 bans no coal), and one made of some only
+    # (未纳入…规划的，一律不得…) is none on all
+    ("Does the Tianjin plan ban coal?", "No"),
+    ("天津方案是不是规定酒店不能再提供一次性牙刷了", "否"),
+    ("中央意见是不是说以后一律不准新建炼油厂了", "否"),
+    ("是不是所有企业都得做强制性清洁生产审核", "否"),
+    ("没纳入国家产业规划的乙烯项目还能新建吗", "否"),
 ])
 def test_yes_no_verdicts_on_roles_exceptions_and_mentions(assistant: Assistant, question: str,
                                                           opening: str) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.claims import claims, denied
+from assistant.claims import claims, denied, shares
 from core.errors import ConfigError
 
 
@@ -54,3 +54,37 @@ def test_only_a_subsidy_is_left_unsaid_rather_than_denied() -> None:
     # a plan that gives no subsidy does not deny one; a ban or an abolition it does not make
     # is one it does not make
     assert {name for name, c in claims().items() if c.unsaid} == {"subsidy"}
+
+
+@pytest.mark.parametrize("name,question,quote,made", [
+    ("ban", "天津方案是不是禁止烧煤", "推动煤炭集约高效利用，进一步淘汰分散燃煤锅炉。", False),
+    ("ban", "分散燃煤锅炉是不是要淘汰", "推动煤炭集约高效利用，进一步淘汰分散燃煤锅炉。", True),
+    ("ban", "农村烧散煤是不是不让烧了", "加快推进居民冬季清洁取暖，禁止煤炭散烧。", True),
+    ("ban", "乙烯项目是不是禁止新建",
+     "未纳入国家有关领域产业规划的，一律不得新建改扩建炼油和新建乙烯项目。", True),
+    ("abolish", "居民阶梯电价是不是要取消", "取消一批不合理收费项目。", False),
+    ("require", "是不是强制要求清洁生产审核",
+     "依法在“双超双有高能耗”行业实施强制性清洁生产审核。", True),
+], ids=lambda v: v if isinstance(v, str) and len(v) < 14 else None)
+def test_a_rule_is_made_of_what_it_governs(name: str, question: str, quote: str,
+                                            made: bool) -> None:
+    # the rare pair 乙烯 counts as shared; the kit's real count is tested with the service
+    assert claims()[name].made_in([quote], lambda s: shares(s, question, {"乙烯"}.__contains__)) \
+        is made
+
+
+@pytest.mark.parametrize("name,quote,restricted", [
+    ("ban", "未纳入国家有关领域产业规划的，一律不得新建改扩建炼油项目。", True),
+    ("require", "全面推行清洁生产，依法在“双超双有高能耗”行业实施强制性清洁生产审核。", True),
+    ("ban", "严禁对高耗能、高排放、资源型行业实施电价优惠。", False),
+    ("ban", "扎实推进塑料污染全链条治理。", False),  # no ban at all: nothing to restrict
+], ids=lambda v: v if isinstance(v, str) and len(v) < 14 else None)
+def test_a_rule_made_of_some_only_is_no_rule_on_all(name: str, quote: str,
+                                                     restricted: bool) -> None:
+    assert claims()[name].restricted_in([quote]) is restricted
+
+
+def test_only_verbs_with_an_object_are_checked_for_it() -> None:
+    # a figure or a subsidy stands or not; a ban or an abolition is of something
+    assert {n for n, c in claims().items() if c.governs} == {"ban", "abolish"}
+    assert {n for n, c in claims().items() if c.scoped} == {"ban", "require"}

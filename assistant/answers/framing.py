@@ -5,12 +5,12 @@ suggestions for a refusal that relate to what was asked."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 
 from assistant.answers import years
 from assistant.answers.kit import Kit
-from assistant.claims import Claim, claims, denied
+from assistant.claims import Claim, claims, denied, shares
 from assistant.guard import Guard
 from assistant.query import Query
 from core.model import Answer, Intent, Role
@@ -44,7 +44,10 @@ def frame(kit: Kit, q: Query, answer: Answer, guard: Guard | None = None,
     if not_stated and not_stated not in text:
         text = f"{not_stated}\n{text}"
     # 提到…没: whether a text speaks of it, not whether it bans or requires it
-    unmade = [] if not_stated or "mention" in q.cues else _unmade_claims(q, answer)
+    def about(stretch: str) -> bool:  # what a cited rule governs is what is asked of
+        return shares(stretch, asked, kit.rare)
+
+    unmade = [] if not_stated or "mention" in q.cues else _unmade_claims(q, answer, about)
     what = "、".join(c.label(lang) for c in unmade) if lang == "zh" \
         else " or ".join(c.label(lang) for c in unmade)
     if q.yes_no and unmade and all(c.unsaid for c in unmade) and len(q.docs) < 2:
@@ -61,9 +64,13 @@ def frame(kit: Kit, q: Query, answer: Answer, guard: Guard | None = None,
             and _excepted(asked, answer, "universal" in q.cues, " ".join((q.text, *of_all))):
         verdict = False  # 油气化工码头也要建岸电吗 of a task that says （油气化工码头除外）
     if verdict is None and q.yes_no and not unmade and any(
-            denied(known, asked, [c.quote for c in answer.citations])
+            denied(known, asked, quotes, kit.rare)
             for known in (claims()[name] for name in q.claims)):
         verdict = False  # 还能享受电价优惠吗 of a task that says 严禁…实施电价优惠
+    if verdict is None and q.yes_no and not unmade and "universal" in q.cues and any(
+            claims()[name].scoped and claims()[name].restricted_in(quotes)
+            for name in q.claims):
+        verdict = False  # 是不是一律不准新建炼油厂, of 未纳入…规划的，一律不得新建…炼油
     if verdict is None and q.yes_no and answer.intent == Intent.TARGET:
         verdict = _figure_verdict(q.text, text)  # 要求达到20%，真的吗 of a target of 11.5%
     if verdict is None and q.yes_no and not unmade and answer.intent != Intent.TARGET:
@@ -149,12 +156,12 @@ def _excepted(question: str, answer: Answer, universal: bool = False, of_all: st
     return False
 
 
-def _unmade_claims(q: Query, answer: Answer) -> list[Claim]:
-    """The claims the question supposes that no cited provision makes."""
+def _unmade_claims(q: Query, answer: Answer, about: Callable[[str], bool]) -> list[Claim]:
+    """The claims the question supposes that no cited provision makes (of what it asks)."""
     known = claims()
     quotes = [c.quote for c in answer.citations]
     return [known[name] for name in q.claims
-            if not known[name].denied_by and known[name].unmade_in(quotes)]
+            if not known[name].denied_by and known[name].unmade_in(quotes, about)]
 
 
 def suggestions(kit: Kit, lang: str, tokens: Collection[str], limit: int = 2) -> str:

@@ -5,6 +5,7 @@ that all answers share."""
 from __future__ import annotations
 
 import tomllib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,8 @@ from core.model import Answer, Intent, Provision
 from indexing.corpus import Corpus
 
 ROUTING_FILE = Path(__file__).resolve().parent.parent / "rules" / "routing.toml"
+_RARE_IN = 2  # provisions a rare pair of characters stands in, at most
+_PAIRS: dict[int, Counter[str]] = {}  # per corpus (by identity): provisions of each pair
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,16 @@ class Kit:
 
     def t(self, lang: str, key: str, **values: object) -> str:
         return self.templates.get(lang, key, **values)
+
+    def rare(self, pair: str) -> bool:
+        """Two characters that stand in one or two provisions of the texts (乙烯, 炼油): a word
+        rare enough that sharing it says what a question is about (新建, 项目 are not)."""
+        counts = _PAIRS.get(id(self.corpus))
+        if counts is None:
+            counts = _PAIRS[id(self.corpus)] = Counter(
+                pair for d in self.corpus.documents for p in d.provisions
+                for pair in {p.text[i:i + 2] for i in range(len(p.text) - 1)})
+        return 0 < counts[pair] <= _RARE_IN
 
     # -- names ----------------------------------------------------------------------------
 

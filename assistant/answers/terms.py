@@ -123,6 +123,6 @@ def denial(kit: Kit, q: Query) -> Answer | None:
         return None
     docs = [d for d in kit.corpus.documents if not q.docs_named or d.doc_id in q.docs]
     found = [p for d in docs for p in d.provisions
-             if p.clause_no != 0 and any(denied(c, q.text, [p.text]) for c in permits)]
+             if p.clause_no != 0 and any(denied(c, q.text, [p.text], kit.rare) for c in permits)]
     return kit.cited(found[:2], q.lang) if found else None
 
