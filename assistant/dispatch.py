@@ -25,7 +25,7 @@ from assistant.answers.follow import FollowUps
 from assistant.answers.framing import gives_figure, refuse
 from assistant.answers.kit import Context, Kit
 from assistant.answers.support import measures
-from assistant.answers.terms import coined_unknown, denial, quoted_unknown
+from assistant.answers.terms import absent_from, coined_unknown, denial, quoted_unknown
 from assistant.answers.which import which_agency
 from assistant.evidence import Evidence
 from assistant.guard import Guard
@@ -119,6 +119,10 @@ class Executor:
             follow = self.follow_ups.resolve(q, ctx)
             if follow is not None:
                 return follow
+        lacking = absent_from(kit, ev, q)
+        if lacking is not None:  # 天津方案有没有说要建区域交易中心: a word only another has
+            word, docs, elsewhere = lacking
+            return general.unused(kit, ev, q, word, docs, elsewhere, context)
         # 有没有写哪年达峰 asks the year, not whether the term is written
         if {"mention", "yes_no"} <= q.cues and "when" not in q.cues \
                 and q.ask in (Ask.TOPIC, Ask.DOCUMENT) and q.topic:

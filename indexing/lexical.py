@@ -170,6 +170,12 @@ class Tokenizer:
         self._jieba.check_initialized()
         return [w for w, freq in self._jieba.FREQ.items() if freq]
 
+    def frequency(self, word: str) -> int:
+        """How common the word is in general Chinese (jieba's dictionary count; 0 when it
+        is no word there): 数字, 面积 are everyday words, 核电, 乙烯 terms."""
+        self._jieba.check_initialized()
+        return int(self._jieba.FREQ.get(word, 0) or 0)
+
     def segments(self, text: str) -> list[str]:
         """Every token of the text in order, stopwords and punctuation kept: what cue words
         are matched against (a cue is a run of whole tokens, never part of one)."""

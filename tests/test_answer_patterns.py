@@ -62,6 +62,16 @@ def test_speaking_of_businesses_is_not_speaking_as_one(assistant: Assistant) -> 
     ("中央意见是不是说以后一律不准新建炼油厂了", "否"),
     ("是不是所有企业都得做强制性清洁生产审核", "否"),
     ("没纳入国家产业规划的乙烯项目还能新建吗", "否"),
+    # a word of what is asked that another document uses and the one asked about does not
+    # (nor words otherwise: 交易试点市场 is a 交易市场); what the asker says of itself, and
+    # everyday words (数字, 面积), are not what is asked
+    ("天津方案里有没有说要建再生资源区域交易中心",
+     "否。《天津方案》没有提到“再生资源区域交易中心”"),
+    ("国务院文件鼓励地方用补贴、积分奖励促进绿色消费，咱们方案里写了这个吗", "否"),
+    ("天津方案里说要在天津建核电站吗", "否"),
+    ("Does the green finance section of Tianjin's plan mention green bonds at all?", "No"),
+    ("天津有碳排放交易市场吗", "是"),
+    ("我们是煤化工企业，想做碳捕集研发，天津方案里有没有涉及CCUS", "是"),
 ])
 def test_yes_no_verdicts_on_roles_exceptions_and_mentions(assistant: Assistant, question: str,
                                                           opening: str) -> None:

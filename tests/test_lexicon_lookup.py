@@ -77,3 +77,15 @@ def test_english_cues_match_whole_words_only() -> None:
     assert cues(Tokens.of("who will lead it", ["who", " ", "will"], set()))
     assert not cues(Tokens.of("who is the leader", ["who"], set()))
     assert cues.spans(Tokens.of("lead and LEAD", [], set())) == [(0, 4), (9, 13)]
+
+
+@pytest.mark.parametrize(("word", "everyday"), [
+    ("数字", True), ("面积", True), ("集团", True), ("核电", False), ("乙烯", False),
+    ("交易中心", False), ("餐厨", False),  # 餐厨 is no word of the general dictionary at all
+])
+def test_everyday_words_are_told_from_terms(tokenizer: Tokenizer, word: str,
+                                            everyday: bool) -> None:
+    # the threshold the check for a word one document lacks uses (answers/terms.py)
+    from assistant.answers.terms import _EVERYDAY
+
+    assert (tokenizer.frequency(word) > _EVERYDAY) is everyday

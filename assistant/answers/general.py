@@ -229,6 +229,14 @@ def mention(kit: Kit, ev: Evidence, links: Links, q: Query, context: str = "",
         return None
     if not elsewhere:
         return refuse(kit, lang, "mention_nowhere", {name}, term=name)
+    return unused(kit, ev, q, name, docs, elsewhere, context)
+
+
+def unused(kit: Kit, ev: Evidence, q: Query, name: str, docs: Sequence[str],
+           elsewhere: Sequence[Provision], context: str = "") -> Answer:
+    """否: the documents asked about do not use the term; where another does, and the
+    nearest provisions of those asked about."""
+    lang, sources = q.lang, Sources(kit.corpus)
     names = "、" if lang == "zh" else " or the "
     opening = kit.t(lang, "open_no") + ("" if lang == "zh" else " ")
     lines = [opening + kit.t(lang, "mention_none", term=name, doc=names.join(
