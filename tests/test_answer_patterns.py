@@ -274,6 +274,20 @@ def test_a_who_follow_up_with_a_word_of_its_own(assistant: Assistant) -> None:
         answer.answer
 
 
+@pytest.mark.parametrize(("first", "then", "provision"), [
+    ("海水淡化是哪个部门牵头", "国家文件里是咋说的", "海水淡化"),
+    ("清洁生产审核是哪个部门牵头负责的", "国务院那个指导意见里也有这个要求吗", "清洁生产审核"),
+    ("医疗废物处置谁负责", "国务院的指导意见里对这个是咋说的", "医疗废物"),
+])
+def test_the_national_counterpart_of_a_task_leads_with_its_subject(
+        assistant: Assistant, first: str, then: str, provision: str) -> None:
+    """A national clause on many things (all urban infrastructure) is quoted from the
+    provision on what the task shown is about, not from its first four."""
+    answer = talk(assistant, first, then)
+    assert answer.citations[0].doc_id != "tianjin-2022", answer.answer
+    assert provision in answer.citations[0].quote, answer.answer
+
+
 @pytest.mark.parametrize("question", [
     "When did the Central Committee and the State Council put out the carbon peaking opinions?",
     "中共中央、国务院那个意见是哪天出的",
