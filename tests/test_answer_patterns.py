@@ -288,6 +288,24 @@ def test_the_national_counterpart_of_a_task_leads_with_its_subject(
     assert provision in answer.citations[0].quote, answer.answer
 
 
+def test_who_to_ask_after_national_tasks_is_the_home_task(assistant: Assistant) -> None:
+    """National texts name no agency: 找哪个部门 after them is answered by the home task that
+    implements them, on the follow-up's own words too (粪污处理设备)."""
+    answer = talk(assistant, "国务院指导意见对畜禽粪污资源化利用怎么说",
+                  "那买粪污处理设备能补贴多少？找哪个部门？")
+    assert answer.citations[0].doc_id == "tianjin-2022", answer.answer
+    assert "市农业农村委" in answer.citations[0].agencies, answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "我是天大的学生，天津这个方案里有提到我们学校吗？",
+    "I'm a student at Tianjin University - is my school mentioned anywhere in the Tianjin plan?",
+])
+def test_a_university_by_its_short_or_english_name(assistant: Assistant, question: str) -> None:
+    answer = assistant.answer(question)
+    assert ("tianjin-2022", 18) in cited_places(answer), answer.answer
+
+
 @pytest.mark.parametrize("question", [
     "When did the Central Committee and the State Council put out the carbon peaking opinions?",
     "中共中央、国务院那个意见是哪天出的",

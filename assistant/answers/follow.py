@@ -91,11 +91,16 @@ class FollowUps:
             local = [c for c in cited if c.doc_id == home.doc_id and c.clause_no]
             if local:  # "what does the national text say on this": the clause it implements
                 return self.counterpart(local[0], preferred, q)
-        if q.ask == Ask.WHO and home is not None and home.doc_id in preferred and cited \
-                and not own_subject and all(c.doc_id != home.doc_id for c in cited):
-            found = self._home_task(cited, home.doc_id, ctx.subject_question or ctx.question)
-            if found is not None:  # 本市这边是哪个局牵头, after a national task: the
-                return who.of(self.kit, lang, found)  # home task that implements it
+        unnamed = not preferred and not any(c.agencies for c in cited)
+        if q.ask == Ask.WHO and home is not None and cited \
+                and ((home.doc_id in preferred and not own_subject) or unnamed) \
+                and all(c.doc_id != home.doc_id for c in cited):
+            # 本市这边是哪个局牵头 / 找哪个部门, after national tasks (which name no agency):
+            subject = ctx.subject_question or ctx.question
+            found = self._home_task(cited, home.doc_id,
+                                    f"{question} {subject}" if own_subject else subject)
+            if found is not None:  # the home task that implements them, whose agencies
+                return who.of(self.kit, lang, found)  # are the ones to ask
         if preferred and before is not None and not own_subject \
                 and set(preferred) != set(before.docs):
             # 国家层面呢？: the previous question, asked of the other side
