@@ -50,6 +50,7 @@ class TradeReading:
 class TradeVocabulary:
     trades: tuple[Trade, ...]
     label_classes: Mapping[str, str]  # audience label → class, for a firm no trade names
+    blank: tuple[str, ...] = ()  # phrases holding a trade's word that name no trade (余热回收)
 
     def read(self, description: str, audience: Sequence[str] = (),
              sector: str | None = None) -> TradeReading:
@@ -81,10 +82,12 @@ class TradeVocabulary:
                             tuple(dict.fromkeys(w for t in main for w in t.texts)))
 
     def plain(self, description: str) -> str:
-        """``description`` lower-cased without the words of what the firm asks for: a firm
-        that wants a bank loan (银行贷款) is a borrower, not a bank."""
+        """``description`` lower-cased without the words of what the firm asks for, nor the
+        phrases that name no trade: a firm that wants a bank loan (银行贷款) is a borrower, not
+        a bank; one that recovers its waste heat (余热回收) no recycler."""
         out = description.lower()
-        for w in sorted((w for t in self.trades if t.asks for w in t.says), key=len, reverse=True):
+        for w in sorted((*(w for t in self.trades if t.asks for w in t.says), *self.blank),
+                        key=len, reverse=True):
             out = out.replace(w, " ")
         return out
 
@@ -122,7 +125,9 @@ def load_trades(path: Path = FIRMS_FILE) -> TradeVocabulary:
     ids = [t.id for t in trades]
     if "" in ids or len(set(ids)) != len(ids):
         raise ConfigError(f"{path}: every trade needs an id of its own")
-    return TradeVocabulary(tuple(trades), label_classes)
+    blank = tuple(w.lower() for w in _strings(data["blank"], f"{path} blank")) \
+        if "blank" in data else ()
+    return TradeVocabulary(tuple(trades), label_classes, blank)
 
 
 @cache

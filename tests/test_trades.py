@@ -56,6 +56,15 @@ READINGS = [
     ("学校来问能不能供办公家具，说要有环境标志认证", ("public_supplier",),
      ("政府采购", "环境标志产品"), (), ()),
     ("our depot has no chargers yet", ("ev_charging",), ("充换电", "新能源汽车"), (), ()),
+    # the customer of an energy service company asks for its contracts; heat it recovers makes
+    # it no recycler
+    ("还想找节能服务公司做蒸汽余热回收，省下的钱分成", ("esco_client",),
+     ("合同能源管理", "能源托管"), (), ()),
+    ("我们是做合同能源管理的节能服务公司", ("energy_service",), ("合同能源管理",),
+     ("env_services",), ("supplier",)),
+    # a firm on the carbon market's list: its allowances are its concern, whatever it makes
+    ("化工厂，在市里碳交易的控排名单上", ("chemical_plant", "factory", "carbon_covered"),
+     ("碳排放权",), ("chemicals", "manufacturing"), ("user",)),
 ]
 
 
@@ -108,12 +117,17 @@ def test_the_main_line_is_the_sectors_trade_else_the_first_named(
 @pytest.mark.parametrize(("description", "plain", "main"), [
     ("光伏公司，卡在垫资和银行贷款上", "光伏公司，卡在 和 上", "绿色信贷"),
     ("想申请低息贷款，我们是物流公司", "想申请  ，我们是物流公司", "货运"),
-], ids=["bank-loan", "asked-first"])
+    # phrases that hold a trade's word but name none are blanked like an ask
+    ("准备上溶剂回收和RTO设备", "准备上 和rto设备", None),
+], ids=["bank-loan", "asked-first", "no-trade-phrase"])
 def test_what_a_firm_asks_for_is_its_concern_not_its_trade(description: str, plain: str,
-                                                          main: str) -> None:
+                                                          main: str | None) -> None:
     vocab = trades()
     assert vocab.plain(description) == plain  # the words the audience is read from
-    assert main in vocab.read(description).main  # never the firm's main line, always a concern
+    if main:  # never the firm's main line, always a concern
+        assert main in vocab.read(description).main
+    else:
+        assert not vocab.read(description).trades
 
 
 def test_the_vocabulary_speaks_the_catalogues_labels() -> None:
@@ -198,6 +212,11 @@ SIDES = [
      (Side.REQUIREMENT,), ("user",), True, (Side.SUPPORT,)),
     ("推进既有产业园区和产业集群循环化改造。", ("technology", "obligation"),
      (Side.SUPPORT, Side.REQUIREMENT), ("supplier",), False, (Side.SUPPORT,)),
+    # the allowances a covered user must hold are a cost; to a lender against them, an offer
+    ("深化碳排放权交易试点市场建设，推动市场机制发挥更大作用。", ("price",), (Side.SUPPORT,),
+     ("user",), True, (Side.REQUIREMENT,)),
+    ("深化碳排放权交易试点市场建设，推动市场机制发挥更大作用。", ("price",), (Side.SUPPORT,),
+     ("supplier",), True, (Side.SUPPORT,)),
 ]
 
 
@@ -212,7 +231,8 @@ SIDES = [
                               "phased-out-but-promoted", "export-limit-beside-green-trade",
                               "sector-plan", "sector-plan-not-own", "adopted-throughout",
                               "adopted-throughout-maker", "relief", "opened",
-                              "retrofit-programme", "retrofit-programme-park"])
+                              "retrofit-programme", "retrofit-programme-park", "capped-user",
+                              "capped-lender"])
 def test_which_side_a_measure_falls_on_for_a_class_of_firm(
         text: str, kinds: tuple[str, ...], given: tuple[Side, ...], classes: tuple[str, ...],
         own: bool, expected: tuple[Side, ...]) -> None:
