@@ -63,6 +63,8 @@ RULES = [
     ("持续深化工业、建筑等重点领域节能。", "", ("manufacturing", "construction"), None),
     ("加强危险废物集中处置能力建设。", "", ("recycling",), None),
     ("完善资源综合利用企业的所得税、增值税优惠政策。", "", None, ("tax",)),
+    # a bonded zone relieves no tax
+    ("发挥自由贸易试验区和综合保税区优势，拓展保税维修业务。", "", None, ("trade",)),
     ("引导金融机构加大绿色信贷支持力度。", "", ("finance",), ("finance_support",)),
     ("推行生产者责任延伸制度，探索建立逆向物流回收体系。", "", ("recycling",), None),
     ("加强物流运输组织管理。", "", ("logistics",), None),

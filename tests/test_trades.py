@@ -62,6 +62,12 @@ READINGS = [
      ("合同能源管理", "能源托管"), (), ()),
     ("我们是做合同能源管理的节能服务公司", ("energy_service",), ("合同能源管理",),
      ("env_services",), ("supplier",)),
+    # a clinic's waste is clinical; coal in its own boilers and remanufactured parts are a
+    # firm's concerns whatever it makes
+    ("我在河东开了两家口腔诊所，卫健和环保来查医废", ("clinic",), ("医疗废物",), (), ("user",)),
+    ("酒店冬天靠几台烧煤的小锅炉取暖", ("hotel", "coal_burner"), ("煤炭散烧",), ("hospitality",),
+     ("user",)),
+    ("想用再制造的配件把价钱降下来", ("remanufacturer",), ("再制造",), (), ()),
     # a firm on the carbon market's list: its allowances are its concern, whatever it makes
     ("化工厂，在市里碳交易的控排名单上", ("chemical_plant", "factory", "carbon_covered"),
      ("碳排放权",), ("chemicals", "manufacturing"), ("user",)),
