@@ -35,7 +35,8 @@ READINGS = [
     ("从社会上回收废金属", ("recycler",), ("再生资源",), ("recycling",), ("supplier",)),
     ("我们做咨询", (), (), (), ()),
     # selling abroad is a concern of its own, whatever the goods; English says it too
-    ("焊管厂，想多往东南亚出口点货", ("exporter",), ("出口", "绿色产品贸易"), (), ()),
+    ("焊管厂，想多往东南亚出口点货", ("factory", "exporter"), ("出口", "绿色产品贸易"),
+     ("manufacturing",), ("user",)),
     ("smt/pcba shop, 70% sold to eu buyers; a munich fair booth",
      ("exporter", "electronics"), ("境外展会", "绿色供应链", "危险废物"), ("manufacturing",),
      ("user",)),
@@ -64,10 +65,12 @@ READINGS = [
      ("env_services",), ("supplier",)),
     # a clinic's waste is clinical; coal in its own boilers and remanufactured parts are a
     # firm's concerns whatever it makes
-    ("我在河东开了两家口腔诊所，卫健和环保来查医废", ("clinic",), ("医疗废物",), (), ("user",)),
+    ("我在河东开了两家口腔诊所，卫健来查医废", ("clinic",), ("医疗废物",), (), ("user",)),
     ("酒店冬天靠几台烧煤的小锅炉取暖", ("hotel", "coal_burner"), ("煤炭散烧",), ("hospitality",),
      ("user",)),
     ("想用再制造的配件把价钱降下来", ("remanufacturer",), ("再制造",), (), ()),
+    # the environmental inspectors ask first for the discharge permit
+    ("最近环保检查越来越严，担心过不了关", ("env_inspected",), ("排污许可",), (), ()),
     # a firm on the carbon market's list: its allowances are its concern, whatever it makes
     ("化工厂，在市里碳交易的控排名单上", ("chemical_plant", "factory", "carbon_covered"),
      ("碳排放权",), ("chemicals", "manufacturing"), ("user",)),
@@ -112,7 +115,9 @@ def test_the_class_is_the_sectors_else_the_first_named_trades(
     ("我在北辰区加盟了一个快递网点，网点还得回收纸箱，面包车也要换新能源", None, "邮件快件"),
     ("我们回收废纸箱，也送快递", None, "再生资源"),
     ("我们回收废纸箱，也有车队做配送", "logistics", "甩挂"),
-], ids=["named-first", "named-first-other", "the-sectors"])
+    # a maker names its works first (…厂); the waste it takes back is named in passing
+    ("西青区的锂电池厂，欧洲客户要旧电池回收方案", None, "绿色工厂"),
+], ids=["named-first", "named-first-other", "the-sectors", "the-works"])
 def test_the_main_line_is_the_sectors_trade_else_the_first_named(
         description: str, sector: str | None, main: str) -> None:
     reading = trades().read(description, (), sector)
