@@ -329,3 +329,18 @@ def test_every_title_names_its_document(corpus: Corpus) -> None:
 
     for doc in corpus.documents:
         assert documents_named(f"《{doc.meta.title}》里讲了什么", corpus) == (doc.doc_id,)
+
+
+@pytest.mark.parametrize(("question", "docs"), [
+    ("and for the whole country?", ("guofa-2021-4", "zhongfa-2021-36")),
+    ("What about nationwide?", ("guofa-2021-4", "zhongfa-2021-36")),
+    # a designation holding a level word names the home plan's own programme, no document
+    ("How much funding does the Tianjin plan give the national seawater desalination "
+     "demonstration city?", ("tianjin-2022",)),
+    ("天津方案里全国海水淡化示范城市怎么建", ("tianjin-2022",)),
+])
+def test_level_words_and_designations(corpus: Corpus, question: str,
+                                      docs: tuple[str, ...]) -> None:
+    from assistant.references import documents_named
+
+    assert documents_named(question, corpus) == docs
