@@ -18,6 +18,7 @@ from core.errors import ConfigError
 from indexing.corpus import Corpus
 
 RULES_FILE = Path(__file__).with_name("rules") / "guard.toml"
+_QUOTED_TERM = re.compile(r"“[^”]{1,20}”")  # a term in quotation marks, as the texts write it
 # a year, not an amount: 2000元 and 2000万吨 are not years
 _YEAR_RE = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])"
                       r"(?!\s*[元万亿千百块多个家台辆吨户%])\s*年?")
@@ -122,5 +123,7 @@ class Guard:
     def unstated(self, question: str) -> tuple[str, ...]:
         """Every kind of detail asked for that the documents never give, in ``UNSTATED``
         order (有没有补贴？能补多少？ asks one; 补多少、怎么申请 two)."""
-        text = question.lower()
+        # a quoted term is the texts' own (“保险费率调节机制”): asked whether it is written,
+        # not for the rate it names
+        text = _QUOTED_TERM.sub("“”", question.lower())
         return tuple(name for name in self.UNSTATED if self._categories[name].matches(text))
