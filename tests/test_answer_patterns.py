@@ -668,3 +668,20 @@ def test_who_leads_at_home_after_a_national_task(assistant: Assistant,
     # the national texts name no agency: the home task that implements the one shown
     answer = talk(assistant, *turns)
     assert place in cited_places(answer) and answer.citations[0].agencies, answer.answer
+
+
+@pytest.mark.parametrize(("term", "text", "on_it"), [
+    ("垃圾分类", "完善生活垃圾分类制度体系，推进生活垃圾分类和减量化、资源化。", True),
+    ("垃圾分类", "逐步建立生活垃圾分类计价、计量收费等差别化收费制度。", False),
+    ("统筹协调", "市发展改革委要会同有关部门强化统筹协调，", True),
+])
+def test_a_term_as_a_phrase_of_its_own_or_a_modifier(term: str, text: str, on_it: bool) -> None:
+    from assistant.answers.who import about
+
+    assert about(term, text) is on_it
+
+
+def test_the_task_on_a_term_leads_over_one_using_it_as_a_modifier(assistant: Assistant
+                                                                   ) -> None:
+    answer = talk(assistant, "天津垃圾分类是咋安排的", "那国家文件咋说的", "天津这边具体谁管这事")
+    assert answer.citations[0].clause_no == 13 and "市城市管理委" in answer.answer, answer.answer

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from assistant.answers import years
+from assistant.answers import who, years
 from assistant.answers.framing import refuse, suggestions
 from assistant.answers.kit import Kit, has
 from assistant.answers.terms import CJK_TERM, QUOTED, using
@@ -67,9 +67,16 @@ def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, cont
         return refuse(kit, lang, "refuse_not_covered", ev.words(question))
     if when:
         top = years.with_their_years(kit, top)
+    term, more = _same_term(kit, ev, topic, top[0].doc_id, top) if topic else ("", [])
+    on_it = next((p for p in more if who.about(term, p.text)), None) \
+        if more and not any(who.about(term, p.text) for p in top) else None
+    if on_it is not None:
+        # 垃圾分类咋说的: the task on the sorting itself leads, not the fee's that uses the
+        # word as a modifier (生活垃圾分类计价); the one ranked first follows
+        more = [p for p in more if p is not on_it]
+        top = [on_it, *top]
     sources = Sources(kit.corpus)
     lines = kit.cited_items(top, sources, lang)
-    term, more = _same_term(kit, ev, topic, top[0].doc_id, top) if topic else ("", [])
     if more:
         lines.append(kit.t(lang, "see_also", term=term))
         for p in more:

@@ -13,6 +13,12 @@ from core.model import Answer, Intent, Provision
 
 # a word ends a phrase of its own where a conjunction, a list mark or a sentence mark follows
 _PHRASE_END = r"(?=[和与及、，。；：]|工作|等)"
+
+
+def about(term: str, text: str) -> bool:
+    """The term stands as a phrase of its own (推进生活垃圾分类和减量化), not only as the
+    modifier of another noun (生活垃圾分类计价, a fee)."""
+    return re.search(re.escape(term) + _PHRASE_END, text) is not None
 _ABOUT_WITHIN = 3  # tasks found after the first that may be the one about the subject
 
 
@@ -44,11 +50,10 @@ def _about_first(ev: Evidence, question: str, tasks: list[Provision]) -> list[Pr
     if not words or len(words[0]) < 3 or not tasks \
             or any(w not in words[0] for w in words[1:]):
         return tasks  # the question says more than the one word (垃圾分类计量收费)
-    head = re.compile(re.escape(words[0]) + _PHRASE_END)
-    if head.search(tasks[0].text):
+    if about(words[0], tasks[0].text):
         return tasks
-    about = next((p for p in tasks[1:_ABOUT_WITHIN] if head.search(p.text)), None)
-    return tasks if about is None else [about, *(p for p in tasks if p is not about)]
+    on_it = next((p for p in tasks[1:_ABOUT_WITHIN] if about(words[0], p.text)), None)
+    return tasks if on_it is None else [on_it, *(p for p in tasks if p is not on_it)]
 
 
 def of(kit: Kit, lang: str, *tasks: Provision) -> Answer:
