@@ -292,10 +292,14 @@ class Understander:
             s.subject or s.agencies or s.clauses or s.part is not None)
 
     def without_unstated(self, s: Slots) -> str:
-        """The question without the words that ask the detail (申报截止, 怎么申请, 补多少)."""
+        """The question without the words that ask the detail (申报截止, 怎么申请, 补多少),
+        nor those of what it supposes of it (补贴 of 能补贴多少钱: no subject of its own)."""
         rest = s.text
         for kind in s.unstated:
             rest = self.guard.without(rest, kind)
+        if s.unstated:
+            for cue in (c for cues in self.claims.values() for c in cues.found(s.tokens)):
+                rest = rest.replace(cue, " ")
         return rest
 
     def _own_subject(self, topic: str, agencies: tuple[str, ...] = ()) -> bool:

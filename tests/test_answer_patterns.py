@@ -685,3 +685,12 @@ def test_the_task_on_a_term_leads_over_one_using_it_as_a_modifier(assistant: Ass
                                                                    ) -> None:
     answer = talk(assistant, "天津垃圾分类是咋安排的", "那国家文件咋说的", "天津这边具体谁管这事")
     assert answer.citations[0].clause_no == 13 and "市城市管理委" in answer.answer, answer.answer
+
+
+def test_an_amount_asked_after_a_subject_stays_on_it(assistant: Assistant) -> None:
+    """能补贴多少钱 has no subject of its own (补贴 is what it supposes): the turn before's
+    task again, with the amount said not given, not the plan's general fiscal clause."""
+    answer = talk(assistant, "我家想在楼顶装太阳能板，这几个文件支持不", "那装了能补贴多少钱")
+    assert answer.not_stated, answer.answer
+    assert all(c.clause_no != 22 for c in answer.citations[:1]), answer.answer
+    assert any(w in answer.citations[0].quote for w in ("光伏", "太阳能")), answer.answer
