@@ -18,14 +18,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from assistant.answers import duties, enterprise, general, structure, targets, who
+from assistant.answers import duties, enterprise, general, mention, structure, targets, who
 from assistant.answers.clause import by_number, clause, this_part
 from assistant.answers.compare import compare
 from assistant.answers.follow import FollowUps
 from assistant.answers.framing import gives_figure, refuse
 from assistant.answers.kit import Context, Kit
 from assistant.answers.support import measures
-from assistant.answers.terms import absent_from, coined_unknown, denial, quoted_unknown
+from assistant.answers.terms import coined_unknown, denial, quoted_unknown
 from assistant.answers.which import which_agency
 from assistant.evidence import Evidence
 from assistant.guard import Guard
@@ -119,14 +119,14 @@ class Executor:
             follow = self.follow_ups.resolve(q, ctx)
             if follow is not None:
                 return follow
-        lacking = absent_from(kit, ev, q)
+        lacking = mention.absent_from(kit, ev, q)
         if lacking is not None:  # 天津方案有没有说要建区域交易中心: a word only another has
             word, docs, elsewhere = lacking
-            return general.unused(kit, ev, q, word, docs, elsewhere, context)
+            return mention.unused(kit, ev, q, word, docs, elsewhere, context)
         # 有没有写哪年达峰 asks the year, not whether the term is written
         if {"mention", "yes_no"} <= q.cues and "when" not in q.cues \
                 and q.ask in (Ask.TOPIC, Ask.DOCUMENT) and q.topic:
-            said = general.mention(kit, ev, self.links, q, context,
+            said = mention.mention(kit, ev, self.links, q, context,
                                    q.docs if q.docs_named else ())
             if said is not None:
                 return said

@@ -85,7 +85,7 @@ def test_english_cues_match_whole_words_only() -> None:
 ])
 def test_everyday_words_are_told_from_terms(tokenizer: Tokenizer, word: str,
                                             everyday: bool) -> None:
-    # the threshold the check for a word one document lacks uses (answers/terms.py)
-    from assistant.answers.terms import _EVERYDAY
+    # the threshold the check for a word one document lacks uses (answers/mention.py)
+    from assistant.answers.mention import _EVERYDAY
 
     assert (tokenizer.frequency(word) > _EVERYDAY) is everyday

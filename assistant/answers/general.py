@@ -16,7 +16,6 @@ from assistant.compose import Sources
 from assistant.evidence import Evidence
 from assistant.guard import Guard
 from assistant.links import Links
-from assistant.names import in_order
 from assistant.query import Query
 from core.model import Answer, Hit, Intent, Provision
 
@@ -26,12 +25,6 @@ _A_YEAR_ONLY = re.compile(r"(?:19|20)\d\d")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{3,}")
 _PHRASE_BREAK = re.compile(r"[，,；;。：:]")
 _SENTENCE_BREAK = re.compile(r"[；;。]")
-_TRAILING_PARTICLES = re.compile(r"(?:了|吗|呢|啊|吧|没有|没)+(?=\s|$)")
-_MENTION_MAX = 8  # a longer subject is a sentence, not a term a text would use verbatim
-# a term with other words beside it, answered no where the documents asked about lack it:
-# long enough to be a term of its own (再生资源区域交易中心, 绿色债券), not a common word
-_NARROWED_MIN = 4
-_DETAIL_CUES = frozenset({"when", "value", "count"})  # 有没有写明碳中和的年份: a detail asked
 
 
 def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, context: str = "",
@@ -173,7 +166,7 @@ def define(kit: Kit, ev: Evidence, q: Query, answer: Answer) -> Answer:
     texts use the term verbatim, those places are cited (search may rank a clause on a
     neighbouring subject first: 双超双有 is not a word the index splits out)."""
     term = QUOTED.search(q.text)
-    name = term.group(1) if term else _used_stretch(ev, q.topic)
+    name = term.group(1) if term else used_stretch(ev, q.topic)
     used = using(kit, name, q.docs if q.docs_named else ())
     if used and not any(p in used for p in _cited(kit, answer)):
         sources = Sources(kit.corpus)
@@ -189,85 +182,7 @@ def define(kit: Kit, ev: Evidence, q: Query, answer: Answer) -> Answer:
     return replace(answer, not_stated=kit.t(q.lang, key, term=name))
 
 
-def mention(kit: Kit, ev: Evidence, links: Links, q: Query, context: str = "",
-            docs: Sequence[str] = ()) -> Answer | None:
-    """提没提核电 / 提到氢能没: whether the documents asked about (``docs``; any, when none is
-    named) use the term at all. Used: those places are cited. Not used: said first, with the
-    documents that do use it and the nearest provisions of those asked about; used nowhere:
-    declined (a loosely related clause would pass for it). ``None`` where the subject is no
-    term (支持物流企业搞数字化运营平台 is a sentence): search answers as for any question."""
-    subject = _TRAILING_PARTICLES.sub("", q.topic).strip()
-    # words before the term (要建…): a term the documents asked about never use is not in
-    # any part of them either, so that still answers no; a term they do use is left to
-    # search, which the other words may steer
-    narrowed = False
-    if q.lang == "en":
-        # nuclear power: the words the texts use for it (核电, 核聚变), any of them
-        phrases, terms, rest = ev.tokenizer.translations(subject)
-        if not terms or ev.topic(rest) or re.search(r"[\u4e00-\u9fff]", rest):
-            return None  # words beyond the subject, or none the search translates
-        name = " / ".join(phrases)
-    else:
-        name = _used_stretch(ev, subject)
-        if not CJK_TERM.fullmatch(name):  # at most twelve characters: a term, not a sentence
-            return None
-        if name != subject:
-            if len(name) < _NARROWED_MIN or not subject.endswith(name) or name.endswith("的") \
-                    or q.cues & _DETAIL_CUES:
-                return None  # more than one term (多式联运 beside 运输结构), or a detail of
-            narrowed = True  # the term asked (碳中和的具体年份): search answers
-        elif len(name) > _MENTION_MAX:
-            return None
-        terms = [name]
-    lang, sources = q.lang, Sources(kit.corpus)
-
-    def used_in(in_docs: Sequence[str]) -> list[Provision]:
-        found = [p for term in terms for p in using(kit, term, in_docs)]
-        return list(dict.fromkeys(found))[:3]
-
-    said = used_in(docs)
-    if narrowed and (said or _worded_otherwise(kit, name, docs)):
-        return None
-    if said:
-        return Answer("\n".join(kit.cited_items(said, sources, lang)), False, Intent.GENERAL,
-                      tuple(sources.citations))
-    elsewhere = used_in([d.doc_id for d in kit.corpus.documents if d.doc_id not in docs])
-    if not elsewhere and narrowed:
-        return None
-    if not elsewhere:
-        return refuse(kit, lang, "mention_nowhere", {name}, term=name)
-    return unused(kit, ev, q, name, docs, elsewhere, context)
-
-
-def unused(kit: Kit, ev: Evidence, q: Query, name: str, docs: Sequence[str],
-           elsewhere: Sequence[Provision], context: str = "") -> Answer:
-    """否: the documents asked about do not use the term; where another does, and the
-    nearest provisions of those asked about."""
-    lang, sources = q.lang, Sources(kit.corpus)
-    names = "、" if lang == "zh" else " or the "
-    opening = kit.t(lang, "open_no") + ("" if lang == "zh" else " ")
-    lines = [opening + kit.t(lang, "mention_none", term=name, doc=names.join(
-        kit.doc_name(d, lang) for d in docs))]
-    lines.append(kit.t(lang, "mention_elsewhere", term=name,
-                       doc=kit.doc_name(elsewhere[0].doc_id, lang)))
-    lines.extend(kit.cited_items(elsewhere, sources, lang))
-    near = ev.top_provisions(ev.search(q.text, context, doc_ids=docs), 2)
-    if near:
-        lines.append(kit.t(lang, "mention_related", doc=kit.doc_name(near[0].doc_id, lang)))
-        lines.extend(kit.cited_items(near, sources, lang))
-    return Answer("\n".join(lines), False, Intent.GENERAL, tuple(sources.citations))
-
-
-def _worded_otherwise(kit: Kit, term: str, docs: Sequence[str]) -> bool:
-    """A provision of ``docs`` has the term's characters in order, worded otherwise
-    (碳捕集利用 in 二氧化碳捕集、利用和封存 of a sentence): not absent, only not verbatim."""
-    span = 2 * len(term)  # close together: a long provision has most characters somewhere
-    return any(in_order(term, p.text[i:i + span])
-               for d in kit.corpus.documents if not docs or d.doc_id in docs
-               for p in d.provisions for i, ch in enumerate(p.text) if ch == term[0])
-
-
-def _used_stretch(ev: Evidence, topic: str) -> str:
+def used_stretch(ev: Evidence, topic: str) -> str:
     """The longest stretch of the topic that a text uses (里面说的两网融合 → 两网融合), or the
     topic's first phrase when no stretch of three characters or more is used."""
     texts = ev.verbatim

@@ -19,10 +19,7 @@ from core.model import Answer, Provision
 UNQUOTED = re.compile(r"[\s“”\"「」『』]")
 CJK_TERM = re.compile(r"[\u4e00-\u9fff]{2,12}")
 _ABOUT_IT = set("drmpcuqtf")  # jieba's tags of words that are no part of a name
-_ABSENT_MAX_DF = 6  # provisions a word one document lacks may stand in, at most
-_EVERYDAY = 1000  # jieba's count above which a word is everyday language (数字), no term
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]")
-_CLAUSES = re.compile(r"[，,。？?；;！!]")
 
 
 def using(kit: Kit, term: str, docs: Sequence[str]) -> list[Provision]:
@@ -100,69 +97,6 @@ def _known(kit: Kit, ev: Evidence, word: str, morphemes: Sequence[str]) -> bool:
                for i in range(len(word)) if word[i] not in "".join(morphemes)) \
         or bool(ev.tokenizer.synonyms_of(word)) or _titled(kit, word) \
         or bool(documents_named(word, kit.corpus))
-
-
-def absent_from(kit: Kit, ev: Evidence, q: Query
-                ) -> tuple[str, tuple[str, ...], list[Provision]] | None:
-    """天津方案有没有说要建区域交易中心 / 国务院文件说…散乱污…，天津方案有没有: a word of the
-    question that another document uses but none of those asked about does, with those
-    documents (named in the part of the question that asks, else the only ones named) and
-    where the others use it.
-    The question's own words only (not what search widens them to), and rare ones: a word
-    the texts use in many provisions is no subject one document could lack by chance."""
-    if not (q.yes_no and q.docs_named) or q.agencies or q.year is not None:
-        return None
-    parts = [p for p in _CLAUSES.split(q.text) if p.strip()]
-    named = [documents_named(p, kit.corpus) for p in parts]
-    asked = next((found for found in reversed(named) if found), q.docs)
-    if not asked or len(asked) == len(kit.corpus.documents):
-        return None
-    # the words of the part that asks, and of parts on a document (国务院文件说…), not of
-    # what the asker says of itself (我们是煤化工企业，…)
-    said = " ".join(p for i, (p, found) in enumerate(zip(parts, named, strict=True))
-                    if found or i == len(parts) - 1)
-    texts = {d.doc_id: "".join(UNQUOTED.sub("", p.text) for p in d.provisions)
-             for d in kit.corpus.documents}
-    if q.lang == "en":  # a phrase none of whose renderings the documents asked about use
-        renderings = [ev.tokenizer.translations(phrase)[1]
-                      for phrase in ev.tokenizer.translations(said)[0]]
-        words = {r[0] for r in renderings
-                 if r and not any(w in texts[d] for w in r for d in asked)}
-    else:
-        words = {w for w in ev.topic(said) if w in said and CJK_TERM.fullmatch(w)
-                 and ev.tokenizer.frequency(w) <= _EVERYDAY}
-    others = [d for d in texts if d not in asked]
-    elsewhere_text = "\n".join(texts[d] for d in others)
-    # each word as the other document writes it (散乱 → 散乱污企业), which those asked about
-    # neither use nor word otherwise (交易试点市场 is a 交易市场)
-    grown = {w: _widened(w, UNQUOTED.sub("", said), elsewhere_text) for w in words}
-    lacking = [g for w, g in grown.items() if ev.df(w) <= _ABSENT_MAX_DF
-               and w in elsewhere_text
-               and not any(w in texts[d] or _worded_otherwise(g, texts[d]) for d in asked)]
-    if not lacking:
-        return None
-    word = max(lacking, key=lambda w: (len(w), w))
-    elsewhere = using(kit, word, others)
-    return (word, tuple(asked), elsewhere) if elsewhere else None
-
-
-def _worded_otherwise(word: str, text: str) -> bool:
-    """The word's characters in order, close together (交易市场 in 交易试点市场)."""
-    return re.search(".{0,2}".join(map(re.escape, word)), text) is not None
-
-
-def _widened(word: str, question: str, text: str) -> str:
-    """The word grown within the question while the other text still has it (散乱 →
-    散乱污, 交易中心 → 再生资源区域交易中心): the term as that document writes it."""
-    at = question.find(word)
-    if at < 0:
-        return word
-    start, end = at, at + len(word)
-    while start > 0 and question[start - 1:end] in text:
-        start -= 1
-    while end < len(question) and question[start:end + 1] in text:
-        end += 1
-    return question[start:end]
 
 
 def _titled(kit: Kit, term: str) -> bool:
