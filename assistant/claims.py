@@ -56,10 +56,18 @@ class Claim:
     def unmade_in(self, quotes: Iterable[str], about: Callable[[str], bool] | None = None
                   ) -> bool:
         """No provision makes the claim, and (where the claim says how a text declines it)
-        one declines it."""
+        one declines it, or makes it of something else (淘汰分散燃煤锅炉 of 禁煤)."""
         quotes = list(quotes)
         return not self.made_in(quotes, about) and (not self.unmade_by or any(
-            form in quote for quote in quotes for form in self.unmade_by))
+            form in quote for quote in quotes for form in (*self.unmade_by, *self.text)))
+
+    def unsaid_in(self, quotes: Iterable[str]) -> bool:
+        """Left unsaid rather than ruled out: an ``unsaid`` claim none of whose forms, nor
+        of the wordings that decline it, stands in the quotes (塑料污染全链条治理 neither bans
+        bags nor only encourages less use: 是不是全面禁用塑料袋 is not stated; 倡导…不主动提供
+        and 淘汰分散燃煤锅炉 speak to it, and answer no)."""
+        return self.unsaid and not any(form in quote for quote in quotes
+                                       for form in (*self.text, *self.unmade_by))
 
     def restricted_in(self, quotes: Iterable[str]) -> bool:
         """Every quote that makes the claim makes it of some only: a condition or a scope

@@ -61,6 +61,8 @@ def test_speaking_of_businesses_is_not_speaking_as_one(assistant: Assistant) -> 
     ("天津方案是不是规定酒店不能再提供一次性牙刷了", "否"),
     ("中央意见是不是说以后一律不准新建炼油厂了", "否"),
     ("是不是所有企业都得做强制性清洁生产审核", "否"),
+    # a plan silent on a ban leaves it unsaid
+    ("天津超市以后是不是全面禁用塑料袋了", "文件未规定"),
     ("没纳入国家产业规划的乙烯项目还能新建吗", "否"),
     # a word of what is asked that another document uses and the one asked about does not
     # (nor words otherwise: 交易试点市场 is a 交易市场); what the asker says of itself, and

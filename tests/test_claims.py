@@ -50,10 +50,19 @@ def test_a_broken_claims_file_is_one_clear_error(tmp_path: Path) -> None:
         claims(bad)
 
 
-def test_only_a_subsidy_is_left_unsaid_rather_than_denied() -> None:
-    # a plan that gives no subsidy does not deny one; a ban or an abolition it does not make
-    # is one it does not make
-    assert {name for name, c in claims().items() if c.unsaid} == {"subsidy"}
+def test_only_a_subsidy_or_a_ban_is_left_unsaid_rather_than_denied() -> None:
+    # a plan that gives no subsidy does not deny one, and one silent on a ban does not rule it
+    # out; an abolition or a duty it does not make is one it does not make
+    assert {name for name, c in claims().items() if c.unsaid} == {"subsidy", "ban"}
+
+
+@pytest.mark.parametrize("quote,unsaid", [
+    ("扎实推进塑料污染全链条治理。", True),  # silent on any ban
+    ("倡导酒店、餐饮等行业不主动提供一次性用品。", False),  # only encourages: no ban
+    ("推动煤炭集约高效利用，进一步淘汰分散燃煤锅炉。", False),  # a ban, of something else
+])
+def test_a_ban_is_unsaid_only_where_nothing_speaks_to_it(quote: str, unsaid: bool) -> None:
+    assert claims()["ban"].unsaid_in([quote]) is unsaid
 
 
 @pytest.mark.parametrize("name,question,quote,made", [

@@ -50,7 +50,7 @@ def frame(kit: Kit, q: Query, answer: Answer, guard: Guard | None = None,
     unmade = [] if not_stated or "mention" in q.cues else _unmade_claims(q, answer, about)
     what = "、".join(c.label(lang) for c in unmade) if lang == "zh" \
         else " or ".join(c.label(lang) for c in unmade)
-    if q.yes_no and unmade and all(c.unsaid for c in unmade) and len(q.docs) < 2:
+    if q.yes_no and unmade and all(c.unsaid_in(quotes) for c in unmade) and len(q.docs) < 2:
         # 政府给发补贴不, of provisions that give none: not stated, rather than no (whether
         # one document takes up what another names, 国家文件说…本市方案有吗, is a plain no)
         not_stated = kit.t(lang, "claim_unsaid", what=what)
@@ -160,8 +160,8 @@ def _unmade_claims(q: Query, answer: Answer, about: Callable[[str], bool]) -> li
     """The claims the question supposes that no cited provision makes (of what it asks)."""
     known = claims()
     quotes = [c.quote for c in answer.citations]
-    return [known[name] for name in q.claims
-            if not known[name].denied_by and known[name].unmade_in(quotes, about)]
+    return [known[name] for name in q.claims if not known[name].denied_by and (
+        known[name].unmade_in(quotes, about) or known[name].unsaid_in(quotes))]
 
 
 def suggestions(kit: Kit, lang: str, tokens: Collection[str], limit: int = 2) -> str:

@@ -87,8 +87,9 @@ def unused(kit: Kit, ev: Evidence, q: Query, name: str, docs: Sequence[str],
     lang, sources = q.lang, Sources(kit.corpus)
     names = "、" if lang == "zh" else " or the "
     opening = kit.t(lang, "open_no") + ("" if lang == "zh" else " ")
-    lines = [opening + kit.t(lang, "mention_none", term=name, doc=names.join(
-        kit.doc_name(d, lang) for d in docs))]
+    absent = kit.t(lang, "mention_none", term=name, doc=names.join(
+        kit.doc_name(d, lang) for d in docs))
+    lines = [opening + absent]
     lines.append(kit.t(lang, "mention_elsewhere", term=name,
                        doc=kit.doc_name(elsewhere[0].doc_id, lang)))
     lines.extend(kit.cited_items(elsewhere, sources, lang))
@@ -96,7 +97,9 @@ def unused(kit: Kit, ev: Evidence, q: Query, name: str, docs: Sequence[str],
     if near:
         lines.append(kit.t(lang, "mention_related", doc=kit.doc_name(near[0].doc_id, lang)))
         lines.extend(kit.cited_items(near, sources, lang))
-    return Answer("\n".join(lines), False, Intent.GENERAL, tuple(sources.citations))
+    # what the documents asked about do not say, apart for a widget as any "not stated"
+    return Answer("\n".join(lines), False, Intent.GENERAL, tuple(sources.citations),
+                  not_stated=absent)
 
 
 def _near_in_order(kit: Kit, term: str, docs: Sequence[str]) -> bool:
