@@ -62,7 +62,8 @@ def general(kit: Kit, ev: Evidence, links: Links, question: str, lang: str, cont
         top = years.with_their_years(kit, top)
     term, more = _same_term(kit, ev, topic, top[0].doc_id, top) if topic else ("", [])
     on_it = next((p for p in more if who.about(term, p.text)), None) \
-        if more and not any(who.about(term, p.text) for p in top) else None
+        if more and not any(who.about(term, p.text) or term in _title(kit, p) for p in top) \
+        else None
     if on_it is not None:
         # 垃圾分类咋说的: the task on the sorting itself leads, not the fee's that uses the
         # word as a modifier (生活垃圾分类计价); the one ranked first follows
@@ -180,6 +181,12 @@ def define(kit: Kit, ev: Evidence, q: Query, answer: Answer) -> Answer:
         return refuse(kit, q.lang, "define_none", {name}, term=name)
     key = "define_unexplained" if used else "define_none"
     return replace(answer, not_stated=kit.t(q.lang, key, term=name))
+
+
+def _title(kit: Kit, p: Provision) -> str:
+    """The title of the provision's clause (大力发展绿色金融: every task in it is on that)."""
+    clause = kit.corpus.document(p.doc_id).clause(p.clause_no) if p.clause_no else None
+    return clause.title if clause else ""
 
 
 def used_stretch(ev: Evidence, topic: str) -> str:
