@@ -75,7 +75,7 @@ class Claim:
         which a claim of all (是不是所有企业都得…) does not survive."""
         made = [(quote, form) for quote in quotes for form in self.text if form in quote]
         return bool(made) and all(_RESTRICTED.search(before)
-                                  for quote, form in made for before in _before(quote, form))
+                                  for quote, form in made for before, _ in _uses(quote, form))
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en
@@ -103,24 +103,21 @@ _RESTRICTED = re.compile(
 _FUNCTION_CHARS = set("对在的和与及等将把被向从")
 
 
+def _uses(quote: str, form: str) -> list[tuple[str, str]]:
+    """Each use of ``form`` in ``quote``: what stands before it in its sentence, and what it
+    governs (the rest of the sentence)."""
+    out = []
+    at = quote.find(form)
+    while at >= 0:
+        out.append((re.split(r"[。；]", quote[:at])[-1],
+                    re.split(r"[。；]", quote[at + len(form):])[0]))
+        at = quote.find(form, at + 1)
+    return out
+
+
 def governed(quote: str, form: str) -> list[str]:
     """What each use of ``form`` in ``quote`` governs: the rest of its sentence."""
-    out = []
-    at = quote.find(form)
-    while at >= 0:
-        out.append(re.split(r"[。；]", quote[at + len(form):])[0])
-        at = quote.find(form, at + 1)
-    return out
-
-
-def _before(quote: str, form: str) -> list[str]:
-    """What stands before each use of ``form`` in its sentence."""
-    out = []
-    at = quote.find(form)
-    while at >= 0:
-        out.append(re.split(r"[。；]", quote[:at])[-1])
-        at = quote.find(form, at + 1)
-    return out
+    return [after for _, after in _uses(quote, form)]
 
 
 def shares(stretch: str, question: str, rare: Callable[[str], bool] = lambda _: False) -> bool:

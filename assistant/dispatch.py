@@ -120,7 +120,7 @@ class Executor:
             if follow is not None:
                 return follow
         lacking = mention.absent_from(kit, ev, q)
-        if lacking is not None:  # 天津方案有没有说要建区域交易中心: a word only another has
+        if lacking is not None:  # 方案有没有说要建区域交易中心: a word only another has
             word, docs, elsewhere = lacking
             return mention.unused(kit, ev, q, word, docs, elsewhere, context)
         # 有没有写哪年达峰 asks the year, not whether the term is written

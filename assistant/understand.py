@@ -224,7 +224,7 @@ class Understander:
             # in words too common to stand alone: said so, with the nearest provisions
             return Ask.TOPIC, ("detail not given", "broad subject")
         if not s.subject and self.reader.names_coined(s.text):
-            # 天津智谷是个啥: a name the texts coin, whose words a document's name took
+            # “X智谷”是个啥: a name the texts coin, whose words a document's name took
             return Ask.TOPIC, ("a name the texts coin",)
         if not s.subject:
             return Ask.DECLINE, ("nothing the documents treat",)

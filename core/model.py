@@ -19,7 +19,7 @@ class Level(StrEnum):
     MUNICIPAL = "municipal"  # a city, including the province-level ones
     NATIONAL = "national"
     PROVINCIAL = "provincial"  # a province or autonomous region
-    DISTRICT = "district"  # a district or county (滨海新区)
+    DISTRICT = "district"  # a district or county (区, 县)
 
 
 class AgencyKind(StrEnum):

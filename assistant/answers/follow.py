@@ -230,14 +230,12 @@ class FollowUps:
         # the provisions on what the task cited is about first (海水淡化 of a clause on all
         # urban infrastructure), rarer shared words weighing more; none shared: in order
         words = self.ev.topic(c.quote)
-
-        def weight(p: Provision) -> float:
-            return sum(1 / max(self.ev.df(t), 1)
-                       for t in words & set(self.ev.tokenizer.tokens(p.text)))
-
+        weight = {p: sum(1 / max(self.ev.df(t), 1)
+                         for t in words & set(self.ev.tokenizer.tokens(p.text)))
+                  for p in clause.provisions}
         n = self.ev.settings.general_provisions
-        ranked = [p for p in sorted(clause.provisions, key=weight, reverse=True)[:n]
-                  if weight(p) > 0]
+        ranked = [p for p in sorted(clause.provisions, key=weight.__getitem__, reverse=True)[:n]
+                  if weight[p] > 0]
         return self.kit.cited(ranked or clause.provisions[:n], q.lang)
 
     def about(self, c: Citation, question: str, lang: str, force_agencies: bool = False,

@@ -4,6 +4,7 @@ that all answers share."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections import Counter
 from collections.abc import Sequence
@@ -18,7 +19,7 @@ from indexing.corpus import Corpus
 
 ROUTING_FILE = Path(__file__).resolve().parent.parent / "rules" / "routing.toml"
 _RARE_IN = 2  # provisions a rare pair of characters stands in, at most
-_PAIRS: dict[int, Counter[str]] = {}  # per corpus (by identity): provisions of each pair
+UNQUOTED = re.compile(r"[\s“”\"「」『』]")  # what a term is written with or without
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,9 @@ class Kit:
     corpus: Corpus
     templates: Templates
     routing: Routing = field(default_factory=Routing.load)
+    # what is counted once from the corpus on first use (pairs of characters, each text)
+    _cache: dict[str, object] = field(default_factory=dict, init=False, compare=False,
+                                      repr=False)
 
     def t(self, lang: str, key: str, **values: object) -> str:
         return self.templates.get(lang, key, **values)
@@ -62,12 +66,21 @@ class Kit:
     def rare(self, pair: str) -> bool:
         """Two characters that stand in one or two provisions of the texts (乙烯, 炼油): a word
         rare enough that sharing it says what a question is about (新建, 项目 are not)."""
-        counts = _PAIRS.get(id(self.corpus))
-        if counts is None:
-            counts = _PAIRS[id(self.corpus)] = Counter(
+        counts = self._cache.get("pairs")
+        if not isinstance(counts, Counter):
+            counts = self._cache["pairs"] = Counter(
                 pair for d in self.corpus.documents for p in d.provisions
                 for pair in {p.text[i:i + 2] for i in range(len(p.text) - 1)})
         return 0 < counts[pair] <= _RARE_IN
+
+    def texts(self) -> dict[str, str]:
+        """Each document's provisions run together, quotation marks and spaces aside."""
+        found = self._cache.get("texts")
+        if not isinstance(found, dict):
+            found = self._cache["texts"] = {
+                d.doc_id: "".join(UNQUOTED.sub("", p.text) for p in d.provisions)
+                for d in self.corpus.documents}
+        return found
 
     # -- names ----------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """Whether the documents use a term at all: 提没提核电 (the places, or 否 with where another
 document uses it), and a yes/no question on one document whose subject only another document
-has (天津方案有没有说要建再生资源区域交易中心)."""
+has (方案有没有说要建再生资源区域交易中心)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from assistant.answers.framing import refuse
 from assistant.answers.general import used_stretch
-from assistant.answers.kit import Kit
-from assistant.answers.terms import CJK_TERM, UNQUOTED, using
+from assistant.answers.kit import UNQUOTED, Kit
+from assistant.answers.terms import CJK_TERM, using
 from assistant.compose import Sources
 from assistant.evidence import Evidence
 from assistant.links import Links
@@ -113,7 +113,7 @@ def _near_in_order(kit: Kit, term: str, docs: Sequence[str]) -> bool:
 
 def absent_from(kit: Kit, ev: Evidence, q: Query
                 ) -> tuple[str, tuple[str, ...], list[Provision]] | None:
-    """天津方案有没有说要建区域交易中心 / 国务院文件说…散乱污…，天津方案有没有: a word of the
+    """方案有没有说要建区域交易中心 / 国家文件说…散乱污…，方案有没有: a word of the
     question that another document uses but none of those asked about does, with those
     documents (named in the part of the question that asks, else the only ones named) and
     where the others use it.
@@ -130,8 +130,7 @@ def absent_from(kit: Kit, ev: Evidence, q: Query
     # what the asker says of itself (我们是煤化工企业，…)
     said = " ".join(p for i, (p, found) in enumerate(zip(parts, named, strict=True))
                     if found or i == len(parts) - 1)
-    texts = {d.doc_id: "".join(UNQUOTED.sub("", p.text) for p in d.provisions)
-             for d in kit.corpus.documents}
+    texts = kit.texts()
     if q.lang == "en":  # a phrase none of whose renderings the documents asked about use
         renderings = [ev.tokenizer.translations(phrase)[1]
                       for phrase in ev.tokenizer.translations(said)[0]]
@@ -147,17 +146,13 @@ def absent_from(kit: Kit, ev: Evidence, q: Query
     grown = {w: _widened(w, UNQUOTED.sub("", said), elsewhere_text) for w in words}
     lacking = [g for w, g in grown.items() if ev.df(w) <= _ABSENT_MAX_DF
                and w in elsewhere_text
-               and not any(w in texts[d] or _worded_otherwise(g, texts[d]) for d in asked)]
+               and not any(w in texts[d] for d in asked)
+               and not _near_in_order(kit, g, asked)]
     if not lacking:
         return None
     word = max(lacking, key=lambda w: (len(w), w))
     elsewhere = using(kit, word, others)
     return (word, tuple(asked), elsewhere) if elsewhere else None
-
-
-def _worded_otherwise(word: str, text: str) -> bool:
-    """The word's characters in order, close together (交易市场 in 交易试点市场)."""
-    return re.search(".{0,2}".join(map(re.escape, word)), text) is not None
 
 
 def _widened(word: str, question: str, text: str) -> str:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.answers.framing import refuse
-from assistant.answers.kit import Kit
+from assistant.answers.kit import UNQUOTED, Kit
 from assistant.claims import claims, denied
 from assistant.evidence import Evidence
 from assistant.query import Query
@@ -16,7 +16,6 @@ from assistant.references import documents_named
 from core.errors import AmbiguousAgency, UnknownAgency
 from core.model import Answer, Provision
 
-UNQUOTED = re.compile(r"[\s“”\"「」『』]")
 CJK_TERM = re.compile(r"[\u4e00-\u9fff]{2,12}")
 _ABOUT_IT = set("drmpcuqtf")  # jieba's tags of words that are no part of a name
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]")
